@@ -1,0 +1,48 @@
+//! The STOMP frame codec: the frame model, an incremental decoder and an encoder.
+//!
+//! This layer knows bytes and frames, nothing of sessions. It is `no_std` + `alloc` and has no
+//! `unsafe` code.
+//!
+//! - [`Frame`]: a [`Command`], [`Headers`] in wire order (repeats allowed; a lookup returns the
+//!   first occurrence, as the specification says) and a body of bytes.
+//! - [`Decoder`]: push bytes in arbitrary chunks, get [`Item`]s out — frames and heart-beats.
+//!   Every split of a stream yields the same items.
+//! - [`encode`] / [`encode_with`]: write a frame into a caller-owned, reusable buffer.
+//! - [`Version`]: which escaping rules apply (1.0 none; 1.1 `\n \c \\`; 1.2 adds `\r`;
+//!   CONNECT/CONNECTED are never escaped).
+//! - [`Limits`]: every bound on hostile input, with safe defaults, in one place.
+//!
+//! ## Decisions
+//!
+//! - Line ends: LF, or CRLF (the 1.2 form), are accepted in every version. The encoder writes
+//!   LF. A CR in a header is representable only in 1.2 (as `\r`); the encoder refuses it
+//!   elsewhere, so what it writes always decodes to what it was given.
+//! - After a frame's NUL one EOL is part of the frame (RabbitMQ writes `\0\n`); further EOLs are
+//!   heart-beats.
+//! - A header value may contain `:` (brokers put them in message ids); the name ends at the
+//!   first `:`.
+//! - A decoding error is fatal for the stream: framing is lost, so the decoder refuses further
+//!   input. Items decoded before the error have already been handed out.
+#![forbid(unsafe_code)]
+
+mod command;
+mod decoder;
+mod encoder;
+mod error;
+mod escape;
+#[allow(clippy::module_inception)]
+mod frame;
+mod headers;
+mod limits;
+mod snippet;
+mod version;
+
+pub use command::Command;
+pub use decoder::{Decoded, Decoder, Feed, Item};
+pub use encoder::{ContentLength, encode, encode_heartbeat, encode_with};
+pub use error::{DecodeError, EncodeError, Limit};
+pub use frame::Frame;
+pub use headers::{Headers, Iter as HeadersIter};
+pub use limits::Limits;
+pub use snippet::Snippet;
+pub use version::Version;

@@ -1,0 +1,1 @@
+//! The native shell: transports, the threaded driver and listeners (feature `native`).

@@ -1,0 +1,2 @@
+//! Reconnect policy: backoff, host lists and failover URIs (sans-I/O).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! The STOMP session state machine (sans-I/O).
+#![forbid(unsafe_code)]
