@@ -1,0 +1,138 @@
+//! Errors of the session layer: a call in the wrong state or against the version's rules, or
+//! a server that broke the protocol.
+
+use alloc::string::String;
+use core::fmt;
+
+use super::State;
+use crate::frame::{Command, DecodeError, EncodeError, Version};
+
+/// Why a session call was refused, or why the server's input was rejected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// The call needs an open session; the session is in `state`.
+    NotConnected {
+        /// The state the session is in.
+        state: State,
+    },
+    /// [`connect`](super::Session::connect) was called while not disconnected.
+    AlreadyConnected {
+        /// The state the session is in.
+        state: State,
+    },
+    /// The negotiated version does not have this command (NACK in 1.0).
+    Unsupported {
+        /// The command.
+        command: Command,
+        /// The negotiated version.
+        version: Version,
+    },
+    /// A frame lacks a header its command needs.
+    MissingHeader {
+        /// The frame's command.
+        command: Command,
+        /// The header.
+        header: &'static str,
+    },
+    /// No subscription has this id.
+    UnknownSubscription(String),
+    /// A subscription with this id already exists.
+    DuplicateSubscription(String),
+    /// No open transaction has this id.
+    UnknownTransaction(String),
+    /// A transaction with this id is already open.
+    DuplicateTransaction(String),
+    /// ACK or NACK for a message of a subscription in `auto` mode.
+    AckInAutoMode {
+        /// The subscription id.
+        subscription: String,
+    },
+    /// `client-individual` needs STOMP 1.1 or later.
+    AckModeUnsupported {
+        /// The negotiated version.
+        version: Version,
+    },
+    /// A frame could not be encoded.
+    Encode(EncodeError),
+    /// The server's bytes could not be decoded.
+    Decode(DecodeError),
+    /// The server sent a frame that is not allowed in this state (MESSAGE before CONNECTED, a
+    /// client command…).
+    UnexpectedFrame {
+        /// The frame's command.
+        command: Command,
+        /// The session's state when it arrived.
+        state: State,
+    },
+    /// CONNECTED named a version that was not offered, or one that is not a STOMP version.
+    VersionNotOffered(String),
+    /// The client passed a frame whose command this call does not send.
+    WrongCommand {
+        /// The command given.
+        command: Command,
+    },
+}
+
+impl fmt::Display for SessionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SessionError::NotConnected { state } => {
+                write!(f, "not connected (session is {state})")
+            }
+            SessionError::AlreadyConnected { state } => {
+                write!(f, "cannot connect: session is {state}")
+            }
+            SessionError::Unsupported { command, version } => {
+                write!(f, "{command} is not part of STOMP {version}")
+            }
+            SessionError::MissingHeader { command, header } => {
+                write!(f, "{command} needs a '{header}' header")
+            }
+            SessionError::UnknownSubscription(id) => write!(f, "no subscription with id {id:?}"),
+            SessionError::DuplicateSubscription(id) => {
+                write!(f, "a subscription with id {id:?} already exists")
+            }
+            SessionError::UnknownTransaction(id) => write!(f, "no open transaction {id:?}"),
+            SessionError::DuplicateTransaction(id) => {
+                write!(f, "transaction {id:?} is already open")
+            }
+            SessionError::AckInAutoMode { subscription } => write!(
+                f,
+                "subscription {subscription:?} uses ack mode auto: nothing to acknowledge"
+            ),
+            SessionError::AckModeUnsupported { version } => {
+                write!(
+                    f,
+                    "ack mode client-individual needs STOMP 1.1+, session is {version}"
+                )
+            }
+            SessionError::Encode(e) => write!(f, "cannot encode frame: {e}"),
+            SessionError::Decode(e) => write!(f, "cannot decode server input: {e}"),
+            SessionError::UnexpectedFrame { command, state } => {
+                write!(f, "server sent {command} while the session is {state}")
+            }
+            SessionError::VersionNotOffered(v) => {
+                write!(f, "server chose version {v:?}, which was not offered")
+            }
+            SessionError::WrongCommand { command } => {
+                write!(f, "{command} cannot be sent with this call")
+            }
+        }
+    }
+}
+
+impl From<EncodeError> for SessionError {
+    fn from(e: EncodeError) -> SessionError {
+        SessionError::Encode(e)
+    }
+}
+
+impl From<DecodeError> for SessionError {
+    fn from(e: DecodeError) -> SessionError {
+        SessionError::Decode(e)
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for SessionError {}

@@ -1,0 +1,38 @@
+//! Generated ids for subscriptions, receipts and transactions.
+
+use alloc::string::String;
+
+/// A counter that makes ids like `sub-0`, `rcpt-1`, `tx-2`, without `core::fmt`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Ids {
+    next: u64,
+}
+
+impl Ids {
+    pub(crate) fn next(&mut self, prefix: &str) -> String {
+        let n = self.next;
+        self.next += 1;
+        let mut s = String::with_capacity(prefix.len() + 21);
+        s.push_str(prefix);
+        s.push('-');
+        push_decimal(&mut s, n);
+        s
+    }
+}
+
+/// Appends `n` in decimal.
+pub(crate) fn push_decimal(s: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        s.push(char::from(d));
+    }
+}

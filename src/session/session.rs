@@ -1,0 +1,930 @@
+//! The session state machine: bytes and time in; bytes, events and deadlines out.
+
+use alloc::collections::{BTreeSet, VecDeque};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::heartbeat::Heartbeats;
+use super::ids::Ids;
+use super::receipts::{Pending, Receipts};
+use super::subscriptions::Subscriptions;
+use super::{
+    AckMode, CloseReason, Config, Connected, Disconnected, Event, Negotiated, SessionError, State,
+    Subscription,
+};
+use crate::frame::{
+    Command, ContentLength, Decoded, Decoder, Frame, Headers, Item, Version, encode_heartbeat,
+    encode_with,
+};
+
+/// A STOMP client session, without I/O.
+///
+/// The shell owns the transport and the clock and drives the session with four kinds of call:
+///
+/// - input: [`handle_bytes`](Session::handle_bytes) (what the transport received),
+///   [`handle_timeout`](Session::handle_timeout) (the clock reached
+///   [`poll_timeout`](Session::poll_timeout)), [`handle_close`](Session::handle_close) (the
+///   transport closed);
+/// - user calls: [`connect`](Session::connect), [`send`](Session::send),
+///   [`subscribe`](Session::subscribe), [`ack`](Session::ack), [`begin`](Session::begin),
+///   [`disconnect`](Session::disconnect)…;
+/// - output, to drain after every input or user call: [`poll_transmit`](Session::poll_transmit)
+///   (bytes to write), [`poll_event`](Session::poll_event) (what happened),
+///   [`wants_close`](Session::wants_close) (close the transport now), and
+///   [`poll_timeout`](Session::poll_timeout) (when to call `handle_timeout` next).
+///
+/// Time is a millisecond count from any fixed origin (`performance.now()`, an `Instant`…).
+///
+/// A frame with a `receipt` header is tracked whatever call sent it: its RECEIPT becomes an
+/// [`Event::Receipt`] with `expected: true`; [`next_receipt_id`](Session::next_receipt_id) makes
+/// unique ids.
+///
+/// ```
+/// use stompwire::frame::Headers;
+/// use stompwire::session::{AckMode, Config, Event, Session};
+///
+/// let mut session = Session::new(Config::default());
+/// session.connect(0).unwrap();
+/// let connect = session.poll_transmit().unwrap();
+/// assert!(connect.starts_with(b"CONNECT\n"));
+///
+/// // What the transport received:
+/// session.handle_bytes(b"CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\0", 5).unwrap();
+/// assert!(matches!(session.poll_event(), Some(Event::Connected(_))));
+///
+/// let id = session.subscribe("/queue/a", AckMode::Auto, Headers::new(), 6).unwrap();
+/// let subscribe = session.poll_transmit().unwrap();
+/// assert!(subscribe.starts_with(b"SUBSCRIBE\n"));
+///
+/// session
+///     .handle_bytes(b"MESSAGE\nsubscription:sub-0\nmessage-id:1\ndestination:/queue/a\n\nhi\0", 7)
+///     .unwrap();
+/// match session.poll_event() {
+///     Some(Event::Message { subscription, frame }) => {
+///         assert_eq!(subscription.as_deref(), Some(id.as_str()));
+///         assert_eq!(frame.body(), b"hi");
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+#[derive(Debug)]
+pub struct Session {
+    config: Config,
+    state: State,
+    decoder: Decoder,
+    version: Version,
+    heartbeats: Heartbeats,
+    connect_deadline: Option<u64>,
+    disconnect: Option<(String, u64)>,
+    close_reason: Option<CloseReason>,
+    subscriptions: Subscriptions,
+    receipts: Receipts,
+    transactions: BTreeSet<String>,
+    ids: Ids,
+    transmits: VecDeque<Vec<u8>>,
+    spare: Vec<Vec<u8>>,
+    events: VecDeque<Event>,
+    resend: Vec<(String, Frame)>,
+}
+
+/// Buffers kept for reuse by [`Session::recycle`].
+const SPARE_BUFFERS: usize = 8;
+
+impl Session {
+    /// A disconnected session with this configuration.
+    pub fn new(config: Config) -> Session {
+        let version = config
+            .versions
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(Version::V1_2);
+        Session {
+            decoder: Decoder::new(config.limits),
+            heartbeats: Heartbeats::new(Negotiated::NONE, config.heart_beat_receive_scale, 0),
+            config,
+            state: State::Disconnected,
+            version,
+            connect_deadline: None,
+            disconnect: None,
+            close_reason: None,
+            subscriptions: Subscriptions::default(),
+            receipts: Receipts::default(),
+            transactions: BTreeSet::new(),
+            ids: Ids::default(),
+            transmits: VecDeque::new(),
+            spare: Vec::new(),
+            events: VecDeque::new(),
+            resend: Vec::new(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The configuration, to change between connections (credentials, heart-beats…); changes
+    /// apply from the next [`connect`](Session::connect).
+    pub fn config_mut(&mut self) -> &mut Config {
+        &mut self.config
+    }
+
+    /// The state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Whether the session is open (CONNECTED arrived, no DISCONNECT sent).
+    pub fn is_connected(&self) -> bool {
+        self.state == State::Connected
+    }
+
+    /// The negotiated version; before CONNECTED, the highest offered.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The heart-beat intervals in force.
+    pub fn heart_beat(&self) -> Negotiated {
+        self.heartbeats.negotiated
+    }
+
+    /// The registered subscriptions.
+    pub fn subscriptions(&self) -> impl Iterator<Item = &Subscription> {
+        self.subscriptions.iter()
+    }
+
+    /// One registered subscription.
+    pub fn subscription(&self, id: &str) -> Option<&Subscription> {
+        self.subscriptions.get(id)
+    }
+
+    /// The open transactions.
+    pub fn transactions(&self) -> impl Iterator<Item = &str> {
+        self.transactions.iter().map(String::as_str)
+    }
+
+    /// How many receipts are awaited.
+    pub fn pending_receipts(&self) -> usize {
+        self.receipts.len()
+    }
+
+    /// A fresh receipt id (`rcpt-N`), for a `receipt` header.
+    pub fn next_receipt_id(&mut self) -> String {
+        self.ids.next("rcpt")
+    }
+
+    // ----- output ---------------------------------------------------------------------------
+
+    /// The next chunk of bytes to write: one frame, or one heart-beat EOL. Call until `None`
+    /// after every input and user call.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.transmits.pop_front()
+    }
+
+    /// Gives a buffer from [`poll_transmit`](Session::poll_transmit) back for reuse.
+    pub fn recycle(&mut self, mut buf: Vec<u8>) {
+        if self.spare.len() < SPARE_BUFFERS {
+            buf.clear();
+            self.spare.push(buf);
+        }
+    }
+
+    /// The next event. Call until `None` after every input and user call.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When [`handle_timeout`](Session::handle_timeout) must be called next, if ever.
+    /// Changes after every input and user call.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<u64> {
+        let mut next: Option<u64> = None;
+        let mut consider = |t: Option<u64>| {
+            if let Some(t) = t {
+                next = Some(next.map_or(t, |n| n.min(t)));
+            }
+        };
+        match self.state {
+            State::Connecting => consider(self.connect_deadline),
+            State::Connected | State::Disconnecting => {
+                consider(self.heartbeats.send_deadline());
+                consider(self.heartbeats.receive_deadline());
+                consider(self.receipts.next_deadline());
+                consider(self.disconnect.as_ref().map(|d| d.1));
+            }
+            State::Disconnected | State::Closing => {}
+        }
+        next
+    }
+
+    /// Whether the session wants the transport closed now (state [`State::Closing`]). After
+    /// closing it, call [`handle_close`](Session::handle_close).
+    #[must_use]
+    pub fn wants_close(&self) -> bool {
+        self.state == State::Closing
+    }
+
+    // ----- input ----------------------------------------------------------------------------
+
+    /// Handles bytes the transport received.
+    ///
+    /// On error (undecodable bytes, a frame not allowed now) the session asks for the
+    /// transport to be closed ([`wants_close`](Session::wants_close)) and the error is also the
+    /// [`CloseReason`]. Events for frames before the bad one are kept.
+    pub fn handle_bytes(&mut self, mut input: &[u8], now: u64) -> Result<(), SessionError> {
+        if input.is_empty() || matches!(self.state, State::Disconnected | State::Closing) {
+            return Ok(());
+        }
+        self.heartbeats.received(now);
+        while !input.is_empty() {
+            let result = match self.decoder.decode(input) {
+                Ok(Decoded { consumed, item }) => {
+                    input = &input[consumed..];
+                    match item {
+                        Some(Item::Frame(frame)) => self.on_frame(frame, now),
+                        Some(Item::Heartbeat) => {
+                            self.events.push_back(Event::Heartbeat);
+                            Ok(())
+                        }
+                        None => Ok(()),
+                    }
+                }
+                Err(e) => Err(SessionError::Decode(e)),
+            };
+            if let Err(e) = result {
+                self.request_close(CloseReason::Protocol(e.clone()));
+                return Err(e);
+            }
+            if self.state == State::Closing {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Handles the clock reaching [`poll_timeout`](Session::poll_timeout): sends due
+    /// heart-beats and reports missed deadlines.
+    pub fn handle_timeout(&mut self, now: u64) {
+        match self.state {
+            State::Connecting => {
+                if self.connect_deadline.is_some_and(|d| d <= now) {
+                    self.request_close(CloseReason::ConnectTimeout);
+                }
+            }
+            State::Connected | State::Disconnecting => {
+                if self.heartbeats.send_deadline().is_some_and(|d| d <= now) {
+                    let mut buf = self.buffer();
+                    encode_heartbeat(&mut buf);
+                    self.transmits.push_back(buf);
+                    self.heartbeats.sent(now);
+                }
+                if let Some(deadline) = self.heartbeats.receive_deadline().filter(|d| *d <= now) {
+                    self.heartbeats.mark_timed_out();
+                    self.events.push_back(Event::HeartbeatTimeout {
+                        last_received: self.heartbeats.last_received(),
+                        deadline,
+                    });
+                    if self.config.close_on_heartbeat_timeout {
+                        self.request_close(CloseReason::HeartbeatTimeout);
+                        return;
+                    }
+                }
+                for (id, _) in self.receipts.expire(now) {
+                    if self.disconnect.as_ref().is_some_and(|d| d.0 == id) {
+                        continue;
+                    }
+                    self.events.push_back(Event::ReceiptTimeout { id });
+                }
+                if self.disconnect.as_ref().is_some_and(|d| d.1 <= now) {
+                    self.request_close(CloseReason::DisconnectTimeout);
+                }
+            }
+            State::Disconnected | State::Closing => {}
+        }
+    }
+
+    /// Handles the transport having closed, whoever closed it. Emits
+    /// [`Event::Disconnected`] and returns to [`State::Disconnected`]; a no-op when already
+    /// there.
+    ///
+    /// Open transactions are reported lost. Unless the close was asked for by the user
+    /// ([`disconnect`](Session::disconnect)), subscriptions stay registered for replay and SEND
+    /// frames whose receipt never came are kept for sending again (see [`Config`]).
+    pub fn handle_close(&mut self, _now: u64) {
+        if self.state == State::Disconnected {
+            return;
+        }
+        let reason = self
+            .close_reason
+            .take()
+            .unwrap_or(CloseReason::TransportClosed {
+                mid_frame: self.decoder.in_frame(),
+            });
+        let by_user = matches!(
+            reason,
+            CloseReason::Graceful | CloseReason::Immediate | CloseReason::DisconnectTimeout
+        );
+        let lost_transactions = core::mem::take(&mut self.transactions)
+            .into_iter()
+            .collect();
+        let (unconfirmed_receipts, resend) = self.receipts.drain();
+        if self.config.resend_unreceipted && !by_user {
+            self.resend.extend(resend);
+        } else {
+            self.resend.clear();
+        }
+        if by_user || !self.config.replay_subscriptions {
+            self.subscriptions.clear();
+        }
+        self.decoder.reset();
+        self.state = State::Disconnected;
+        self.heartbeats =
+            Heartbeats::new(Negotiated::NONE, self.config.heart_beat_receive_scale, 0);
+        self.connect_deadline = None;
+        self.disconnect = None;
+        self.events.push_back(Event::Disconnected(Disconnected {
+            reason,
+            lost_transactions,
+            unconfirmed_receipts,
+        }));
+    }
+
+    // ----- user calls -----------------------------------------------------------------------
+
+    /// Starts a connection: queues CONNECT (or STOMP). The shell must have the transport open.
+    ///
+    /// Headers: `accept-version` (unless only 1.0 is offered), `host`, `login`, `passcode`,
+    /// `heart-beat`; [`Config::connect_headers`] come first and win over these.
+    pub fn connect(&mut self, now: u64) -> Result<(), SessionError> {
+        if self.state != State::Disconnected {
+            return Err(SessionError::AlreadyConnected { state: self.state });
+        }
+        let only_1_0 = self.config.versions.iter().all(|v| *v == Version::V1_0);
+        let command = if self.config.use_stomp_command && !only_1_0 {
+            Command::Stomp
+        } else {
+            Command::Connect
+        };
+        let mut headers = self.config.connect_headers.clone();
+        let mut add = |name: &str, value: &str| {
+            if !headers.contains(name) {
+                headers.push(name, value);
+            }
+        };
+        if !only_1_0 {
+            let mut versions = self.config.versions.clone();
+            versions.sort();
+            versions.dedup();
+            let mut list = String::new();
+            for v in versions {
+                if !list.is_empty() {
+                    list.push(',');
+                }
+                list.push_str(v.as_str());
+            }
+            add("accept-version", &list);
+        }
+        if let Some(host) = &self.config.host {
+            add("host", host);
+        }
+        if let Some(login) = &self.config.login {
+            add("login", login);
+        }
+        if let Some(passcode) = &self.config.passcode {
+            add("passcode", passcode);
+        }
+        if !only_1_0 {
+            let hb = self.config.heart_beat;
+            let mut value = String::new();
+            super::ids::push_decimal(&mut value, u64::from(hb.outgoing_ms));
+            value.push(',');
+            super::ids::push_decimal(&mut value, u64::from(hb.incoming_ms));
+            add("heart-beat", &value);
+        }
+        self.decoder = Decoder::new(self.config.limits);
+        self.version = self
+            .config
+            .versions
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(Version::V1_2);
+        self.close_reason = None;
+        self.heartbeats =
+            Heartbeats::new(Negotiated::NONE, self.config.heart_beat_receive_scale, now);
+        let frame = Frame::from_parts(command, headers, Vec::new());
+        self.push_frame(frame, ContentLength::Auto, now)?;
+        self.state = State::Connecting;
+        self.connect_deadline = self.config.connect_timeout_ms.map(|t| now + t);
+        Ok(())
+    }
+
+    /// Sends `body` to `destination`. `headers` may hold `content-type`, `receipt`,
+    /// `transaction` (which must be open) and any others.
+    pub fn send(
+        &mut self,
+        destination: &str,
+        headers: Headers,
+        body: impl Into<Vec<u8>>,
+        now: u64,
+    ) -> Result<(), SessionError> {
+        let mut all = Headers::with_capacity(headers.len() + 1, destination.len() + 16);
+        all.push("destination", destination);
+        all.extend(headers.iter().filter(|(n, _)| *n != "destination"));
+        self.send_frame(
+            Frame::from_parts(Command::Send, all, body.into()),
+            ContentLength::Auto,
+            now,
+        )
+    }
+
+    /// Sends a SEND frame built by the caller; `content_length` says whether to add the
+    /// header (see [`ContentLength`]).
+    pub fn send_frame(
+        &mut self,
+        frame: Frame,
+        content_length: ContentLength,
+        now: u64,
+    ) -> Result<(), SessionError> {
+        if frame.command != Command::Send {
+            return Err(SessionError::WrongCommand {
+                command: frame.command,
+            });
+        }
+        self.require_open()?;
+        if frame.destination().is_none() {
+            return Err(SessionError::MissingHeader {
+                command: Command::Send,
+                header: "destination",
+            });
+        }
+        self.check_transaction(&frame.headers)?;
+        self.push_frame(frame, content_length, now)
+    }
+
+    /// Subscribes to `destination`; returns the subscription id — `headers`' `id` when given,
+    /// else a generated `sub-N`. The subscription is registered for message routing and for
+    /// replay after a reconnect.
+    pub fn subscribe(
+        &mut self,
+        destination: &str,
+        ack: AckMode,
+        headers: Headers,
+        now: u64,
+    ) -> Result<String, SessionError> {
+        self.require_open()?;
+        if ack == AckMode::ClientIndividual && self.version == Version::V1_0 {
+            return Err(SessionError::AckModeUnsupported {
+                version: self.version,
+            });
+        }
+        let id = match headers.get("id") {
+            Some(id) => String::from(id),
+            None => self.ids.next("sub"),
+        };
+        if self.subscriptions.contains(&id) {
+            return Err(SessionError::DuplicateSubscription(id));
+        }
+        let mut all = Headers::with_capacity(headers.len() + 3, 64);
+        all.push("destination", destination);
+        all.push("id", &id);
+        all.push("ack", ack.as_str());
+        all.extend(
+            headers
+                .iter()
+                .filter(|(n, _)| !matches!(*n, "destination" | "id" | "ack")),
+        );
+        let mut kept = all.clone();
+        kept.remove("receipt");
+        self.push_frame(
+            Frame::from_parts(Command::Subscribe, all, Vec::new()),
+            ContentLength::Auto,
+            now,
+        )?;
+        self.subscriptions.insert(Subscription {
+            id: id.clone(),
+            destination: String::from(destination),
+            ack,
+            headers: kept,
+        });
+        Ok(id)
+    }
+
+    /// Ends the subscription `id` and forgets it.
+    pub fn unsubscribe(
+        &mut self,
+        id: &str,
+        headers: Headers,
+        now: u64,
+    ) -> Result<(), SessionError> {
+        self.require_open()?;
+        let Some(sub) = self.subscriptions.get(id) else {
+            return Err(SessionError::UnknownSubscription(String::from(id)));
+        };
+        let mut all = Headers::with_capacity(headers.len() + 2, 64);
+        all.push("id", id);
+        if self.version == Version::V1_0 {
+            all.push("destination", &sub.destination);
+        }
+        all.extend(
+            headers
+                .iter()
+                .filter(|(n, _)| !matches!(*n, "destination" | "id")),
+        );
+        self.push_frame(
+            Frame::from_parts(Command::Unsubscribe, all, Vec::new()),
+            ContentLength::Auto,
+            now,
+        )?;
+        self.subscriptions.remove(id);
+        Ok(())
+    }
+
+    /// Ends the subscription to `destination` (the STOMP 1.0 way); returns its id.
+    pub fn unsubscribe_destination(
+        &mut self,
+        destination: &str,
+        headers: Headers,
+        now: u64,
+    ) -> Result<String, SessionError> {
+        self.require_open()?;
+        let id = match self.subscriptions.by_destination(destination) {
+            Some(sub) => sub.id.clone(),
+            None => return Err(SessionError::UnknownSubscription(String::from(destination))),
+        };
+        self.unsubscribe(&id, headers, now)?;
+        Ok(id)
+    }
+
+    /// Acknowledges `message` (a MESSAGE frame), by the rules of the negotiated version:
+    /// 1.2 sends the MESSAGE's `ack` header as `id`; 1.1 sends `message-id` and
+    /// `subscription`; 1.0 sends `message-id`. In `client` mode the ACK is cumulative.
+    pub fn ack(&mut self, message: &Frame, headers: Headers, now: u64) -> Result<(), SessionError> {
+        self.ack_message(Command::Ack, message, headers, now)
+    }
+
+    /// Negatively acknowledges `message` (1.1+; an error in 1.0).
+    pub fn nack(
+        &mut self,
+        message: &Frame,
+        headers: Headers,
+        now: u64,
+    ) -> Result<(), SessionError> {
+        self.ack_message(Command::Nack, message, headers, now)
+    }
+
+    /// Acknowledges by id: the `ack` header of a 1.2 MESSAGE, or the `message-id` in 1.0/1.1
+    /// (where 1.1 also needs `subscription`). The stomp.py form.
+    pub fn ack_id(
+        &mut self,
+        id: &str,
+        subscription: Option<&str>,
+        headers: Headers,
+        now: u64,
+    ) -> Result<(), SessionError> {
+        self.push_ack(Command::Ack, id, subscription, headers, now)
+    }
+
+    /// Negatively acknowledges by id; see [`ack_id`](Session::ack_id).
+    pub fn nack_id(
+        &mut self,
+        id: &str,
+        subscription: Option<&str>,
+        headers: Headers,
+        now: u64,
+    ) -> Result<(), SessionError> {
+        self.push_ack(Command::Nack, id, subscription, headers, now)
+    }
+
+    /// Begins a transaction; returns its id — `id` when given, else a generated `tx-N`.
+    pub fn begin(
+        &mut self,
+        id: Option<&str>,
+        headers: Headers,
+        now: u64,
+    ) -> Result<String, SessionError> {
+        self.require_open()?;
+        let id = match id {
+            Some(id) => String::from(id),
+            None => self.ids.next("tx"),
+        };
+        if self.transactions.contains(&id) {
+            return Err(SessionError::DuplicateTransaction(id));
+        }
+        self.push_transaction_frame(Command::Begin, &id, headers, now)?;
+        self.transactions.insert(id.clone());
+        Ok(id)
+    }
+
+    /// Commits the open transaction `id`.
+    pub fn commit(&mut self, id: &str, headers: Headers, now: u64) -> Result<(), SessionError> {
+        self.end_transaction(Command::Commit, id, headers, now)
+    }
+
+    /// Aborts the open transaction `id`.
+    pub fn abort(&mut self, id: &str, headers: Headers, now: u64) -> Result<(), SessionError> {
+        self.end_transaction(Command::Abort, id, headers, now)
+    }
+
+    /// Ends the session. With a `receipt` header in `headers` it is graceful: the session
+    /// waits (up to [`Config::disconnect_timeout_ms`]) for the RECEIPT, which confirms that the
+    /// server has processed every earlier frame, then asks for the transport to close. Without
+    /// one it asks for the close at once. While connecting, it just asks for the close.
+    pub fn disconnect(&mut self, headers: Headers, now: u64) -> Result<(), SessionError> {
+        match self.state {
+            State::Connected => {}
+            State::Connecting => {
+                self.request_close(CloseReason::Immediate);
+                return Ok(());
+            }
+            State::Disconnecting | State::Closing => return Ok(()),
+            State::Disconnected => return Err(SessionError::NotConnected { state: self.state }),
+        }
+        let receipt = headers.get("receipt").map(String::from);
+        self.push_frame(
+            Frame::from_parts(Command::Disconnect, headers, Vec::new()),
+            ContentLength::Auto,
+            now,
+        )?;
+        match receipt {
+            Some(id) => {
+                self.state = State::Disconnecting;
+                self.disconnect = Some((id, now + self.config.disconnect_timeout_ms));
+            }
+            None => self.request_close(CloseReason::Immediate),
+        }
+        Ok(())
+    }
+
+    // ----- internals ------------------------------------------------------------------------
+
+    fn require_open(&self) -> Result<(), SessionError> {
+        if self.state == State::Connected {
+            Ok(())
+        } else {
+            Err(SessionError::NotConnected { state: self.state })
+        }
+    }
+
+    fn check_transaction(&self, headers: &Headers) -> Result<(), SessionError> {
+        match headers.get("transaction") {
+            Some(tx) if !self.transactions.contains(tx) => {
+                Err(SessionError::UnknownTransaction(String::from(tx)))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn request_close(&mut self, reason: CloseReason) {
+        if self.close_reason.is_none() {
+            self.close_reason = Some(reason);
+        }
+        self.state = State::Closing;
+    }
+
+    fn buffer(&mut self) -> Vec<u8> {
+        self.spare.pop().unwrap_or_default()
+    }
+
+    /// Encodes and queues `frame`, tracking its receipt if it asks for one.
+    fn push_frame(
+        &mut self,
+        frame: Frame,
+        content_length: ContentLength,
+        now: u64,
+    ) -> Result<(), SessionError> {
+        let mut buf = self.buffer();
+        if let Err(e) = encode_with(&frame, self.version, content_length, &mut buf) {
+            self.recycle(buf);
+            return Err(e.into());
+        }
+        self.transmits.push_back(buf);
+        self.heartbeats.sent(now);
+        if let Some(id) = frame.receipt() {
+            let id = String::from(id);
+            let resendable = frame.command == Command::Send
+                && frame.transaction().is_none()
+                && self.config.resend_unreceipted;
+            self.receipts.insert(
+                id,
+                Pending {
+                    deadline: self.config.receipt_timeout_ms.map(|t| now + t),
+                    resend: resendable.then_some(frame),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn ack_message(
+        &mut self,
+        command: Command,
+        message: &Frame,
+        headers: Headers,
+        now: u64,
+    ) -> Result<(), SessionError> {
+        let (id, header) = if self.version == Version::V1_2 {
+            (message.ack(), "ack")
+        } else {
+            (message.message_id(), "message-id")
+        };
+        let id = id.ok_or(SessionError::MissingHeader {
+            command: Command::Message,
+            header,
+        })?;
+        self.push_ack(command, id, message.subscription(), headers, now)
+    }
+
+    fn push_ack(
+        &mut self,
+        command: Command,
+        id: &str,
+        subscription: Option<&str>,
+        headers: Headers,
+        now: u64,
+    ) -> Result<(), SessionError> {
+        self.require_open()?;
+        if command == Command::Nack && self.version == Version::V1_0 {
+            return Err(SessionError::Unsupported {
+                command,
+                version: self.version,
+            });
+        }
+        if let Some(sub) = subscription.and_then(|s| self.subscriptions.get(s)) {
+            if sub.ack == AckMode::Auto {
+                return Err(SessionError::AckInAutoMode {
+                    subscription: sub.id.clone(),
+                });
+            }
+        }
+        self.check_transaction(&headers)?;
+        let mut all = Headers::with_capacity(headers.len() + 2, 64);
+        match self.version {
+            Version::V1_2 => all.push("id", id),
+            Version::V1_1 => {
+                let subscription = subscription.ok_or(SessionError::MissingHeader {
+                    command,
+                    header: "subscription",
+                })?;
+                all.push("message-id", id);
+                all.push("subscription", subscription);
+            }
+            Version::V1_0 => all.push("message-id", id),
+        }
+        all.extend(
+            headers
+                .iter()
+                .filter(|(n, _)| !matches!(*n, "id" | "message-id" | "subscription")),
+        );
+        self.push_frame(
+            Frame::from_parts(command, all, Vec::new()),
+            ContentLength::Auto,
+            now,
+        )
+    }
+
+    fn push_transaction_frame(
+        &mut self,
+        command: Command,
+        id: &str,
+        headers: Headers,
+        now: u64,
+    ) -> Result<(), SessionError> {
+        let mut all = Headers::with_capacity(headers.len() + 1, 64);
+        all.push("transaction", id);
+        all.extend(headers.iter().filter(|(n, _)| *n != "transaction"));
+        self.push_frame(
+            Frame::from_parts(command, all, Vec::new()),
+            ContentLength::Auto,
+            now,
+        )
+    }
+
+    fn end_transaction(
+        &mut self,
+        command: Command,
+        id: &str,
+        headers: Headers,
+        now: u64,
+    ) -> Result<(), SessionError> {
+        self.require_open()?;
+        if !self.transactions.contains(id) {
+            return Err(SessionError::UnknownTransaction(String::from(id)));
+        }
+        self.push_transaction_frame(command, id, headers, now)?;
+        self.transactions.remove(id);
+        Ok(())
+    }
+
+    fn on_frame(&mut self, frame: Frame, now: u64) -> Result<(), SessionError> {
+        match (self.state, frame.command) {
+            (State::Connecting, Command::Connected) => self.on_connected(frame, now),
+            (State::Connecting, Command::Error) => {
+                self.events.push_back(Event::Error(frame));
+                self.request_close(CloseReason::ConnectRefused);
+                Ok(())
+            }
+            (State::Connected | State::Disconnecting, Command::Message) => {
+                let subscription = match frame.subscription() {
+                    Some(id) => self.subscriptions.get(id).map(|s| s.id.clone()),
+                    None => frame
+                        .destination()
+                        .and_then(|d| self.subscriptions.by_destination(d))
+                        .map(|s| s.id.clone()),
+                };
+                self.events.push_back(Event::Message {
+                    subscription,
+                    frame,
+                });
+                Ok(())
+            }
+            (State::Connected | State::Disconnecting, Command::Receipt) => {
+                let id =
+                    frame
+                        .receipt_id()
+                        .map(String::from)
+                        .ok_or(SessionError::MissingHeader {
+                            command: Command::Receipt,
+                            header: "receipt-id",
+                        })?;
+                let expected = self.receipts.remove(&id).is_some();
+                let graceful = self.disconnect.as_ref().is_some_and(|d| d.0 == id);
+                self.events.push_back(Event::Receipt {
+                    id,
+                    expected,
+                    frame,
+                });
+                if graceful {
+                    self.request_close(CloseReason::Graceful);
+                }
+                Ok(())
+            }
+            (State::Connected | State::Disconnecting, Command::Error) => {
+                let disconnect_failed = match frame.receipt_id() {
+                    Some(id) => {
+                        self.receipts.remove(id);
+                        self.disconnect.as_ref().is_some_and(|d| d.0 == id)
+                    }
+                    None => false,
+                };
+                self.events.push_back(Event::Error(frame));
+                if disconnect_failed {
+                    self.request_close(CloseReason::Graceful);
+                }
+                Ok(())
+            }
+            (state, command) => Err(SessionError::UnexpectedFrame { command, state }),
+        }
+    }
+
+    fn on_connected(&mut self, frame: Frame, now: u64) -> Result<(), SessionError> {
+        let version = match frame.version() {
+            None => Version::V1_0,
+            Some(v) => Version::parse(v)
+                .filter(|v| self.config.versions.contains(v))
+                .ok_or_else(|| SessionError::VersionNotOffered(String::from(v)))?,
+        };
+        self.version = version;
+        self.decoder.set_version(version);
+        let negotiated = if version == Version::V1_0 {
+            Negotiated::NONE
+        } else {
+            Negotiated::from_offers(self.config.heart_beat, frame.heart_beat().unwrap_or((0, 0)))
+        };
+        self.heartbeats = Heartbeats::new(negotiated, self.config.heart_beat_receive_scale, now);
+        self.state = State::Connected;
+        self.connect_deadline = None;
+
+        let mut replayed = Vec::new();
+        if self.config.replay_subscriptions {
+            let subs: Vec<Subscription> = self.subscriptions.iter().cloned().collect();
+            for sub in subs {
+                self.push_frame(
+                    Frame::from_parts(Command::Subscribe, sub.headers, Vec::new()),
+                    ContentLength::Auto,
+                    now,
+                )?;
+                replayed.push(sub.id);
+            }
+        }
+        let mut resent = Vec::new();
+        for (id, frame) in core::mem::take(&mut self.resend) {
+            self.push_frame(frame, ContentLength::Auto, now)?;
+            resent.push(id);
+        }
+        self.events.push_back(Event::Connected(Connected {
+            version,
+            server: frame.server().map(String::from),
+            session: frame.session().map(String::from),
+            heart_beat: negotiated,
+            frame,
+            replayed,
+            resent,
+        }));
+        Ok(())
+    }
+}

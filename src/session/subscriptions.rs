@@ -1,0 +1,94 @@
+//! The subscription registry: what is subscribed, with which id and ack mode, for routing
+//! messages and for replay after a reconnect.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+
+use crate::frame::Headers;
+
+/// How messages of a subscription are acknowledged.
+///
+/// In `Client` mode an ACK is **cumulative**: acknowledging a message acknowledges every
+/// message delivered to that subscription before it. In `ClientIndividual` mode (1.1+) each
+/// ACK or NACK covers only the one message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum AckMode {
+    /// The server considers a message acknowledged once sent (the default).
+    #[default]
+    Auto,
+    /// Cumulative acknowledgement.
+    Client,
+    /// Per-message acknowledgement (1.1+).
+    ClientIndividual,
+}
+
+impl AckMode {
+    /// The value of the `ack` header.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AckMode::Auto => "auto",
+            AckMode::Client => "client",
+            AckMode::ClientIndividual => "client-individual",
+        }
+    }
+
+    /// Parses an `ack` header value.
+    pub fn parse(s: &str) -> Option<AckMode> {
+        match s {
+            "auto" => Some(AckMode::Auto),
+            "client" => Some(AckMode::Client),
+            "client-individual" => Some(AckMode::ClientIndividual),
+            _ => None,
+        }
+    }
+}
+
+/// One registered subscription.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscription {
+    /// The subscription id (the `id` header).
+    pub id: String,
+    /// The destination.
+    pub destination: String,
+    /// The ack mode.
+    pub ack: AckMode,
+    /// Every header of the SUBSCRIBE as sent (replayed as is, minus `receipt`).
+    pub headers: Headers,
+}
+
+/// Subscriptions by id.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Subscriptions {
+    by_id: BTreeMap<String, Subscription>,
+}
+
+impl Subscriptions {
+    pub(crate) fn insert(&mut self, sub: Subscription) {
+        self.by_id.insert(sub.id.clone(), sub);
+    }
+
+    pub(crate) fn remove(&mut self, id: &str) -> Option<Subscription> {
+        self.by_id.remove(id)
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<&Subscription> {
+        self.by_id.get(id)
+    }
+
+    pub(crate) fn contains(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+    }
+
+    /// The first subscription to `destination` (STOMP 1.0 messages may lack `subscription`).
+    pub(crate) fn by_destination(&self, destination: &str) -> Option<&Subscription> {
+        self.by_id.values().find(|s| s.destination == destination)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Subscription> {
+        self.by_id.values()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.by_id.clear();
+    }
+}
