@@ -25,12 +25,12 @@
 //! assert_eq!(frames[0].destination(), Some("/queue/a"));
 //! assert_eq!(frames[0].body(), b"hello");
 //! ```
-#![no_std]
+// The core (frame, session, reconnect) uses only `core` and `alloc`; building with
+// `--no-default-features` for a target without `std` proves it. The shells need `std`.
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
 extern crate alloc;
-#[cfg(feature = "std")]
-extern crate std;
 
 pub mod frame;
 pub mod reconnect;

@@ -1,2 +1,71 @@
 //! Reconnect policy: backoff, host lists and failover URIs (sans-I/O).
+//!
+//! This layer decides *when* and *where* a client tries to (re)connect; it never connects,
+//! sleeps or reads a clock. Delays are plain millisecond counts the shell adds to its own
+//! `now`, and every random choice (jitter, shuffling) draws from a [`Random`] the caller passes
+//! in, so the same inputs always give the same plan. It is `no_std` + `alloc` and has no
+//! `unsafe` code.
+//!
+//! - [`Endpoint`] / [`Scheme`]: one broker URL — `tcp://`, `stomp://`, `ssl://`,
+//!   `stomp+ssl://`, `ws://`, `wss://`, `multicast://`, or a bare `host:port`.
+//! - [`Backoff`] / [`Jitter`]: how long the `k`-th wait is (stomp.py's formula, stompest's
+//!   additive jitter, stompjs's doubling).
+//! - [`MaxAttempts`]: when to give up, with converters for each library's way of counting.
+//! - [`HostOrder`]: the order of one pass over the hosts (prefer localhost, loopback retry,
+//!   shuffle).
+//! - [`Policy`]: all of the above, and the pure answer to "attempt `n`: which host, how long
+//!   to wait first?" ([`Policy::attempt`]). [`Policy::default`] is stomp.py's;
+//!   [`Policy::stompjs`] maps stompjs's settings.
+//! - [`FailoverUri`]: `failover:(url,…)?option=…` as ActiveMQ and stompest write it, parsed
+//!   into a [`Policy`] with [`FailoverUri::policy`].
+//! - [`Schedule`]: the little state a shell keeps between attempts.
+//!
+//! ```
+//! use stompwire::reconnect::{FailoverUri, Schedule};
+//!
+//! let uri: FailoverUri = "failover:(tcp://primary:61613,tcp://backup:61613)\
+//!     ?initialReconnectDelay=500&maxReconnectDelay=4000&randomize=false\
+//!     &startupMaxReconnectAttempts=-1"
+//!     .parse()
+//!     .unwrap();
+//! let mut schedule = Schedule::new(uri.policy(), uri.endpoints.clone());
+//! let mut random = || 0u32; // a real source in a shell
+//!
+//! let plan: Vec<String> = (0..6)
+//!     .map(|_| {
+//!         let next = schedule.next_attempt(&mut random).unwrap();
+//!         format!("{}ms {}", next.attempt.delay_ms, next.endpoint)
+//!     })
+//!     .collect();
+//! assert_eq!(plan, [
+//!     "0ms tcp://primary:61613",
+//!     "500ms tcp://backup:61613",
+//!     "1000ms tcp://primary:61613",
+//!     "2000ms tcp://backup:61613",
+//!     "4000ms tcp://primary:61613",
+//!     "4000ms tcp://backup:61613",
+//! ]);
+//! ```
 #![forbid(unsafe_code)]
+
+mod attempts;
+mod backoff;
+mod endpoint;
+mod error;
+mod failover;
+mod hosts;
+mod policy;
+mod random;
+mod schedule;
+mod stompjs;
+
+pub use attempts::MaxAttempts;
+pub use backoff::{Backoff, Jitter};
+pub use endpoint::{DEFAULT_MULTICAST_GROUP, Endpoint, Scheme};
+pub use error::{EndpointError, FailoverError};
+pub use failover::{FailoverOptions, FailoverUri};
+pub use hosts::{HostOrder, LOCALHOST_NAMES, LOOPBACK};
+pub use policy::{Attempt, Pacing, Phase, Policy};
+pub use random::Random;
+pub use schedule::{Planned, Schedule};
+pub use stompjs::ReconnectTimeMode;

@@ -1,0 +1,365 @@
+//! ActiveMQ-style failover URIs, `failover:(url,url,…)?option=value&…`, as stompest reads
+//! them: [`FailoverUri`] and its [`FailoverOptions`].
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+use core::str::FromStr;
+
+use super::{Backoff, Endpoint, FailoverError, HostOrder, Jitter, MaxAttempts, Pacing, Policy};
+
+/// The options of a failover URI, with stompest's defaults.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FailoverOptions {
+    /// `initialReconnectDelay`: the first wait, in milliseconds.
+    pub initial_reconnect_delay_ms: u64,
+    /// `maxReconnectDelay`: the longest wait, in milliseconds.
+    pub max_reconnect_delay_ms: u64,
+    /// `useExponentialBackOff`: multiply the wait by
+    /// [`back_off_multiplier`](Self::back_off_multiplier) after each attempt.
+    pub use_exponential_back_off: bool,
+    /// `backOffMultiplier`: the growth factor, finite and at least 1.
+    pub back_off_multiplier: f64,
+    /// `maxReconnectAttempts`: retries after the first attempt, once connected before;
+    /// `None` (written `-1`) retries forever.
+    pub max_reconnect_attempts: Option<u32>,
+    /// `startupMaxReconnectAttempts`: the same before the first successful connection.
+    pub startup_max_reconnect_attempts: Option<u32>,
+    /// `reconnectDelayJitter`: up to this many random milliseconds added to each wait.
+    pub reconnect_delay_jitter_ms: u64,
+    /// `randomize`: shuffle the brokers for every pass.
+    pub randomize: bool,
+    /// `priorityBackup`: try local brokers first.
+    pub priority_backup: bool,
+}
+
+impl Default for FailoverOptions {
+    fn default() -> FailoverOptions {
+        FailoverOptions {
+            initial_reconnect_delay_ms: 10,
+            max_reconnect_delay_ms: 30_000,
+            use_exponential_back_off: true,
+            back_off_multiplier: 2.0,
+            max_reconnect_attempts: None,
+            startup_max_reconnect_attempts: Some(0),
+            reconnect_delay_jitter_ms: 0,
+            randomize: true,
+            priority_backup: false,
+        }
+    }
+}
+
+/// A parsed failover URI (ActiveMQ's syntax, stompest's reading): the brokers, in the order
+/// written, and the options.
+///
+/// Accepted forms:
+///
+/// - `failover:(tcp://a:61613,ws://b:15674/ws)?initialReconnectDelay=100&randomize=false`
+/// - `failover:tcp://a:61613,tcp://b:61613?maxReconnectAttempts=5` — without parentheses the
+///   list ends at the first `?`, so an endpoint with a query needs the parentheses;
+/// - the `failover:` prefix may be left out (stompest allows it), so a single broker URL is a
+///   list of one;
+/// - options are separated by `&` (ActiveMQ) or `,` (stompest); written back with `&`.
+///
+/// Entries are [`Endpoint`]s, so every scheme of that model may be mixed in one list.
+///
+/// | option | type | default | meaning |
+/// |---|---|---|---|
+/// | `initialReconnectDelay` | ms | 10 | the first wait |
+/// | `maxReconnectDelay` | ms | 30000 | the longest wait |
+/// | `useExponentialBackOff` | bool | true | multiply the wait after each attempt |
+/// | `backOffMultiplier` | number ≥ 1 | 2.0 | by how much |
+/// | `maxReconnectAttempts` | `-1` or n | -1 | retries after the first attempt once connected before (`-1`: forever) |
+/// | `startupMaxReconnectAttempts` | `-1` or n | 0 | the same before the first connection |
+/// | `reconnectDelayJitter` | ms | 0 | random extra added to each wait, within `maxReconnectDelay` |
+/// | `randomize` | bool | true | shuffle the brokers for every pass |
+/// | `priorityBackup` | bool | false | try local brokers first |
+///
+/// The defaults are stompest's. ActiveMQ's Java client differs in one: its
+/// `startupMaxReconnectAttempts` defaults to `-1` (forever), where stompest's `0` gives a client
+/// that has never connected a single attempt, at the first broker of the pass. Write the option
+/// to get ActiveMQ's behaviour. Option names are case-sensitive; `true`/`false` are not. An
+/// option given twice, an empty one and an unknown one are errors.
+///
+/// [`FailoverUri::policy`] turns the options into a [`Policy`]: [`Pacing::PerAttempt`],
+/// [`Jitter::Millis`], retries converted with [`MaxAttempts::from_retries`], `priorityBackup`
+/// as [`HostOrder::prefer_localhost`].
+///
+/// ```
+/// use stompwire::reconnect::{FailoverUri, MaxAttempts, Phase, Scheme};
+///
+/// let uri: FailoverUri = "failover:(tcp://a:61613,ws://b:15674/ws)\
+///     ?initialReconnectDelay=100&maxReconnectAttempts=5&randomize=false"
+///     .parse()
+///     .unwrap();
+/// assert_eq!(uri.endpoints[1].scheme, Scheme::Ws);
+/// assert_eq!(uri.options.initial_reconnect_delay_ms, 100);
+///
+/// let policy = uri.policy();
+/// assert_eq!(policy.max_attempts, MaxAttempts::Total(6));
+/// let waits: Vec<u64> = (0..4)
+///     .map(|n| policy.attempt(n, 2, Phase::Reconnect, &mut || 0).unwrap().delay_ms)
+///     .collect();
+/// assert_eq!(waits, [0, 100, 200, 400]);
+///
+/// // Written back in full form, only the options that differ from the defaults.
+/// assert_eq!(
+///     uri.to_string(),
+///     "failover:(tcp://a:61613,ws://b:15674/ws)\
+///      ?initialReconnectDelay=100&maxReconnectAttempts=5&randomize=false"
+/// );
+///
+/// let bad = "failover:(tcp://a:1)?initialReconectDelay=5".parse::<FailoverUri>();
+/// assert_eq!(bad.unwrap_err().to_string(),
+///            "unknown failover option \"initialReconectDelay\"");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct FailoverUri {
+    /// The brokers, in the order written.
+    pub endpoints: Vec<Endpoint>,
+    /// The options.
+    pub options: FailoverOptions,
+}
+
+/// The option names, in the order [`Display`](fmt::Display) writes them.
+const NAMES: [&str; 9] = [
+    "initialReconnectDelay",
+    "maxReconnectDelay",
+    "useExponentialBackOff",
+    "backOffMultiplier",
+    "maxReconnectAttempts",
+    "startupMaxReconnectAttempts",
+    "reconnectDelayJitter",
+    "randomize",
+    "priorityBackup",
+];
+
+const PREFIX: &str = "failover:";
+
+impl FailoverUri {
+    /// A failover list with the default options.
+    pub fn new(endpoints: Vec<Endpoint>) -> FailoverUri {
+        FailoverUri {
+            endpoints,
+            options: FailoverOptions::default(),
+        }
+    }
+
+    /// Reads a failover URI; see [`FailoverUri`] for the forms.
+    pub fn parse(uri: &str) -> Result<FailoverUri, FailoverError> {
+        let body = match uri.get(..PREFIX.len()) {
+            Some(p) if p.eq_ignore_ascii_case(PREFIX) => &uri[PREFIX.len()..],
+            _ => uri,
+        };
+        let (list, query) = match body.strip_prefix('(') {
+            Some(inner) => {
+                let close = inner.find(')').ok_or(FailoverError::UnclosedParenthesis)?;
+                let after = &inner[close + 1..];
+                let query = match after {
+                    "" => None,
+                    _ => Some(after.strip_prefix('?').ok_or_else(|| {
+                        FailoverError::TrailingText {
+                            text: after.to_string(),
+                        }
+                    })?),
+                };
+                (&inner[..close], query)
+            }
+            None => match body.split_once('?') {
+                Some((list, query)) => (list, Some(query)),
+                None => (body, None),
+            },
+        };
+        if list.is_empty() {
+            return Err(FailoverError::EmptyList);
+        }
+        let endpoints = list
+            .split(',')
+            .enumerate()
+            .map(|(index, entry)| {
+                if entry.is_empty() {
+                    return Err(FailoverError::EmptyEntry { index });
+                }
+                Endpoint::parse(entry).map_err(|error| FailoverError::Endpoint { index, error })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let options = parse_options(query.unwrap_or(""))?;
+        Ok(FailoverUri { endpoints, options })
+    }
+
+    /// The reconnect policy these options describe (stompest's semantics).
+    pub fn policy(&self) -> Policy {
+        let o = &self.options;
+        let retries = |n: Option<u32>| match n {
+            None => MaxAttempts::Forever,
+            Some(n) => MaxAttempts::Total(n.saturating_add(1)),
+        };
+        Policy {
+            backoff: Backoff {
+                initial_ms: o.initial_reconnect_delay_ms,
+                multiplier: if o.use_exponential_back_off {
+                    o.back_off_multiplier
+                } else {
+                    1.0
+                },
+                max_ms: o.max_reconnect_delay_ms,
+                jitter: match o.reconnect_delay_jitter_ms {
+                    0 => Jitter::None,
+                    ms => Jitter::Millis(ms),
+                },
+            },
+            pacing: Pacing::PerAttempt,
+            max_attempts: retries(o.max_reconnect_attempts),
+            startup_max_attempts: Some(retries(o.startup_max_reconnect_attempts)),
+            wait_before_first_reconnect: false,
+            hosts: HostOrder {
+                randomize: o.randomize,
+                prefer_localhost: o.priority_backup,
+                try_loopback: false,
+                local_names: Vec::new(),
+            },
+        }
+    }
+}
+
+fn parse_options(query: &str) -> Result<FailoverOptions, FailoverError> {
+    let mut options = FailoverOptions::default();
+    if query.is_empty() {
+        return Ok(options);
+    }
+    let mut seen = [false; NAMES.len()];
+    for (index, item) in query.split(['&', ',']).enumerate() {
+        if item.is_empty() {
+            return Err(FailoverError::EmptyOption { index });
+        }
+        let (name, value) = match item.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (item, None),
+        };
+        let Some(slot) = NAMES.iter().position(|n| *n == name) else {
+            return Err(FailoverError::UnknownOption {
+                name: name.to_string(),
+            });
+        };
+        let option = NAMES[slot];
+        if seen[slot] {
+            return Err(FailoverError::DuplicateOption { option });
+        }
+        seen[slot] = true;
+        let value = value.ok_or(FailoverError::MissingValue { option })?;
+        let o = &mut options;
+        match slot {
+            0 => o.initial_reconnect_delay_ms = millis(option, value)?,
+            1 => o.max_reconnect_delay_ms = millis(option, value)?,
+            2 => o.use_exponential_back_off = boolean(option, value)?,
+            3 => o.back_off_multiplier = multiplier(option, value)?,
+            4 => o.max_reconnect_attempts = retries(option, value)?,
+            5 => o.startup_max_reconnect_attempts = retries(option, value)?,
+            6 => o.reconnect_delay_jitter_ms = millis(option, value)?,
+            7 => o.randomize = boolean(option, value)?,
+            _ => o.priority_backup = boolean(option, value)?,
+        }
+    }
+    Ok(options)
+}
+
+fn invalid(option: &'static str, value: &str, expected: &'static str) -> FailoverError {
+    FailoverError::InvalidValue {
+        option,
+        value: value.to_string(),
+        expected,
+    }
+}
+
+fn digits<T: FromStr>(value: &str) -> Option<T> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok()
+}
+
+fn millis(option: &'static str, value: &str) -> Result<u64, FailoverError> {
+    digits(value).ok_or_else(|| invalid(option, value, "a whole number of milliseconds"))
+}
+
+fn boolean(option: &'static str, value: &str) -> Result<bool, FailoverError> {
+    if value.eq_ignore_ascii_case("true") {
+        Ok(true)
+    } else if value.eq_ignore_ascii_case("false") {
+        Ok(false)
+    } else {
+        Err(invalid(option, value, "true or false"))
+    }
+}
+
+fn multiplier(option: &'static str, value: &str) -> Result<f64, FailoverError> {
+    match value.parse::<f64>() {
+        Ok(m) if m.is_finite() && m >= 1.0 => Ok(m),
+        _ => Err(invalid(option, value, "a number of at least 1")),
+    }
+}
+
+fn retries(option: &'static str, value: &str) -> Result<Option<u32>, FailoverError> {
+    if value == "-1" {
+        return Ok(None);
+    }
+    digits(value)
+        .map(Some)
+        .ok_or_else(|| invalid(option, value, "-1 (forever) or a number of retries"))
+}
+
+impl FromStr for FailoverUri {
+    type Err = FailoverError;
+
+    fn from_str(uri: &str) -> Result<FailoverUri, FailoverError> {
+        FailoverUri::parse(uri)
+    }
+}
+
+impl fmt::Display for FailoverUri {
+    /// `failover:(a,b,…)`, then `?` and the options that differ from the defaults, joined by
+    /// `&`, in the order of the option table on [`FailoverUri`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(PREFIX)?;
+        f.write_str("(")?;
+        for (i, endpoint) in self.endpoints.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{endpoint}")?;
+        }
+        f.write_str(")")?;
+        let o = &self.options;
+        let d = FailoverOptions::default();
+        let attempts = |n: Option<u32>| match n {
+            None => "-1".to_string(),
+            Some(n) => n.to_string(),
+        };
+        let values: [Option<String>; NAMES.len()] = [
+            (o.initial_reconnect_delay_ms != d.initial_reconnect_delay_ms)
+                .then(|| o.initial_reconnect_delay_ms.to_string()),
+            (o.max_reconnect_delay_ms != d.max_reconnect_delay_ms)
+                .then(|| o.max_reconnect_delay_ms.to_string()),
+            (o.use_exponential_back_off != d.use_exponential_back_off)
+                .then(|| o.use_exponential_back_off.to_string()),
+            (o.back_off_multiplier != d.back_off_multiplier)
+                .then(|| o.back_off_multiplier.to_string()),
+            (o.max_reconnect_attempts != d.max_reconnect_attempts)
+                .then(|| attempts(o.max_reconnect_attempts)),
+            (o.startup_max_reconnect_attempts != d.startup_max_reconnect_attempts)
+                .then(|| attempts(o.startup_max_reconnect_attempts)),
+            (o.reconnect_delay_jitter_ms != d.reconnect_delay_jitter_ms)
+                .then(|| o.reconnect_delay_jitter_ms.to_string()),
+            (o.randomize != d.randomize).then(|| o.randomize.to_string()),
+            (o.priority_backup != d.priority_backup).then(|| o.priority_backup.to_string()),
+        ];
+        let mut separator = "?";
+        for (name, value) in NAMES.iter().zip(values) {
+            if let Some(value) = value {
+                write!(f, "{separator}{name}={value}")?;
+                separator = "&";
+            }
+        }
+        Ok(())
+    }
+}

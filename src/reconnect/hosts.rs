@@ -1,0 +1,138 @@
+//! The order in which a pass tries its hosts: [`HostOrder`] (stomp.py's `prefer_localhost` and
+//! `try_loopback_connect`, stompest's `randomize` and `priorityBackup`).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::random::shuffle;
+use super::{Endpoint, Random};
+
+/// The names every machine calls itself.
+pub const LOCALHOST_NAMES: [&str; 2] = ["localhost", "127.0.0.1"];
+
+/// The loopback address an extra entry points at.
+pub const LOOPBACK: &str = "127.0.0.1";
+
+/// How one pass over the endpoints is ordered: stomp.py's `prefer_localhost` and
+/// `try_loopback_connect`, stompest's `randomize` and `priorityBackup`.
+///
+/// One pass over the configured endpoints is built in three steps, each optional:
+///
+/// 1. **randomize** — shuffle the list with the injected [`Random`] (stompest reshuffles for every
+///    pass; so does [`Schedule`](super::Schedule)).
+/// 2. **prefer localhost** — move the endpoints whose host is [local](HostOrder::is_local) to the
+///    front, keeping the order within each group (a stable sort, as stomp.py and stompest do).
+/// 3. **try loopback** — for each local endpoint whose port has no `127.0.0.1` or `localhost`
+///    entry yet, put a copy with host `127.0.0.1` at the very front. This is stomp.py's rule
+///    word for word: it matters for entries that name this machine by its own host name or
+///    address, and adds nothing for an entry that already says `localhost` or `127.0.0.1`.
+///
+/// A host is local if it is `localhost` or `127.0.0.1`, or one of
+/// [`HostOrder::local_names`] — where stomp.py adds the machine's host name, fully qualified
+/// name and address, which a shell with an operating system fills in. Names compare
+/// ASCII-case-insensitively.
+///
+/// ```
+/// use stompwire::reconnect::{Endpoint, HostOrder};
+///
+/// let hosts: Vec<Endpoint> = ["tcp://remote:61613", "tcp://myhost:61613"]
+///     .iter()
+///     .map(|u| u.parse().unwrap())
+///     .collect();
+/// let order = HostOrder {
+///     local_names: vec!["myhost".into()],
+///     ..HostOrder::default()
+/// };
+/// let pass: Vec<String> = order
+///     .order(&hosts, &mut || 0)
+///     .iter()
+///     .map(|e| e.to_string())
+///     .collect();
+/// assert_eq!(pass, [
+///     "tcp://127.0.0.1:61613", // loopback for the local entry
+///     "tcp://myhost:61613",    // local first
+///     "tcp://remote:61613",
+/// ]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostOrder {
+    /// Shuffle the endpoints at the start of every pass.
+    pub randomize: bool,
+    /// Try local endpoints before remote ones.
+    pub prefer_localhost: bool,
+    /// Also try `127.0.0.1` for a local endpoint named otherwise.
+    pub try_loopback: bool,
+    /// Further names of this machine (host name, FQDN, its addresses), besides
+    /// [`LOCALHOST_NAMES`].
+    pub local_names: Vec<String>,
+}
+
+impl Default for HostOrder {
+    /// stomp.py's defaults: `prefer_localhost=True`, `try_loopback_connect=True`, no shuffling.
+    fn default() -> HostOrder {
+        HostOrder {
+            randomize: false,
+            prefer_localhost: true,
+            try_loopback: true,
+            local_names: Vec::new(),
+        }
+    }
+}
+
+impl HostOrder {
+    /// Keeps the configured order: no shuffling, no preference, no extra entries.
+    pub fn as_given() -> HostOrder {
+        HostOrder {
+            randomize: false,
+            prefer_localhost: false,
+            try_loopback: false,
+            local_names: Vec::new(),
+        }
+    }
+
+    /// Whether `host` names this machine.
+    pub fn is_local(&self, host: &str) -> bool {
+        LOCALHOST_NAMES
+            .iter()
+            .copied()
+            .chain(self.local_names.iter().map(String::as_str))
+            .any(|name| name.eq_ignore_ascii_case(host))
+    }
+
+    /// One pass over `endpoints`, ordered as described on [`HostOrder`].
+    /// Draws `endpoints.len() − 1` times from `random` when [`randomize`](Self::randomize) is
+    /// set, never otherwise.
+    pub fn order<R: Random + ?Sized>(
+        &self,
+        endpoints: &[Endpoint],
+        random: &mut R,
+    ) -> Vec<Endpoint> {
+        let mut pass = endpoints.to_vec();
+        if self.randomize {
+            shuffle(&mut pass, random);
+        }
+        if self.prefer_localhost {
+            pass.sort_by_key(|e| !self.is_local(&e.host));
+        }
+        if !self.try_loopback {
+            return pass;
+        }
+        let mut loopbacks: Vec<Endpoint> = Vec::new();
+        for local in pass.iter().filter(|e| self.is_local(&e.host)) {
+            let covered = |e: &Endpoint| {
+                e.scheme == local.scheme
+                    && e.port == local.port
+                    && LOCALHOST_NAMES
+                        .iter()
+                        .any(|n| n.eq_ignore_ascii_case(&e.host))
+            };
+            if !pass.iter().any(covered) && !loopbacks.iter().any(covered) {
+                let mut loopback = local.clone();
+                loopback.host = String::from(LOOPBACK);
+                loopbacks.push(loopback);
+            }
+        }
+        loopbacks.extend(pass);
+        loopbacks
+    }
+}
