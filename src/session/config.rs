@@ -77,6 +77,8 @@ pub struct Config {
     /// `None` waits for ever.
     pub connect_timeout_ms: Option<u64>,
     /// Time allowed for any receipt, measured from the frame that asked for it. Default `None`.
+    /// One receipt's deadline can be changed with
+    /// [`Session::set_receipt_deadline`](super::Session::set_receipt_deadline).
     pub receipt_timeout_ms: Option<u64>,
     /// Time allowed for the receipt of a graceful DISCONNECT before the session closes anyway.
     /// Default 10 s.

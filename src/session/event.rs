@@ -37,7 +37,9 @@ pub enum Event {
         id: String,
     },
     /// An ERROR frame arrived. If it names a pending receipt (`receipt-id`), that receipt will
-    /// not come.
+    /// not come. The server closes the connection after an ERROR, so the session asks for the
+    /// close as well ([`CloseReason::ConnectRefused`] while connecting,
+    /// [`CloseReason::ServerError`] after).
     Error(Frame),
     /// A heart-beat (an EOL between frames) arrived.
     Heartbeat,
@@ -95,6 +97,9 @@ pub enum CloseReason {
     DisconnectTimeout,
     /// The server answered CONNECT with ERROR (bad credentials, unknown vhost…).
     ConnectRefused,
+    /// The server sent ERROR on an open session; the specification has it close the
+    /// connection right after, so the session asks for the close too.
+    ServerError,
     /// CONNECTED did not come in time.
     ConnectTimeout,
     /// The server's heart-beats stopped.

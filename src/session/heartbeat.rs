@@ -73,7 +73,10 @@ impl Heartbeats {
 
     /// When the next outgoing heart-beat is due, if any.
     pub(crate) fn send_deadline(&self) -> Option<u64> {
-        (self.negotiated.send_ms > 0).then(|| self.last_sent + u64::from(self.negotiated.send_ms))
+        (self.negotiated.send_ms > 0).then(|| {
+            self.last_sent
+                .saturating_add(u64::from(self.negotiated.send_ms))
+        })
     }
 
     /// When silence from the server becomes a timeout, if it can.
@@ -82,7 +85,7 @@ impl Heartbeats {
             return None;
         }
         let grace = (f64::from(self.negotiated.receive_ms) * self.receive_scale) as u64;
-        Some(self.last_received + grace.max(1))
+        Some(self.last_received.saturating_add(grace.max(1)))
     }
 
     /// Marks the incoming deadline as reported, so that it is reported once per silence.

@@ -11,12 +11,23 @@ pub(crate) struct Ids {
 impl Ids {
     pub(crate) fn next(&mut self, prefix: &str) -> String {
         let n = self.next;
-        self.next += 1;
+        self.next = self.next.wrapping_add(1);
         let mut s = String::with_capacity(prefix.len() + 21);
         s.push_str(prefix);
         s.push('-');
         push_decimal(&mut s, n);
         s
+    }
+
+    /// The next id for which `taken` is false: a generated id never collides with one the
+    /// caller chose.
+    pub(crate) fn next_free(&mut self, prefix: &str, taken: impl Fn(&str) -> bool) -> String {
+        loop {
+            let id = self.next(prefix);
+            if !taken(&id) {
+                return id;
+            }
+        }
     }
 }
 

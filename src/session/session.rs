@@ -37,7 +37,15 @@ use crate::frame::{
 ///
 /// A frame with a `receipt` header is tracked whatever call sent it: its RECEIPT becomes an
 /// [`Event::Receipt`] with `expected: true`; [`next_receipt_id`](Session::next_receipt_id) makes
-/// unique ids.
+/// unique ids; [`set_receipt_deadline`](Session::set_receipt_deadline) gives one receipt a
+/// deadline of its own.
+///
+/// An ERROR frame becomes an [`Event::Error`] carrying it. The specification has the server
+/// close the connection right after one, so the session asks for the close as well
+/// ([`CloseReason::ConnectRefused`] while connecting, [`CloseReason::ServerError`] after).
+/// A frame the server may not send in the current state (MESSAGE before CONNECTED, a client
+/// command…) is a [`SessionError::UnexpectedFrame`] that closes the session; a call the user
+/// may not make now (SEND after DISCONNECT…) is refused with an error and changes nothing.
 ///
 /// ```
 /// use stompwire::frame::Headers;
@@ -76,6 +84,8 @@ pub struct Session {
     heartbeats: Heartbeats,
     connect_deadline: Option<u64>,
     disconnect: Option<(String, u64)>,
+    /// The user asked for the session to end ([`Session::disconnect`]).
+    closing_by_user: bool,
     close_reason: Option<CloseReason>,
     subscriptions: Subscriptions,
     receipts: Receipts,
@@ -84,7 +94,7 @@ pub struct Session {
     transmits: VecDeque<Vec<u8>>,
     spare: Vec<Vec<u8>>,
     events: VecDeque<Event>,
-    resend: Vec<(String, Frame)>,
+    resend: Vec<(String, Frame, ContentLength)>,
 }
 
 /// Buffers kept for reuse by [`Session::recycle`].
@@ -107,6 +117,7 @@ impl Session {
             version,
             connect_deadline: None,
             disconnect: None,
+            closing_by_user: false,
             close_reason: None,
             subscriptions: Subscriptions::default(),
             receipts: Receipts::default(),
@@ -170,9 +181,25 @@ impl Session {
         self.receipts.len()
     }
 
-    /// A fresh receipt id (`rcpt-N`), for a `receipt` header.
+    /// A fresh receipt id (`rcpt-N`), for a `receipt` header; never one that is pending.
     pub fn next_receipt_id(&mut self) -> String {
-        self.ids.next("rcpt")
+        let receipts = &self.receipts;
+        self.ids.next_free("rcpt", |id| receipts.contains(id))
+    }
+
+    /// Sets when the pending receipt `id` times out, as a time on the session's clock (`None`:
+    /// never), replacing the deadline [`Config::receipt_timeout_ms`] gave it. A missed
+    /// deadline is an [`Event::ReceiptTimeout`], through [`poll_timeout`](Session::poll_timeout)
+    /// and [`handle_timeout`](Session::handle_timeout) like every deadline. Returns `false`
+    /// when no receipt `id` is pending.
+    ///
+    /// The receipt of a graceful DISCONNECT has its own deadline
+    /// ([`Config::disconnect_timeout_ms`]) and is not affected.
+    pub fn set_receipt_deadline(&mut self, id: &str, deadline: Option<u64>) -> bool {
+        if self.disconnect.as_ref().is_some_and(|d| d.0 == id) {
+            return self.receipts.contains(id);
+        }
+        self.receipts.set_deadline(id, deadline)
     }
 
     // ----- output ---------------------------------------------------------------------------
@@ -235,9 +262,18 @@ impl Session {
     /// On error (undecodable bytes, a frame not allowed now) the session asks for the
     /// transport to be closed ([`wants_close`](Session::wants_close)) and the error is also the
     /// [`CloseReason`]. Events for frames before the bad one are kept.
+    ///
+    /// While [`State::Closing`] input is ignored: the session is over and the transport about
+    /// to close. While [`State::Disconnected`] there is no connection to read from: input is
+    /// refused with [`SessionError::NotConnected`] and nothing changes.
     pub fn handle_bytes(&mut self, mut input: &[u8], now: u64) -> Result<(), SessionError> {
-        if input.is_empty() || matches!(self.state, State::Disconnected | State::Closing) {
-            return Ok(());
+        match self.state {
+            State::Disconnected if !input.is_empty() => {
+                return Err(SessionError::NotConnected { state: self.state });
+            }
+            State::Disconnected | State::Closing => return Ok(()),
+            _ if input.is_empty() => return Ok(()),
+            _ => {}
         }
         self.heartbeats.received(now);
         while !input.is_empty() {
@@ -313,7 +349,9 @@ impl Session {
     ///
     /// Open transactions are reported lost. Unless the close was asked for by the user
     /// ([`disconnect`](Session::disconnect)), subscriptions stay registered for replay and SEND
-    /// frames whose receipt never came are kept for sending again (see [`Config`]).
+    /// frames whose receipt never came are kept for sending again (see [`Config`]). Output
+    /// not yet taken with [`poll_transmit`](Session::poll_transmit) is dropped: it belonged
+    /// to the connection that is gone.
     pub fn handle_close(&mut self, _now: u64) {
         if self.state == State::Disconnected {
             return;
@@ -324,14 +362,20 @@ impl Session {
             .unwrap_or(CloseReason::TransportClosed {
                 mid_frame: self.decoder.in_frame(),
             });
-        let by_user = matches!(
-            reason,
-            CloseReason::Graceful | CloseReason::Immediate | CloseReason::DisconnectTimeout
-        );
+        let by_user = self.closing_by_user
+            || matches!(
+                reason,
+                CloseReason::Graceful | CloseReason::Immediate | CloseReason::DisconnectTimeout
+            );
         let lost_transactions = core::mem::take(&mut self.transactions)
             .into_iter()
             .collect();
-        let (unconfirmed_receipts, resend) = self.receipts.drain();
+        // Frames still waiting to be sent again (this connection dropped before CONNECTED)
+        // have not been confirmed either; they are the oldest.
+        let (drained, resend) = self.receipts.drain();
+        let mut unconfirmed_receipts: Vec<String> =
+            self.resend.iter().map(|(id, _, _)| id.clone()).collect();
+        unconfirmed_receipts.extend(drained);
         if self.config.resend_unreceipted && !by_user {
             self.resend.extend(resend);
         } else {
@@ -340,8 +384,12 @@ impl Session {
         if by_user || !self.config.replay_subscriptions {
             self.subscriptions.clear();
         }
+        while let Some(buf) = self.transmits.pop_front() {
+            self.recycle(buf);
+        }
         self.decoder.reset();
         self.state = State::Disconnected;
+        self.closing_by_user = false;
         self.heartbeats =
             Heartbeats::new(Negotiated::NONE, self.config.heart_beat_receive_scale, 0);
         self.connect_deadline = None;
@@ -413,13 +461,20 @@ impl Session {
             .copied()
             .max()
             .unwrap_or(Version::V1_2);
+        // Until CONNECTED names the version, read (an ERROR, typically) as the highest
+        // offered version writes.
+        self.decoder.set_version(self.version);
         self.close_reason = None;
+        self.closing_by_user = false;
         self.heartbeats =
             Heartbeats::new(Negotiated::NONE, self.config.heart_beat_receive_scale, now);
         let frame = Frame::from_parts(command, headers, Vec::new());
         self.push_frame(frame, ContentLength::Auto, now)?;
         self.state = State::Connecting;
-        self.connect_deadline = self.config.connect_timeout_ms.map(|t| now + t);
+        self.connect_deadline = self
+            .config
+            .connect_timeout_ms
+            .map(|t| now.saturating_add(t));
         Ok(())
     }
 
@@ -484,7 +539,10 @@ impl Session {
         }
         let id = match headers.get("id") {
             Some(id) => String::from(id),
-            None => self.ids.next("sub"),
+            None => {
+                let subscriptions = &self.subscriptions;
+                self.ids.next_free("sub", |id| subscriptions.contains(id))
+            }
         };
         if self.subscriptions.contains(&id) {
             return Err(SessionError::DuplicateSubscription(id));
@@ -610,7 +668,10 @@ impl Session {
         self.require_open()?;
         let id = match id {
             Some(id) => String::from(id),
-            None => self.ids.next("tx"),
+            None => {
+                let transactions = &self.transactions;
+                self.ids.next_free("tx", |id| transactions.contains(id))
+            }
         };
         if self.transactions.contains(&id) {
             return Err(SessionError::DuplicateTransaction(id));
@@ -638,6 +699,7 @@ impl Session {
         match self.state {
             State::Connected => {}
             State::Connecting => {
+                self.closing_by_user = true;
                 self.request_close(CloseReason::Immediate);
                 return Ok(());
             }
@@ -650,10 +712,14 @@ impl Session {
             ContentLength::Auto,
             now,
         )?;
+        self.closing_by_user = true;
         match receipt {
             Some(id) => {
+                // The DISCONNECT receipt has its own deadline, not the one of other receipts.
+                self.receipts.set_deadline(&id, None);
                 self.state = State::Disconnecting;
-                self.disconnect = Some((id, now + self.config.disconnect_timeout_ms));
+                let deadline = now.saturating_add(self.config.disconnect_timeout_ms);
+                self.disconnect = Some((id, deadline));
             }
             None => self.request_close(CloseReason::Immediate),
         }
@@ -712,8 +778,11 @@ impl Session {
             self.receipts.insert(
                 id,
                 Pending {
-                    deadline: self.config.receipt_timeout_ms.map(|t| now + t),
-                    resend: resendable.then_some(frame),
+                    deadline: self
+                        .config
+                        .receipt_timeout_ms
+                        .map(|t| now.saturating_add(t)),
+                    resend: resendable.then_some((frame, content_length)),
                 },
             );
         }
@@ -727,6 +796,7 @@ impl Session {
         headers: Headers,
         now: u64,
     ) -> Result<(), SessionError> {
+        self.require_open()?;
         let (id, header) = if self.version == Version::V1_2 {
             (message.ack(), "ack")
         } else {
@@ -736,7 +806,26 @@ impl Session {
             command: Command::Message,
             header,
         })?;
+        // A 1.0 MESSAGE may lack `subscription`: find its subscription the way it was routed.
+        if message.subscription().is_none() {
+            if let Some(sub) = self.route(message).filter(|s| s.ack == AckMode::Auto) {
+                return Err(SessionError::AckInAutoMode {
+                    subscription: sub.id.clone(),
+                });
+            }
+        }
         self.push_ack(command, id, message.subscription(), headers, now)
+    }
+
+    /// The registered subscription a MESSAGE belongs to: by its `subscription` header, or
+    /// (STOMP 1.0) by its destination.
+    fn route(&self, message: &Frame) -> Option<&Subscription> {
+        match message.subscription() {
+            Some(id) => self.subscriptions.get(id),
+            None => message
+                .destination()
+                .and_then(|d| self.subscriptions.by_destination(d)),
+        }
     }
 
     fn push_ack(
@@ -829,13 +918,7 @@ impl Session {
                 Ok(())
             }
             (State::Connected | State::Disconnecting, Command::Message) => {
-                let subscription = match frame.subscription() {
-                    Some(id) => self.subscriptions.get(id).map(|s| s.id.clone()),
-                    None => frame
-                        .destination()
-                        .and_then(|d| self.subscriptions.by_destination(d))
-                        .map(|s| s.id.clone()),
-                };
+                let subscription = self.route(&frame).map(|s| s.id.clone());
                 self.events.push_back(Event::Message {
                     subscription,
                     frame,
@@ -864,17 +947,12 @@ impl Session {
                 Ok(())
             }
             (State::Connected | State::Disconnecting, Command::Error) => {
-                let disconnect_failed = match frame.receipt_id() {
-                    Some(id) => {
-                        self.receipts.remove(id);
-                        self.disconnect.as_ref().is_some_and(|d| d.0 == id)
-                    }
-                    None => false,
-                };
-                self.events.push_back(Event::Error(frame));
-                if disconnect_failed {
-                    self.request_close(CloseReason::Graceful);
+                // The receipt it names will not come; the server closes the connection next.
+                if let Some(id) = frame.receipt_id() {
+                    self.receipts.remove(id);
                 }
+                self.events.push_back(Event::Error(frame));
+                self.request_close(CloseReason::ServerError);
                 Ok(())
             }
             (state, command) => Err(SessionError::UnexpectedFrame { command, state }),
@@ -912,8 +990,8 @@ impl Session {
             }
         }
         let mut resent = Vec::new();
-        for (id, frame) in core::mem::take(&mut self.resend) {
-            self.push_frame(frame, ContentLength::Auto, now)?;
+        for (id, frame, content_length) in core::mem::take(&mut self.resend) {
+            self.push_frame(frame, content_length, now)?;
             resent.push(id);
         }
         self.events.push_back(Event::Connected(Connected {

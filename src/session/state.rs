@@ -9,9 +9,9 @@
 ///       │                        │ ERROR / timeout /        │ disconnect() with receipt
 ///       │                        │ protocol error           ▼
 ///       │                        │                    Disconnecting
-///       │                        ▼                          │ RECEIPT / timeout
+///       │                        ▼                          │ RECEIPT / ERROR / timeout
 ///       │                     Closing ◀─────────────────────┘
-///       │                        │         ◀── disconnect() without receipt,
+///       │                        │         ◀── disconnect() without receipt, ERROR,
 ///       │   handle_close()       │             heart-beat timeout, protocol error
 ///       └────────────────────────┘
 /// ```
