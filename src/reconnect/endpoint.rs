@@ -154,6 +154,12 @@ impl Endpoint {
         }
     }
 
+    /// Replaces the path (builder style); meaningful for WebSocket endpoints.
+    pub fn with_path(mut self, path: impl Into<String>) -> Endpoint {
+        self.path = path.into();
+        self
+    }
+
     /// Reads a broker URL; see [`Endpoint`] for the accepted forms.
     pub fn parse(url: &str) -> Result<Endpoint, EndpointError> {
         if url.is_empty() {

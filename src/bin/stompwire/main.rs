@@ -1,0 +1,40 @@
+//! `stompwire`: a STOMP command-line client — send, subscribe, bench, decode and encode over
+//! TCP, TLS, WebSocket, UDP multicast and failover URLs.
+
+mod args;
+mod bench;
+mod connect;
+mod decode;
+mod encode;
+mod fail;
+mod json;
+mod logger;
+mod send;
+mod subscribe;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.verbose {
+        logger::init();
+    }
+    let result = match &cli.command {
+        Command::Send(a) => send::run(&cli, a),
+        Command::Subscribe(a) => subscribe::run(&cli, a),
+        Command::Bench(a) => bench::run(&cli, a),
+        Command::Decode(a) => decode::run(a),
+        Command::Encode(a) => encode::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("stompwire: {failure}");
+            failure.exit_code()
+        }
+    }
+}

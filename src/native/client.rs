@@ -1,0 +1,451 @@
+//! `Client`: the blocking native STOMP client.
+
+use std::sync::mpsc::channel;
+use std::sync::{Arc, MutexGuard};
+use std::time::{Duration, Instant};
+
+use super::driver::{Inner, Shared, run};
+use super::listener::Listener;
+use super::receipt::{Outcome, Slot};
+use super::{ClientConfig, Error, Messages, Receipt};
+use crate::frame::{ContentLength, Frame, Headers, Version};
+use crate::session::{AckMode, Negotiated, SessionError, State};
+
+/// A STOMP client over TCP, TLS, WebSocket or UDP multicast, driven by a receiver thread that
+/// runs heart-beats and reconnects without the caller.
+///
+/// Methods take `&self` and may be called from any thread. Messages reach the program through
+/// [listeners](Client::set_listener) (the stomp.py callback set) and as a blocking iterator
+/// per subscription ([`subscribe_messages`](Client::subscribe_messages)).
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use stompwire::frame::Headers;
+/// use stompwire::native::{Client, ClientConfig};
+/// use stompwire::session::AckMode;
+///
+/// let config = ClientConfig::from_url("tcp://127.0.0.1:61613")?
+///     .credentials("guest", "guest")
+///     .vhost("/");
+/// let client = Client::new(config);
+/// client.connect(true)?;
+///
+/// let messages = client.subscribe_messages("/queue/demo", AckMode::Client, Headers::new())?;
+/// client
+///     .send_with_receipt("/queue/demo", "hello", Headers::new())?
+///     .wait(Duration::from_secs(5))?;
+/// let message = messages.recv_timeout(Duration::from_secs(5)).unwrap().unwrap();
+/// assert_eq!(message.body(), b"hello");
+/// client.ack(&message, Headers::new())?;
+/// client.disconnect()?;
+/// # Ok::<(), stompwire::native::Error>(())
+/// ```
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+/// How long [`Client::connect`] waits when the session configuration has no connect timeout.
+const DEFAULT_WAIT: Duration = Duration::from_secs(30);
+
+impl Client {
+    /// A client that is not connected yet.
+    pub fn new(config: ClientConfig) -> Client {
+        Client {
+            inner: Arc::new(Inner::new(config)),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// Sets the listener called `name` (replacing one of that name).
+    pub fn set_listener(&self, name: &str, listener: Arc<dyn Listener>) {
+        self.inner.listeners.set(name, listener);
+    }
+
+    /// The listener called `name`.
+    pub fn get_listener(&self, name: &str) -> Option<Arc<dyn Listener>> {
+        self.inner.listeners.get(name)
+    }
+
+    /// Removes the listener called `name`.
+    pub fn remove_listener(&self, name: &str) -> Option<Arc<dyn Listener>> {
+        self.inner.listeners.remove(name)
+    }
+
+    /// Starts the receiver thread, which connects (and reconnects) by the policy. With `wait`,
+    /// blocks until CONNECTED (see [`wait_for_connection`](Client::wait_for_connection)).
+    pub fn connect(&self, wait: bool) -> Result<(), Error> {
+        {
+            let mut shared = self.inner.lock();
+            if !shared.running {
+                shared.running = true;
+                shared.closing = false;
+                shared.gave_up = None;
+                let inner = self.inner.clone();
+                let body: Box<dyn FnOnce() + Send> = Box::new(move || run(inner));
+                match &self.inner.config.spawner {
+                    Some(spawn) => spawn(body),
+                    None => {
+                        std::thread::Builder::new()
+                            .name("stompwire-receiver".into())
+                            .spawn(body)
+                            .map_err(|e| {
+                                shared.running = false;
+                                Error::Transport(super::transport::TransportError::Io(e))
+                            })?;
+                    }
+                }
+            }
+        }
+        if wait {
+            let timeout = self
+                .inner
+                .config
+                .session
+                .connect_timeout_ms
+                .map(|ms| {
+                    // Room for every attempt the policy may make.
+                    Duration::from_millis(ms)
+                        .saturating_mul(4)
+                        .max(DEFAULT_WAIT)
+                })
+                .unwrap_or(DEFAULT_WAIT);
+            self.wait_for_connection(timeout)?;
+        }
+        Ok(())
+    }
+
+    /// Blocks until the session is open and every listener's `on_connected` has returned, the
+    /// client gives up (the error of the last attempt), or `timeout` passes.
+    pub fn wait_for_connection(&self, timeout: Duration) -> Result<(), Error> {
+        let deadline = Instant::now() + timeout;
+        let mut shared = self.inner.lock();
+        loop {
+            if shared.session.is_connected() && shared.announced {
+                return Ok(());
+            }
+            if let Some(e) = shared.gave_up.take() {
+                return Err(e);
+            }
+            if !shared.running {
+                return Err(Error::Interrupted);
+            }
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                return Err(Error::Timeout { what: "connection" });
+            };
+            shared = self
+                .inner
+                .cond
+                .wait_timeout(shared, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Whether the session is open now.
+    pub fn is_connected(&self) -> bool {
+        self.inner.lock().session.is_connected()
+    }
+
+    /// The version negotiated with the server, while the session is open.
+    pub fn version(&self) -> Option<Version> {
+        let shared = self.inner.lock();
+        shared
+            .session
+            .is_connected()
+            .then(|| shared.session.version())
+    }
+
+    /// The heart-beat intervals in force, while the session is open
+    /// ([`Negotiated::NONE`] when either side asked for none, and always in STOMP 1.0).
+    pub fn heart_beat(&self) -> Option<Negotiated> {
+        let shared = self.inner.lock();
+        shared
+            .session
+            .is_connected()
+            .then(|| shared.session.heart_beat())
+    }
+
+    /// How many times CONNECTED has arrived (1 after the first connection; more after
+    /// reconnects).
+    pub fn connections(&self) -> u64 {
+        self.inner.lock().connections
+    }
+
+    /// Runs a session call and writes what it produced.
+    fn call<T>(
+        &self,
+        f: impl FnOnce(&mut Shared, u64) -> Result<T, SessionError>,
+    ) -> Result<T, Error> {
+        let (result, sent) = {
+            let mut shared = self.inner.lock();
+            let now = self.inner.now();
+            let result = f(&mut shared, now);
+            let sent = self.inner.flush(&mut shared);
+            (result, sent)
+        };
+        self.inner.sent(sent);
+        result.map_err(Error::from)
+    }
+
+    /// Registers a receipt slot, then runs `f` with the receipt id; the slot is dropped if `f`
+    /// fails.
+    fn with_receipt(
+        &self,
+        f: impl FnOnce(&mut Shared, u64, &str) -> Result<(), SessionError>,
+    ) -> Result<Receipt, Error> {
+        let (result, sent) = {
+            let mut shared = self.inner.lock();
+            let now = self.inner.now();
+            let id = shared.session.next_receipt_id();
+            let slot = Arc::new(Slot::default());
+            shared.receipts.insert(id.clone(), slot.clone());
+            let result = match f(&mut shared, now, &id) {
+                Ok(()) => Ok(Receipt::new(id, slot)),
+                Err(e) => {
+                    shared.receipts.remove(&id);
+                    Err(e)
+                }
+            };
+            let sent = self.inner.flush(&mut shared);
+            (result, sent)
+        };
+        self.inner.sent(sent);
+        result.map_err(Error::from)
+    }
+
+    /// Sends `body` to `destination`. `headers` may carry `content-type`, `transaction`,
+    /// `receipt` and any others.
+    pub fn send(
+        &self,
+        destination: &str,
+        body: impl Into<Vec<u8>>,
+        headers: Headers,
+    ) -> Result<(), Error> {
+        let body = body.into();
+        self.call(|s, now| s.session.send(destination, headers, body, now))
+    }
+
+    /// Sends a SEND frame built by the caller (`content_length` decides whether the header is
+    /// added; ActiveMQ reads a SEND without it as a text message).
+    pub fn send_frame(&self, frame: Frame, content_length: ContentLength) -> Result<(), Error> {
+        self.call(|s, now| s.session.send_frame(frame, content_length, now))
+    }
+
+    /// Sends with a generated `receipt` header; the [`Receipt`] completes when the server
+    /// confirms. Outside a transaction, a SEND whose receipt has not come when the connection
+    /// drops is sent again after the reconnect (with the same receipt id).
+    pub fn send_with_receipt(
+        &self,
+        destination: &str,
+        body: impl Into<Vec<u8>>,
+        mut headers: Headers,
+    ) -> Result<Receipt, Error> {
+        let body = body.into();
+        self.with_receipt(|s, now, id| {
+            headers.set("receipt", id);
+            s.session.send(destination, headers, body, now)
+        })
+    }
+
+    /// Waits for a receipt whose id the caller put in a frame's `receipt` header (stompjs's
+    /// `watchForReceipt`). Call it before sending the frame.
+    pub fn watch_receipt(&self, id: &str) -> Receipt {
+        let slot = Arc::new(Slot::default());
+        self.inner
+            .lock()
+            .receipts
+            .insert(id.to_owned(), slot.clone());
+        Receipt::new(id.to_owned(), slot)
+    }
+
+    /// Subscribes; returns the subscription id (`headers`' `id`, or a generated one). Messages
+    /// go to the listeners.
+    pub fn subscribe(
+        &self,
+        destination: &str,
+        ack: AckMode,
+        headers: Headers,
+    ) -> Result<String, Error> {
+        self.call(|s, now| s.session.subscribe(destination, ack, headers, now))
+    }
+
+    /// Subscribes with a receipt: the [`Receipt`] completes when the broker confirms the
+    /// subscription. Returns the subscription id too.
+    pub fn subscribe_with_receipt(
+        &self,
+        destination: &str,
+        ack: AckMode,
+        mut headers: Headers,
+    ) -> Result<(String, Receipt), Error> {
+        let mut sub = String::new();
+        let receipt = self.with_receipt(|s, now, id| {
+            headers.set("receipt", id);
+            sub = s.session.subscribe(destination, ack, headers, now)?;
+            Ok(())
+        })?;
+        Ok((sub, receipt))
+    }
+
+    /// Subscribes and returns the subscription's messages as a blocking iterator (listeners
+    /// see them too).
+    pub fn subscribe_messages(
+        &self,
+        destination: &str,
+        ack: AckMode,
+        headers: Headers,
+    ) -> Result<Messages, Error> {
+        let (tx, rx) = channel();
+        let id = self.call(|s, now| {
+            let id = s.session.subscribe(destination, ack, headers, now)?;
+            s.streams.insert(id.clone(), tx);
+            Ok(id)
+        })?;
+        Ok(Messages::new(id, rx))
+    }
+
+    /// Ends the subscription `id`.
+    pub fn unsubscribe(&self, id: &str, headers: Headers) -> Result<(), Error> {
+        self.call(|s, now| {
+            s.session.unsubscribe(id, headers, now)?;
+            s.streams.remove(id);
+            Ok(())
+        })
+    }
+
+    /// Acknowledges a MESSAGE (by the negotiated version's rules; cumulative in `client` mode).
+    ///
+    /// A MESSAGE of an `auto` subscription is refused with
+    /// [`SessionError::AckInAutoMode`], whatever headers it lacks.
+    pub fn ack(&self, message: &Frame, headers: Headers) -> Result<(), Error> {
+        self.call(|s, now| {
+            refuse_auto(s, message)?;
+            s.session.ack(message, headers, now)
+        })
+    }
+
+    /// Negatively acknowledges a MESSAGE (1.1+; refused with [`SessionError::Unsupported`] in
+    /// 1.0, and with [`SessionError::AckInAutoMode`] for an `auto` subscription).
+    pub fn nack(&self, message: &Frame, headers: Headers) -> Result<(), Error> {
+        self.call(|s, now| {
+            refuse_auto(s, message)?;
+            s.session.nack(message, headers, now)
+        })
+    }
+
+    /// Acknowledges by id (the stomp.py form): the 1.2 `ack` header, or the `message-id`.
+    pub fn ack_id(&self, id: &str, subscription: Option<&str>) -> Result<(), Error> {
+        self.call(|s, now| s.session.ack_id(id, subscription, Headers::new(), now))
+    }
+
+    /// Negatively acknowledges by id (1.1+).
+    pub fn nack_id(&self, id: &str, subscription: Option<&str>) -> Result<(), Error> {
+        self.call(|s, now| s.session.nack_id(id, subscription, Headers::new(), now))
+    }
+
+    /// Begins a transaction; returns its id (`id`, or a generated one).
+    pub fn begin(&self, id: Option<&str>) -> Result<String, Error> {
+        self.call(|s, now| s.session.begin(id, Headers::new(), now))
+    }
+
+    /// Commits a transaction.
+    pub fn commit(&self, id: &str) -> Result<(), Error> {
+        self.call(|s, now| s.session.commit(id, Headers::new(), now))
+    }
+
+    /// Aborts a transaction.
+    pub fn abort(&self, id: &str) -> Result<(), Error> {
+        self.call(|s, now| s.session.abort(id, Headers::new(), now))
+    }
+
+    /// Ends the session gracefully: DISCONNECT with a receipt, then waits for the receiver
+    /// thread to stop (bounded by the session's disconnect timeout). Reconnecting stops.
+    pub fn disconnect(&self) -> Result<(), Error> {
+        self.inner.listeners.each(|l| l.on_disconnecting());
+        let sent = {
+            let mut shared = self.inner.lock();
+            shared.closing = true;
+            self.inner.cond.notify_all();
+            if shared.session.state() == State::Connected {
+                let now = self.inner.now();
+                let id = shared.session.next_receipt_id();
+                let mut headers = Headers::new();
+                headers.push("receipt", &id);
+                let _ = shared.session.disconnect(headers, now);
+            } else if let Some(t) = &shared.transport {
+                t.close();
+            }
+            self.inner.flush(&mut shared)
+        };
+        self.inner.sent(sent);
+        let limit = Duration::from_millis(self.inner.config.session.disconnect_timeout_ms)
+            + Duration::from_secs(2);
+        self.wait_stopped(limit)
+    }
+
+    /// Closes the connection at once, without DISCONNECT, and stops reconnecting.
+    pub fn close(&self) {
+        let mut shared = self.inner.lock();
+        shared.closing = true;
+        if let Some(t) = &shared.transport {
+            t.close();
+        }
+        self.inner.cond.notify_all();
+    }
+
+    fn wait_stopped(&self, limit: Duration) -> Result<(), Error> {
+        let shared: MutexGuard<'_, Shared> = self.inner.lock();
+        let (shared, _) = self
+            .inner
+            .cond
+            .wait_timeout_while(shared, limit, |s| s.running)
+            .unwrap_or_else(|e| e.into_inner());
+        if shared.running {
+            if let Some(t) = &shared.transport {
+                t.close();
+            }
+            return Err(Error::Timeout { what: "disconnect" });
+        }
+        Ok(())
+    }
+}
+
+/// Refuses to (n)ack a MESSAGE of an `auto` subscription. A 1.2 broker sends no `ack` header
+/// in that mode, so without this check the caller would hear about the missing header rather
+/// than about the mode.
+fn refuse_auto(shared: &Shared, message: &Frame) -> Result<(), SessionError> {
+    let sub = message
+        .subscription()
+        .and_then(|id| shared.session.subscription(id));
+    match sub {
+        Some(sub) if sub.ack == AckMode::Auto => Err(SessionError::AckInAutoMode {
+            subscription: sub.id.clone(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+impl Drop for Client {
+    /// Closes the connection (without DISCONNECT) and lets the receiver thread end.
+    fn drop(&mut self) {
+        self.close();
+        let mut shared = self.inner.lock();
+        for (_, slot) in shared.receipts.drain() {
+            slot.complete(Outcome::Interrupted);
+        }
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shared = self.inner.lock();
+        f.debug_struct("Client")
+            .field("endpoints", &self.inner.config.endpoints)
+            .field("state", &shared.session.state())
+            .field("listeners", &self.inner.listeners)
+            .finish()
+    }
+}

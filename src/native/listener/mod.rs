@@ -1,0 +1,77 @@
+//! Listeners: the stomp.py callback set, a named registry, and the stock listeners.
+//!
+//! Every callback has an empty default, so a listener implements only what it needs. Callbacks
+//! run on the client's receiver thread (or, for `on_send`, on the thread that sends); they may
+//! call the client.
+
+mod printing;
+mod registry;
+mod stats;
+mod testing;
+mod waiting;
+
+pub use printing::PrintingListener;
+pub use registry::Listeners;
+pub use stats::{Stats, StatsListener};
+pub use testing::TestListener;
+pub use waiting::WaitingListener;
+
+use crate::frame::Frame;
+use crate::session::Disconnected;
+
+/// Callbacks for what happens on a connection, named as in stomp.py.
+///
+/// ```
+/// use stompwire::frame::Frame;
+/// use stompwire::native::listener::Listener;
+///
+/// struct Print;
+/// impl Listener for Print {
+///     fn on_message(&self, frame: &Frame) {
+///         println!("{}", String::from_utf8_lossy(frame.body()));
+///     }
+/// }
+/// ```
+pub trait Listener: Send + Sync {
+    /// A transport connection to `host`:`port` is being opened.
+    fn on_connecting(&self, host: &str, port: u16) {
+        let _ = (host, port);
+    }
+    /// CONNECTED arrived.
+    fn on_connected(&self, frame: &Frame) {
+        let _ = frame;
+    }
+    /// A MESSAGE arrived; runs before `on_message` of every listener and may rewrite the
+    /// frame's headers and body.
+    fn on_before_message(&self, frame: &mut Frame) {
+        let _ = frame;
+    }
+    /// A MESSAGE arrived.
+    fn on_message(&self, frame: &Frame) {
+        let _ = frame;
+    }
+    /// A RECEIPT arrived.
+    fn on_receipt(&self, frame: &Frame) {
+        let _ = frame;
+    }
+    /// An ERROR arrived.
+    fn on_error(&self, frame: &Frame) {
+        let _ = frame;
+    }
+    /// A heart-beat arrived.
+    fn on_heartbeat(&self) {}
+    /// The server's heart-beats stopped.
+    fn on_heartbeat_timeout(&self) {}
+    /// DISCONNECT is about to be sent.
+    fn on_disconnecting(&self) {}
+    /// The connection ended; `info` says why and what was lost.
+    fn on_disconnected(&self, info: &Disconnected) {
+        let _ = info;
+    }
+    /// A frame is about to be written.
+    fn on_send(&self, frame: &Frame) {
+        let _ = frame;
+    }
+    /// The receiver thread has stopped (the client is closed for good).
+    fn on_receiver_loop_completed(&self) {}
+}

@@ -1,0 +1,53 @@
+//! `Messages`: the messages of one subscription as a blocking iterator.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::Duration;
+
+use crate::frame::Frame;
+
+/// The MESSAGE frames of one subscription, in arrival order, from
+/// [`Client::subscribe_messages`](super::Client::subscribe_messages).
+///
+/// Iterating blocks until the next message; the iterator ends when the subscription ends
+/// (unsubscribe) or the client closes. Messages keep arriving across reconnects when the
+/// subscription is replayed.
+#[derive(Debug)]
+pub struct Messages {
+    id: String,
+    rx: Receiver<Frame>,
+}
+
+impl Messages {
+    pub(crate) fn new(id: String, rx: Receiver<Frame>) -> Messages {
+        Messages { id, rx }
+    }
+
+    /// The subscription id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The next message, waiting up to `timeout`. `Ok(None)` when the time passed; `Err(())`
+    /// when the subscription or client ended.
+    #[allow(clippy::result_unit_err)]
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<Option<Frame>, ()> {
+        match self.rx.recv_timeout(timeout) {
+            Ok(f) => Ok(Some(f)),
+            Err(RecvTimeoutError::Timeout) => Ok(None),
+            Err(RecvTimeoutError::Disconnected) => Err(()),
+        }
+    }
+
+    /// The next message if one is waiting.
+    pub fn try_next(&self) -> Option<Frame> {
+        self.rx.try_recv().ok()
+    }
+}
+
+impl Iterator for Messages {
+    type Item = Frame;
+
+    fn next(&mut self) -> Option<Frame> {
+        self.rx.recv().ok()
+    }
+}

@@ -1,0 +1,196 @@
+//! What can go wrong opening or using a transport, with the data needed to act on it.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+use std::prelude::rust_2024::*;
+
+/// Why a transport could not be opened, or why a read or write on it failed.
+///
+/// Every variant says which step failed. Errors of the libraries underneath (rustls,
+/// tungstenite, the operating system) are kept whole, never turned into strings, and are
+/// reachable through [`std::error::Error::source`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// The target cannot be used: an unknown scheme, a multicast "group" that is not an IPv4
+    /// multicast address, an empty host.
+    InvalidTarget {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The host name did not resolve, or resolved to no address.
+    Resolve {
+        /// The host as given.
+        host: String,
+        /// The resolver's error.
+        source: io::Error,
+    },
+    /// No address of the host accepted a TCP connection (refused, unreachable, timed out).
+    Connect {
+        /// `host:port` as given.
+        peer: String,
+        /// The error for the last address tried.
+        source: io::Error,
+    },
+    /// A socket option or a local bind could not be applied.
+    Socket {
+        /// The option (`"TCP_NODELAY"`, `"SO_KEEPALIVE"`, `"bind"`, `"IP_ADD_MEMBERSHIP"`, …).
+        option: &'static str,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// Reading or writing the established connection failed (reset, broken pipe, a write
+    /// timeout). The transport is closed afterwards: a partly written frame cannot be resumed.
+    Io(io::Error),
+    /// The TLS or WebSocket handshake did not finish within
+    /// [`TcpConfig::handshake_timeout`](super::TcpConfig::handshake_timeout).
+    HandshakeTimeout {
+        /// `"TLS"` or `"WebSocket"`.
+        during: &'static str,
+        /// `host:port` as given.
+        peer: String,
+    },
+    /// A PEM file (CA certificates, client certificate, client key) could not be used.
+    Pem {
+        /// What the file was meant to hold: `"CA certificates"`, `"client certificate"`,
+        /// `"client key"`.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The parser's error (a missing file is `Io`; a file without the expected section is
+        /// `NoItemsFound`).
+        source: rustls_pki_types::pem::Error,
+    },
+    /// No certificate authority to verify the server with: the system store is empty or
+    /// unreadable and no CA file was given.
+    NoTrustRoots {
+        /// What the system store loader reported.
+        detail: String,
+    },
+    /// The host (or [`TlsConfig::server_name`](super::TlsConfig::server_name)) is neither a
+    /// DNS name nor an IP address, so the certificate cannot be checked against it.
+    InvalidServerName {
+        /// The rejected name.
+        name: String,
+    },
+    /// rustls refused the TLS configuration (for example a client key that does not match
+    /// its certificate).
+    TlsConfig(rustls::Error),
+    /// The TLS session failed: during the handshake (an untrusted or mismatched certificate,
+    /// a fatal alert from the server) or later (a corrupt record).
+    ///
+    /// A certificate the verifier rejected is `rustls::Error::InvalidCertificate`; it displays
+    /// as `certificate verify failed: UnknownIssuer` and the like.
+    Tls(rustls::Error),
+    /// An extra HTTP header of [`WsConfig::headers`](super::WsConfig::headers) is not a valid
+    /// header name or value.
+    InvalidHeader {
+        /// The header's name.
+        name: String,
+    },
+    /// The server answered the WebSocket upgrade with an HTTP status other than 101.
+    WebSocketRejected {
+        /// The HTTP status code.
+        status: u16,
+        /// The start of the response body, when there was one (at most 256 bytes, lossily
+        /// decoded).
+        body: Option<String>,
+    },
+    /// The WebSocket layer failed: a handshake the client could not verify (a subprotocol it
+    /// did not offer, a wrong accept key), a message over
+    /// [`WsConfig::max_message_size`](super::WsConfig::max_message_size), a protocol violation
+    /// by the server, a text frame that is not UTF-8.
+    WebSocket(tungstenite::Error),
+    /// A frame encoded for multicast would not fit in one datagram. Nothing was sent; frames
+    /// are never truncated or split.
+    DatagramTooLarge {
+        /// The encoded size.
+        size: usize,
+        /// [`MulticastConfig::max_datagram_size`](super::MulticastConfig::max_datagram_size).
+        max: usize,
+    },
+    /// The transport was closed by [`Transport::close`](super::Transport::close) on this side;
+    /// a send after it is the caller's mistake. (A connection the *peer* closed shows up as
+    /// [`Recv::Closed`](super::Recv::Closed) or as [`TransportError::Io`].)
+    Closed,
+}
+
+impl TransportError {
+    /// Whether this is a certificate verification failure (an untrusted issuer, a name
+    /// mismatch, an expired certificate…).
+    pub fn is_certificate_error(&self) -> bool {
+        matches!(
+            self,
+            TransportError::Tls(rustls::Error::InvalidCertificate(_))
+        )
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransportError::InvalidTarget { reason } => write!(f, "invalid target: {reason}"),
+            TransportError::Resolve { host, source } => {
+                write!(f, "cannot resolve host {host:?}: {source}")
+            }
+            TransportError::Connect { peer, source } => {
+                write!(f, "cannot connect to {peer}: {source}")
+            }
+            TransportError::Socket { option, source } => {
+                write!(f, "cannot set socket option {option}: {source}")
+            }
+            TransportError::Io(e) => write!(f, "connection failed: {e}"),
+            TransportError::HandshakeTimeout { during, peer } => {
+                write!(f, "{during} handshake with {peer} timed out")
+            }
+            TransportError::Pem { what, path, source } => {
+                write!(f, "cannot read {what} from {}: {source}", path.display())
+            }
+            TransportError::NoTrustRoots { detail } => write!(
+                f,
+                "no certificate authorities to verify the server with (system store: {detail}); \
+                 give a CA file"
+            ),
+            TransportError::InvalidServerName { name } => {
+                write!(f, "{name:?} is not a valid TLS server name")
+            }
+            TransportError::TlsConfig(e) => write!(f, "invalid TLS configuration: {e}"),
+            TransportError::Tls(rustls::Error::InvalidCertificate(e)) => {
+                write!(f, "certificate verify failed: {e}")
+            }
+            TransportError::Tls(e) => write!(f, "TLS failed: {e}"),
+            TransportError::InvalidHeader { name } => {
+                write!(f, "invalid HTTP header {name:?} (name or value)")
+            }
+            TransportError::WebSocketRejected { status, body } => {
+                write!(f, "WebSocket upgrade refused with HTTP status {status}")?;
+                match body {
+                    Some(body) => write!(f, ": {body}"),
+                    None => Ok(()),
+                }
+            }
+            TransportError::WebSocket(e) => write!(f, "WebSocket failed: {e}"),
+            TransportError::DatagramTooLarge { size, max } => write!(
+                f,
+                "frame of {size} bytes exceeds max_datagram_size ({max}); nothing was sent"
+            ),
+            TransportError::Closed => f.write_str("transport already closed by this side"),
+        }
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TransportError::Resolve { source, .. }
+            | TransportError::Connect { source, .. }
+            | TransportError::Socket { source, .. }
+            | TransportError::Io(source) => Some(source),
+            TransportError::Pem { source, .. } => Some(source),
+            TransportError::TlsConfig(e) | TransportError::Tls(e) => Some(e),
+            TransportError::WebSocket(e) => Some(e),
+            _ => None,
+        }
+    }
+}

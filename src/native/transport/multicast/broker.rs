@@ -1,0 +1,592 @@
+//! The broker's part, played locally for one multicast client: client frames in; replies,
+//! datagrams and delivered messages out. No I/O.
+
+use std::format;
+use std::prelude::rust_2024::*;
+
+use crate::frame::{Command, Decoder, Frame, Headers, Item, Limits, Version, encode};
+
+use super::super::TransportError;
+
+/// Headers of a SEND that do not travel in the MESSAGE datagram: they are about the SEND
+/// itself, or the datagram sets them.
+const NOT_FORWARDED: [&str; 7] = [
+    "destination",
+    "message-id",
+    "receipt",
+    "transaction",
+    "content-length",
+    "subscription",
+    "ack",
+];
+
+/// The server name in CONNECTED.
+const SERVER: &str = concat!("stompwire-multicast/", env!("CARGO_PKG_VERSION"));
+
+#[derive(Debug)]
+struct Subscription {
+    id: String,
+    destination: String,
+    /// `ack:client` or `ack:client-individual`: 1.2 MESSAGE frames then carry an `ack` header.
+    client_ack: bool,
+}
+
+/// What handling some client bytes produced.
+#[derive(Debug, Default)]
+pub(super) struct Outcome {
+    /// Encoded frames for the client (CONNECTED, RECEIPT, ERROR), in order.
+    pub(super) replies: Vec<u8>,
+    /// Datagrams for the group, in order.
+    pub(super) datagrams: Vec<Vec<u8>>,
+    /// The session is over once `replies` are delivered (after DISCONNECT or ERROR).
+    pub(super) end: bool,
+    /// A frame that could not be sent; it and the frames after it in the same chunk were
+    /// not handled.
+    pub(super) error: Option<TransportError>,
+}
+
+/// One client's session with the group: version, subscriptions, open transactions.
+#[derive(Debug)]
+pub(super) struct LocalBroker {
+    decoder: Decoder,
+    version: Version,
+    connected: bool,
+    ended: bool,
+    session: String,
+    subscriptions: Vec<Subscription>,
+    /// Open transactions with the datagrams their SENDs produced.
+    transactions: Vec<(String, Vec<Vec<u8>>)>,
+    transaction_bytes: usize,
+    next_message: u64,
+    max_datagram_size: usize,
+    max_transaction_bytes: usize,
+}
+
+impl LocalBroker {
+    pub(super) fn new(
+        session: String,
+        max_datagram_size: usize,
+        max_transaction_bytes: usize,
+    ) -> LocalBroker {
+        LocalBroker {
+            decoder: Decoder::new(Limits::default()),
+            version: Version::V1_0,
+            connected: false,
+            ended: false,
+            session,
+            subscriptions: Vec::new(),
+            transactions: Vec::new(),
+            transaction_bytes: 0,
+            next_message: 0,
+            max_datagram_size,
+            max_transaction_bytes,
+        }
+    }
+
+    /// Whether CONNECT was answered and the session has not ended.
+    pub(super) fn is_connected(&self) -> bool {
+        self.connected && !self.ended
+    }
+
+    /// Whether DISCONNECT or an ERROR ended the session.
+    pub(super) fn has_ended(&self) -> bool {
+        self.ended
+    }
+
+    /// Handles bytes the client sent (any split of its frame stream).
+    pub(super) fn handle_client(&mut self, bytes: &[u8]) -> Outcome {
+        let mut outcome = Outcome::default();
+        if self.ended {
+            return outcome;
+        }
+        let mut frames = Vec::new();
+        let mut malformed = None;
+        for item in self.decoder.feed(bytes) {
+            match item {
+                Ok(Item::Frame(frame)) => frames.push(frame),
+                Ok(Item::Heartbeat) => {}
+                Err(e) => malformed = Some(e),
+            }
+        }
+        for frame in frames {
+            self.handle_frame(&frame, &mut outcome);
+            if outcome.end || outcome.error.is_some() {
+                return outcome;
+            }
+        }
+        if let Some(e) = malformed {
+            self.error(&mut outcome, None, "malformed frame", &format!("{e}"));
+        }
+        outcome
+    }
+
+    fn handle_frame(&mut self, frame: &Frame, outcome: &mut Outcome) {
+        let receipt = frame.receipt();
+        if frame.command.is_server() {
+            let detail = format!("{} is a server frame", frame.command);
+            return self.error(outcome, receipt, "unexpected frame", &detail);
+        }
+        let connecting = matches!(frame.command, Command::Connect | Command::Stomp);
+        if connecting == self.connected {
+            let (message, detail) = if connecting {
+                (
+                    "already connected",
+                    format!("{} on a connected session", frame.command),
+                )
+            } else {
+                ("not connected", format!("{} before CONNECT", frame.command))
+            };
+            return self.error(outcome, receipt, message, &detail);
+        }
+        let handled = match frame.command {
+            Command::Connect | Command::Stomp => self.connect(frame, outcome),
+            Command::Send => self.send(frame, outcome),
+            Command::Subscribe => self.subscribe(frame),
+            Command::Unsubscribe => self.unsubscribe(frame),
+            // Delivery is at most once and nothing is redelivered: acknowledging is a no-op.
+            Command::Ack | Command::Nack => Ok(()),
+            Command::Begin => self.begin(frame),
+            Command::Commit => self.commit(frame, outcome),
+            Command::Abort => self.abort(frame),
+            Command::Disconnect => {
+                self.ended = true;
+                outcome.end = true;
+                Ok(())
+            }
+            Command::Connected | Command::Message | Command::Receipt | Command::Error => Ok(()),
+        };
+        match handled {
+            Err(Problem::Error { message, detail }) => {
+                self.error(outcome, receipt, message, &detail);
+            }
+            Err(Problem::TooLarge { size }) => {
+                outcome.error = Some(TransportError::DatagramTooLarge {
+                    size,
+                    max: self.max_datagram_size,
+                });
+            }
+            Ok(()) => {
+                if let (Some(id), false) = (receipt, connecting) {
+                    let reply = Frame::new(Command::Receipt).with_header("receipt-id", id);
+                    self.reply(outcome, &reply);
+                }
+            }
+        }
+    }
+
+    fn connect(&mut self, frame: &Frame, outcome: &mut Outcome) -> Result<(), Problem> {
+        let version = match frame.header("accept-version") {
+            None => Some(Version::V1_0),
+            Some(accepted) => accepted
+                .split(',')
+                .filter_map(|v| Version::parse(v.trim()))
+                .max(),
+        };
+        let Some(version) = version else {
+            let error = Frame::new(Command::Error)
+                .with_header("version", "1.0,1.1,1.2")
+                .with_header("content-type", "text/plain")
+                .with_header("message", "Supported protocol versions are 1.0,1.1,1.2")
+                .with_body(format!(
+                    "accept-version:{} names no supported version",
+                    frame.header("accept-version").unwrap_or_default()
+                ));
+            self.reply(outcome, &error);
+            self.ended = true;
+            outcome.end = true;
+            return Ok(());
+        };
+        self.version = version;
+        self.decoder.set_version(version);
+        self.connected = true;
+        let mut connected = Frame::new(Command::Connected);
+        if version > Version::V1_0 {
+            connected = connected
+                .with_header("version", version.as_str())
+                .with_header("heart-beat", "0,0");
+        }
+        let connected = connected
+            .with_header("session", &self.session)
+            .with_header("server", SERVER);
+        self.reply(outcome, &connected);
+        Ok(())
+    }
+
+    fn send(&mut self, frame: &Frame, outcome: &mut Outcome) -> Result<(), Problem> {
+        let destination = required(frame, "destination")?;
+        let message_id = format!("{}-{}", self.session, self.next_message);
+        self.next_message += 1;
+        let mut message = Frame::new(Command::Message)
+            .with_header("destination", destination)
+            .with_header("message-id", &message_id);
+        for (name, value) in &frame.headers {
+            if !NOT_FORWARDED.contains(&name) {
+                message.headers.push(name, value);
+            }
+        }
+        message.body.clone_from(&frame.body);
+        let mut datagram = Vec::new();
+        encode(&message, Version::V1_2, &mut datagram).map_err(|e| Problem::Error {
+            message: "cannot encode message",
+            detail: format!("{e}"),
+        })?;
+        if datagram.len() > self.max_datagram_size {
+            return Err(Problem::TooLarge {
+                size: datagram.len(),
+            });
+        }
+        match frame.transaction() {
+            None => outcome.datagrams.push(datagram),
+            Some(tx) => {
+                if self.transaction_bytes + datagram.len() > self.max_transaction_bytes {
+                    return Err(Problem::Error {
+                        message: "transaction too large",
+                        detail: format!(
+                            "open transactions would hold more than max_transaction_bytes ({})",
+                            self.max_transaction_bytes
+                        ),
+                    });
+                }
+                let Some((_, pending)) = self.transactions.iter_mut().find(|(id, _)| id == tx)
+                else {
+                    return Err(unknown_transaction(tx));
+                };
+                self.transaction_bytes += datagram.len();
+                pending.push(datagram);
+            }
+        }
+        Ok(())
+    }
+
+    fn subscribe(&mut self, frame: &Frame) -> Result<(), Problem> {
+        let destination = required(frame, "destination")?;
+        let id = match (frame.id(), self.version) {
+            (Some(id), _) => id,
+            // 1.0 makes the id optional; the destination then names the subscription.
+            (None, Version::V1_0) => destination,
+            (None, _) => required(frame, "id")?,
+        };
+        if self.subscriptions.iter().any(|s| s.id == id) {
+            return Err(Problem::Error {
+                message: "duplicate subscription id",
+                detail: format!("subscription {id:?} already exists"),
+            });
+        }
+        self.subscriptions.push(Subscription {
+            id: id.to_string(),
+            destination: destination.to_string(),
+            client_ack: matches!(frame.ack(), Some("client" | "client-individual")),
+        });
+        Ok(())
+    }
+
+    fn unsubscribe(&mut self, frame: &Frame) -> Result<(), Problem> {
+        let id = match (frame.id(), self.version) {
+            (Some(id), _) => id,
+            (None, Version::V1_0) => required(frame, "destination")?,
+            (None, _) => required(frame, "id")?,
+        };
+        // Unknown ids are ignored, as brokers do.
+        self.subscriptions.retain(|s| s.id != id);
+        Ok(())
+    }
+
+    fn begin(&mut self, frame: &Frame) -> Result<(), Problem> {
+        let tx = required(frame, "transaction")?;
+        if self.transactions.iter().any(|(id, _)| id == tx) {
+            return Err(Problem::Error {
+                message: "transaction already started",
+                detail: format!("transaction {tx:?} is already open"),
+            });
+        }
+        self.transactions.push((tx.to_string(), Vec::new()));
+        Ok(())
+    }
+
+    fn commit(&mut self, frame: &Frame, outcome: &mut Outcome) -> Result<(), Problem> {
+        let pending = self.take_transaction(required(frame, "transaction")?)?;
+        outcome.datagrams.extend(pending);
+        Ok(())
+    }
+
+    fn abort(&mut self, frame: &Frame) -> Result<(), Problem> {
+        self.take_transaction(required(frame, "transaction")?)?;
+        Ok(())
+    }
+
+    fn take_transaction(&mut self, tx: &str) -> Result<Vec<Vec<u8>>, Problem> {
+        let at = self
+            .transactions
+            .iter()
+            .position(|(id, _)| id == tx)
+            .ok_or_else(|| unknown_transaction(tx))?;
+        let (_, pending) = self.transactions.swap_remove(at);
+        self.transaction_bytes -= pending.iter().map(Vec::len).sum::<usize>();
+        Ok(pending)
+    }
+
+    fn reply(&self, outcome: &mut Outcome, frame: &Frame) {
+        if let Err(e) = encode(frame, self.version, &mut outcome.replies) {
+            log::warn!(
+                "multicast: cannot encode {} for the client: {e}",
+                frame.command
+            );
+        }
+    }
+
+    /// Answers with ERROR, as a broker would, and ends the session.
+    fn error(&mut self, outcome: &mut Outcome, receipt: Option<&str>, message: &str, detail: &str) {
+        let mut error = Frame::new(Command::Error)
+            .with_header("message", message)
+            .with_header("content-type", "text/plain");
+        if let Some(id) = receipt {
+            error.headers.push("receipt-id", id);
+        }
+        let error = error.with_body(detail);
+        self.reply(outcome, &error);
+        self.ended = true;
+        outcome.end = true;
+    }
+
+    /// Turns a datagram from the group into MESSAGE frames for the client's subscriptions
+    /// to its destination, appended to `out`. Returns the number of frames. Datagrams that
+    /// are not one MESSAGE (or SEND, as stomp.py sends) frame with a destination are ignored.
+    pub(super) fn deliver(&mut self, datagram: &[u8], out: &mut Vec<u8>) -> usize {
+        if !self.is_connected() {
+            return 0;
+        }
+        let mut decoder = Decoder::new(Limits::default());
+        let frame = match decoder.feed(datagram).next() {
+            Some(Ok(Item::Frame(frame))) => frame,
+            Some(Err(e)) => {
+                log::debug!("multicast: ignoring a datagram that does not decode: {e}");
+                return 0;
+            }
+            _ => return 0,
+        };
+        if !matches!(frame.command, Command::Message | Command::Send) {
+            return 0;
+        }
+        let Some(destination) = frame.destination() else {
+            return 0;
+        };
+        let message_id = match frame.message_id() {
+            Some(id) => id.to_string(),
+            None => {
+                self.next_message += 1;
+                format!("{}-in-{}", self.session, self.next_message)
+            }
+        };
+        let mut delivered = 0;
+        for subscription in self
+            .subscriptions
+            .iter()
+            .filter(|s| s.destination == destination)
+        {
+            let mut headers = Headers::with_capacity(frame.headers.len() + 3, 64);
+            headers.push("destination", destination);
+            headers.push("message-id", &message_id);
+            headers.push("subscription", &subscription.id);
+            if self.version == Version::V1_2 && subscription.client_ack {
+                headers.push("ack", &message_id);
+            }
+            for (name, value) in &frame.headers {
+                if !NOT_FORWARDED.contains(&name) {
+                    headers.push(name, value);
+                }
+            }
+            let message = Frame::from_parts(Command::Message, headers, frame.body.clone());
+            match encode(&message, self.version, out) {
+                Ok(()) => delivered += 1,
+                Err(e) => log::debug!("multicast: cannot deliver to {}: {e}", subscription.id),
+            }
+        }
+        delivered
+    }
+}
+
+enum Problem {
+    /// Answer with ERROR and end the session.
+    Error {
+        message: &'static str,
+        detail: String,
+    },
+    /// The datagram would be too large: fail the send, keep the session.
+    TooLarge { size: usize },
+}
+
+fn required<'f>(frame: &'f Frame, header: &'static str) -> Result<&'f str, Problem> {
+    frame.header(header).ok_or_else(|| Problem::Error {
+        message: "missing header",
+        detail: format!("{} needs a {header} header", frame.command),
+    })
+}
+
+fn unknown_transaction(tx: &str) -> Problem {
+    Problem::Error {
+        message: "unknown transaction",
+        detail: format!("transaction {tx:?} was not begun"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn broker() -> LocalBroker {
+        LocalBroker::new("s".into(), 1000, 10_000)
+    }
+
+    fn frames(bytes: &[u8]) -> Vec<Frame> {
+        Decoder::new(Limits::default())
+            .feed(bytes)
+            .filter_map(|item| match item.unwrap() {
+                Item::Frame(f) => Some(f),
+                Item::Heartbeat => None,
+            })
+            .collect()
+    }
+
+    fn connected() -> LocalBroker {
+        let mut b = broker();
+        let out = b.handle_client(b"CONNECT\naccept-version:1.1,1.2\nhost:/\n\n\0");
+        assert!(!out.end);
+        b
+    }
+
+    #[test]
+    fn connect_answers_connected_with_the_highest_common_version() {
+        let mut b = broker();
+        let out = b.handle_client(b"STOMP\naccept-version:1.0,1.1\nhost:/\n\n\0");
+        let reply = &frames(&out.replies)[0];
+        assert_eq!(reply.command, Command::Connected);
+        assert_eq!(reply.version(), Some("1.1"));
+        assert_eq!(reply.session(), Some("s"));
+        assert_eq!(reply.heart_beat(), Some((0, 0)));
+    }
+
+    #[test]
+    fn connect_without_accept_version_is_stomp_1_0() {
+        let mut b = broker();
+        let out = b.handle_client(b"CONNECT\n\n\0");
+        let reply = &frames(&out.replies)[0];
+        assert_eq!(reply.command, Command::Connected);
+        assert_eq!(reply.version(), None);
+    }
+
+    #[test]
+    fn connect_with_no_supported_version_is_an_error() {
+        let mut b = broker();
+        let out = b.handle_client(b"CONNECT\naccept-version:2.0\n\n\0");
+        let reply = &frames(&out.replies)[0];
+        assert_eq!(reply.command, Command::Error);
+        assert_eq!(reply.version(), Some("1.0,1.1,1.2"));
+        assert!(out.end);
+    }
+
+    #[test]
+    fn frames_before_connect_are_an_error() {
+        let mut b = broker();
+        let out = b.handle_client(b"SEND\ndestination:/topic/a\nreceipt:r\n\nx\0");
+        let reply = &frames(&out.replies)[0];
+        assert_eq!(reply.command, Command::Error);
+        assert_eq!(reply.receipt_id(), Some("r"));
+        assert!(out.end && out.datagrams.is_empty());
+    }
+
+    #[test]
+    fn send_becomes_a_message_datagram_and_receipts_are_answered() {
+        let mut b = connected();
+        let out = b.handle_client(
+            b"SEND\ndestination:/topic/a\nreceipt:r1\ncolour:blue\ncontent-length:3\n\na\0b\0",
+        );
+        assert_eq!(out.datagrams.len(), 1);
+        let message = &frames(&out.datagrams[0])[0];
+        assert_eq!(message.command, Command::Message);
+        assert_eq!(message.destination(), Some("/topic/a"));
+        assert_eq!(message.message_id(), Some("s-0"));
+        assert_eq!(message.header("colour"), Some("blue"));
+        assert_eq!(message.receipt(), None);
+        assert_eq!(message.body(), b"a\0b");
+        let reply = &frames(&out.replies)[0];
+        assert_eq!(reply.command, Command::Receipt);
+        assert_eq!(reply.receipt_id(), Some("r1"));
+    }
+
+    #[test]
+    fn datagrams_reach_only_matching_subscriptions() {
+        let mut b = connected();
+        let _ = b.handle_client(b"SUBSCRIBE\nid:1\ndestination:/topic/a\n\n\0");
+        let _ = b.handle_client(b"SUBSCRIBE\nid:2\ndestination:/topic/a\nack:client\n\n\0");
+        let _ = b.handle_client(b"SUBSCRIBE\nid:3\ndestination:/topic/b\n\n\0");
+        let mut out = Vec::new();
+        let n = b.deliver(
+            b"MESSAGE\ndestination:/topic/a\nmessage-id:m\n\nhi\0",
+            &mut out,
+        );
+        assert_eq!(n, 2);
+        let delivered = frames(&out);
+        assert_eq!(delivered[0].subscription(), Some("1"));
+        assert_eq!(delivered[0].ack(), None);
+        assert_eq!(delivered[1].subscription(), Some("2"));
+        assert_eq!(delivered[1].ack(), Some("m"));
+        assert_eq!(delivered[1].body(), b"hi");
+        let _ = b.handle_client(b"UNSUBSCRIBE\nid:1\n\n\0");
+        out.clear();
+        assert_eq!(b.deliver(b"SEND\ndestination:/topic/a\n\nx\0", &mut out), 1);
+        assert_eq!(b.deliver(b"SEND\ndestination:/topic/c\n\nx\0", &mut out), 0);
+        assert_eq!(b.deliver(b"garbage", &mut out), 0);
+    }
+
+    #[test]
+    fn transactions_hold_sends_until_commit_and_drop_them_on_abort() {
+        let mut b = connected();
+        let out = b.handle_client(
+            b"BEGIN\ntransaction:t\n\n\0SEND\ndestination:/q\ntransaction:t\n\n1\0SEND\ndestination:/q\ntransaction:t\n\n2\0",
+        );
+        assert!(out.datagrams.is_empty());
+        let out = b.handle_client(b"COMMIT\ntransaction:t\nreceipt:c\n\n\0");
+        assert_eq!(out.datagrams.len(), 2);
+        assert_eq!(frames(&out.replies)[0].receipt_id(), Some("c"));
+        let out = b.handle_client(
+            b"BEGIN\ntransaction:u\n\n\0SEND\ndestination:/q\ntransaction:u\n\n1\0ABORT\ntransaction:u\n\n\0",
+        );
+        assert!(out.datagrams.is_empty() && !out.end);
+        let out = b.handle_client(b"COMMIT\ntransaction:u\n\n\0");
+        assert_eq!(frames(&out.replies)[0].command, Command::Error);
+        assert!(out.end);
+    }
+
+    #[test]
+    fn a_send_too_large_for_a_datagram_fails_without_sending() {
+        let mut b = connected();
+        let mut send = b"SEND\ndestination:/q\nreceipt:r\n\n".to_vec();
+        send.extend(core::iter::repeat_n(b'x', 2000));
+        send.push(0);
+        let out = b.handle_client(&send);
+        assert!(out.datagrams.is_empty() && out.replies.is_empty() && !out.end);
+        assert!(matches!(
+            out.error,
+            Some(TransportError::DatagramTooLarge { max: 1000, .. })
+        ));
+        let out = b.handle_client(b"SEND\ndestination:/q\n\nsmall\0");
+        assert_eq!(out.datagrams.len(), 1);
+    }
+
+    #[test]
+    fn disconnect_answers_its_receipt_and_ends() {
+        let mut b = connected();
+        let out = b.handle_client(b"DISCONNECT\nreceipt:bye\n\n\0");
+        assert_eq!(frames(&out.replies)[0].receipt_id(), Some("bye"));
+        assert!(out.end);
+        assert!(!b.is_connected());
+    }
+
+    #[test]
+    fn ack_and_nack_are_accepted() {
+        let mut b = connected();
+        let out = b.handle_client(b"ACK\nid:x\nreceipt:a\n\n\0NACK\nid:y\n\n\0");
+        assert_eq!(frames(&out.replies)[0].receipt_id(), Some("a"));
+        assert!(!out.end);
+    }
+}
