@@ -144,6 +144,9 @@ fn the_incoming_deadline_is_the_interval_times_the_receive_scale() {
     ];
     for (receive_ms, scale, grace) in table {
         let mut pair = pair(0, *receive_ms, *scale, 100);
+        // The first bytes after CONNECTED end the first interval's extra grace.
+        pair.broker(b"\n").unwrap();
+        let _ = pair.events();
         assert_eq!(pair.session.poll_timeout(), Some(100 + grace));
         pair.advance(grace - 1);
         assert!(pair.events().is_empty(), "{receive_ms} × {scale}");
@@ -180,14 +183,30 @@ fn any_incoming_bytes_push_the_deadline_back() {
 }
 
 #[test]
+fn the_first_deadline_after_connected_has_one_more_interval_of_grace() {
+    // ActiveMQ 5 sends its first heart-beat two intervals after CONNECTED.
+    let mut pair = pair(0, 1_000, 1.5, 0);
+    assert_eq!(pair.session.poll_timeout(), Some(2_500));
+    pair.advance(2_000);
+    pair.broker(b"\n").unwrap();
+    assert!(
+        !pair
+            .events()
+            .iter()
+            .any(|e| matches!(e, Event::HeartbeatTimeout { .. }))
+    );
+    assert_eq!(pair.session.poll_timeout(), Some(3_500));
+}
+
+#[test]
 fn a_missed_deadline_is_an_event_then_a_close_when_configured() {
     let mut pair = pair(0, 1_000, 1.5, 0);
-    pair.advance(1_500);
+    pair.advance(2_500);
     assert_eq!(
         pair.events(),
         [Event::HeartbeatTimeout {
             last_received: 0,
-            deadline: 1_500
+            deadline: 2_500
         }]
     );
     assert!(pair.session.wants_close());

@@ -42,6 +42,10 @@ impl Negotiated {
 }
 
 /// Tracks when bytes last went out and came in, and says when a heart-beat is due.
+///
+/// Until the first bytes after CONNECTED arrive, the incoming deadline has one more interval
+/// of grace: some servers (ActiveMQ 5) send their first heart-beat only two intervals after
+/// CONNECTED, and a plain `interval × scale` would time a healthy idle connection out.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Heartbeats {
     pub(crate) negotiated: Negotiated,
@@ -49,6 +53,7 @@ pub(crate) struct Heartbeats {
     last_sent: u64,
     last_received: u64,
     timed_out: bool,
+    awaiting_first: bool,
 }
 
 impl Heartbeats {
@@ -59,6 +64,7 @@ impl Heartbeats {
             last_sent: now,
             last_received: now,
             timed_out: false,
+            awaiting_first: true,
         }
     }
 
@@ -69,6 +75,7 @@ impl Heartbeats {
     pub(crate) fn received(&mut self, now: u64) {
         self.last_received = self.last_received.max(now);
         self.timed_out = false;
+        self.awaiting_first = false;
     }
 
     /// When the next outgoing heart-beat is due, if any.
@@ -84,7 +91,11 @@ impl Heartbeats {
         if self.negotiated.receive_ms == 0 || self.timed_out {
             return None;
         }
-        let grace = (f64::from(self.negotiated.receive_ms) * self.receive_scale) as u64;
+        let interval = f64::from(self.negotiated.receive_ms);
+        let mut grace = (interval * self.receive_scale) as u64;
+        if self.awaiting_first {
+            grace = grace.saturating_add(u64::from(self.negotiated.receive_ms));
+        }
         Some(self.last_received.saturating_add(grace.max(1)))
     }
 

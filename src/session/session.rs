@@ -797,6 +797,14 @@ impl Session {
         now: u64,
     ) -> Result<(), SessionError> {
         self.require_open()?;
+        // The mode first: a message of an auto subscription has nothing to acknowledge (and a
+        // 1.2 one has no `ack` header). A 1.0 MESSAGE may lack `subscription`: find its
+        // subscription the way it was routed.
+        if let Some(sub) = self.route(message).filter(|s| s.ack == AckMode::Auto) {
+            return Err(SessionError::AckInAutoMode {
+                subscription: sub.id.clone(),
+            });
+        }
         let (id, header) = if self.version == Version::V1_2 {
             (message.ack(), "ack")
         } else {
@@ -806,14 +814,6 @@ impl Session {
             command: Command::Message,
             header,
         })?;
-        // A 1.0 MESSAGE may lack `subscription`: find its subscription the way it was routed.
-        if message.subscription().is_none() {
-            if let Some(sub) = self.route(message).filter(|s| s.ack == AckMode::Auto) {
-                return Err(SessionError::AckInAutoMode {
-                    subscription: sub.id.clone(),
-                });
-            }
-        }
         self.push_ack(command, id, message.subscription(), headers, now)
     }
 
