@@ -48,3 +48,36 @@ fi
 
 timeout "${STOMPWIRE_NETNS_TIMEOUT:-300}" \
     ip netns exec "$ns" env STOMPWIRE_NETNS=1 "$bin" multicast --include-ignored "$@"
+
+# The command-line tool over multicast, in the same namespace: a `subscribe` process and
+# `send` processes exchange a binary body through the group; a message to another destination
+# must not reach the subscriber.
+echo "building the stompwire binary"
+cli=$(cargo build --features cli --bin stompwire --message-format=json |
+    sed -n 's/.*"executable":"\([^"]*\/stompwire\)".*/\1/p' | tail -n 1)
+[ -n "$cli" ] && [ -x "$cli" ] || die "could not find the stompwire binary"
+
+work=$(mktemp -d)
+trap 'cleanup; rm -rf "$work"' EXIT
+printf 'bin\000ary\377' >"$work/body.bin"
+url=multicast://224.1.2.3:61616
+in_ns() { ip netns exec "$ns" "$@"; }
+
+in_ns timeout 30 "$cli" subscribe "$url" /topic/cli --count 1 --json --timeout 25 >"$work/out.jsonl" &
+sub=$!
+sent=0
+for _ in $(seq 1 60); do
+    kill -0 "$sub" 2>/dev/null || break
+    in_ns timeout 10 "$cli" send "$url" /topic/other "not for this subscriber"
+    in_ns timeout 10 "$cli" send "$url" /topic/cli --file "$work/body.bin" --receipt
+    sent=$((sent + 1))
+    sleep 0.3
+done
+wait "$sub" || die "multicast subscribe failed (sent $sent times)"
+lines=$(wc -l <"$work/out.jsonl")
+[ "$lines" -eq 1 ] || die "expected 1 message, got $lines: $(cat "$work/out.jsonl")"
+grep -q '"body_base64":"YmluAGFyef8="' "$work/out.jsonl" ||
+    die "binary body did not round-trip: $(cat "$work/out.jsonl")"
+grep -q '\["destination","/topic/cli"\]' "$work/out.jsonl" ||
+    die "wrong destination: $(cat "$work/out.jsonl")"
+echo "netns-test.sh: 1 passed, 0 failed (stompwire send/subscribe over multicast)"
