@@ -1,8 +1,13 @@
 //! The incremental decoder: bytes in arbitrary chunks → frames and heart-beats.
 
+use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 
 use super::escape::{Escaping, unescape_into};
+use super::frame::parse_content_length;
+use super::headers::Ends;
+use super::scan::{find, find_any};
 use super::{Command, DecodeError, Frame, Headers, Limit, Limits, Snippet, Version};
 
 /// What the decoder produced.
@@ -42,12 +47,25 @@ enum State {
     Failed,
 }
 
+/// Header count and text capacity a new frame starts with at most, whatever the previous
+/// frame had (the previous frame's sizes are the guess, so a stream of similar frames
+/// allocates each header list once, at its final size).
+const HINT_MAX: (usize, usize) = (64, 4096);
+/// ... and at least.
+const HINT_MIN: (usize, usize) = (4, 64);
+
 /// An incremental STOMP decoder.
 ///
 /// Feed it bytes as they arrive, in chunks of any size; it yields exactly the same
-/// [`Item`]s for any split of the same stream, one byte at a time included. Each body byte is
-/// copied once, from the input into the frame's body; headers are unescaped once into the
-/// frame's header text.
+/// [`Item`]s for any split of the same stream, one byte at a time included — and, when the
+/// stream is bad, the same error at the same frame. Each body byte is copied once, from the
+/// input into the frame's body; header lines are copied once into the frame's header text,
+/// which is checked for UTF-8 and unescaped (only if it holds a backslash) once per frame.
+///
+/// Every bound of [`Limits`] is checked as bytes arrive: a limit is reported at the first byte
+/// that exceeds it, and no buffer grows past it (a `content-length` beyond a limit is refused
+/// before anything is allocated for it). What the decoder holds is therefore bounded by the
+/// limits, whatever the input.
 ///
 /// ```
 /// use stompwire::frame::{Decoder, Item, Limits, Version};
@@ -64,21 +82,30 @@ enum State {
 /// assert_eq!(frame.body(), b"a\0b");
 /// assert_eq!(items[1], Item::Heartbeat);
 /// ```
-#[derive(Debug)]
 pub struct Decoder {
     limits: Limits,
     version: Version,
     state: State,
     /// One EOL after a frame's NUL belongs to the frame.
     after_frame: bool,
-    /// Bytes of the current frame seen so far.
+    /// Bytes of the current frame seen so far (never more than `max_frame_size`).
     frame_size: usize,
-    /// A line split across inputs.
+    /// A line split across inputs (never more than its limit plus a CR).
     line: Vec<u8>,
     command: Command,
+    /// The escaping of the current frame, fixed when its command is read.
+    escaping: Escaping,
+    /// The header lines read so far, as `name:value` pieces, still escaped and unchecked.
+    text: Vec<u8>,
+    /// Where each of those names and values ends in `text`.
+    ends: Vec<Ends>,
+    /// The checked, unescaped headers, once the header block is complete.
     headers: Headers,
     body: Vec<u8>,
+    /// The first `content-length` of the current frame, once read.
     content_length: Option<usize>,
+    /// Header count and text size to allocate for the next frame.
+    hint: (usize, usize),
 }
 
 impl Decoder {
@@ -92,14 +119,19 @@ impl Decoder {
             frame_size: 0,
             line: Vec::new(),
             command: Command::Error,
+            escaping: Escaping::V1_2,
+            text: Vec::new(),
+            ends: Vec::new(),
             headers: Headers::new(),
             body: Vec::new(),
             content_length: None,
+            hint: HINT_MIN,
         }
     }
 
     /// Sets the version whose escaping applies to the frames that follow (the session calls
-    /// this once CONNECTED names the version).
+    /// this once CONNECTED names the version). A frame whose command line was already read
+    /// keeps the escaping it started with.
     pub fn set_version(&mut self, version: Version) {
         self.version = version;
     }
@@ -124,7 +156,10 @@ impl Decoder {
 
     /// Whether the decoder holds part of a frame (a connection closing now cut a frame short).
     pub fn in_frame(&self) -> bool {
-        !matches!(self.state, State::Idle | State::Failed)
+        matches!(
+            self.state,
+            State::Command | State::Headers | State::Body | State::Nul
+        )
     }
 
     /// Whether an error has stopped this decoder (until [`Decoder::reset`]).
@@ -134,8 +169,8 @@ impl Decoder {
 
     /// Decodes the items `input` holds, as an iterator. Stops after the first error.
     ///
-    /// Dropping the iterator early loses no input that was not yet decoded only if the caller
-    /// keeps the rest: prefer consuming it to the end, or use [`Decoder::decode`].
+    /// Consume the iterator to the end: input it has not reached yet is not decoded (see
+    /// [`Feed::remaining`]). [`Decoder::decode`] is the one-item-at-a-time form.
     pub fn feed<'d, 'b>(&'d mut self, input: &'b [u8]) -> Feed<'d, 'b> {
         Feed {
             decoder: self,
@@ -147,12 +182,14 @@ impl Decoder {
     /// Takes bytes from `input` until one item is complete or the input is used up.
     ///
     /// When the result has no item, all of `input` was taken. On error the decoder stops
-    /// (see [`Decoder::has_failed`]); items returned earlier stay valid.
+    /// (see [`Decoder::has_failed`]) and lets go of the partial frame; items returned earlier
+    /// stay valid.
     pub fn decode(&mut self, input: &[u8]) -> Result<Decoded, DecodeError> {
         let result = self.step(input);
         if result.is_err() {
             self.state = State::Failed;
             self.clear_frame();
+            self.line = Vec::new();
         }
         result
     }
@@ -183,7 +220,7 @@ impl Decoder {
                             self.state = State::IdleCr;
                         }
                         (State::IdleCr, _) => {
-                            return Err(DecodeError::UnknownCommand(Snippet::new(b"\r")));
+                            return Err(DecodeError::UnknownCommand(Snippet::new(&[b'\r', b])));
                         }
                         _ => {
                             self.after_frame = false;
@@ -193,35 +230,59 @@ impl Decoder {
                     }
                 }
                 State::Command | State::Headers => {
-                    let max = if self.state == State::Command {
-                        self.limits.max_command_len
-                    } else {
-                        self.limits.max_header_line
-                    };
-                    match memchr::memchr(b'\n', rest) {
+                    if self.state == State::Headers
+                        && self.line.is_empty()
+                        && rest.first() == Some(&0)
+                    {
+                        // The header block ends at a NUL with no blank line before it, as in the
+                        // specification's own DISCONNECT and RECEIPT examples: a frame without
+                        // a body.
+                        self.grow_frame(1)?;
+                        if self.content_length.is_some_and(|n| n > 0) {
+                            return Err(DecodeError::MissingBlankLine);
+                        }
+                        self.end_headers()?;
+                        return Ok(self.finish(pos + 1));
+                    }
+                    if self.state == State::Headers && self.line.is_empty() {
+                        let next = self.header_lines(input, pos)?;
+                        if next != pos {
+                            pos = next;
+                            continue;
+                        }
+                    }
+                    let max = self.line_max();
+                    let held = self.line.len();
+                    // Look no further than the first byte that would prove a limit exceeded:
+                    // the line's (its text, a CR and the LF), or the frame's.
+                    let window = rest
+                        .len()
+                        .min(max.saturating_add(2) - held)
+                        .min(self.frame_room());
+                    let w = &rest[..window];
+                    match find(w, b'\n') {
                         Some(i) => {
                             self.grow_frame(i + 1)?;
                             pos += i + 1;
-                            if self.line.is_empty() {
-                                self.line_complete(&rest[..i], max)?;
+                            if held == 0 {
+                                self.line_complete(&w[..i])?;
                             } else {
                                 let mut line = core::mem::take(&mut self.line);
-                                line.extend_from_slice(&rest[..i]);
-                                let r = self.line_complete(&line, max);
+                                line.extend_from_slice(&w[..i]);
+                                let r = self.line_complete(&line);
                                 line.clear();
                                 self.line = line;
                                 r?;
                             }
                         }
                         None => {
-                            // Room for a CR that may precede the LF.
-                            let held = self.line.len() + rest.len();
-                            if held > max + 1 {
-                                return Err(self.line_limit(held));
+                            self.grow_frame(window)?;
+                            if held + window > max.saturating_add(1) {
+                                return Err(self.line_limit(held + window - 1));
                             }
-                            self.grow_frame(rest.len())?;
-                            self.line.extend_from_slice(rest);
-                            return Ok(none(input.len()));
+                            reserve_bounded(&mut self.line, window, max.saturating_add(1));
+                            self.line.extend_from_slice(w);
+                            return Ok(none(pos + window));
                         }
                     }
                 }
@@ -237,21 +298,26 @@ impl Decoder {
                         self.state = State::Nul;
                     }
                     None => {
-                        let (take, done) = match memchr::memchr(0, rest) {
+                        let max = self.limits.max_body_size;
+                        let window = rest
+                            .len()
+                            .min((max - self.body.len()).saturating_add(1))
+                            .min(self.frame_room());
+                        let (take, done) = match memchr::memchr(0, &rest[..window]) {
                             Some(i) => (i, true),
-                            None => (rest.len(), false),
+                            None => (window, false),
                         };
-                        let body = self.body.len() + take;
-                        if body > self.limits.max_body_size {
-                            return Err(limit(Limit::BodySize, self.limits.max_body_size, body));
-                        }
                         self.grow_frame(take + usize::from(done))?;
-                        self.body.extend_from_slice(&rest[..take]);
-                        pos += take;
-                        if !done {
-                            return Ok(none(pos));
+                        let body = self.body.len() + take;
+                        if body > max {
+                            return Err(limit(Limit::BodySize, max, body));
                         }
-                        return Ok(self.finish(pos + 1));
+                        reserve_bounded(&mut self.body, take, max);
+                        self.body.extend_from_slice(&rest[..take]);
+                        if !done {
+                            return Ok(none(pos + take));
+                        }
+                        return Ok(self.finish(pos + take + 1));
                     }
                 },
                 State::Nul => {
@@ -268,17 +334,29 @@ impl Decoder {
         }
     }
 
+    /// How many more bytes the frame may take before the one that exceeds `max_frame_size`,
+    /// that one included.
+    fn frame_room(&self) -> usize {
+        (self.limits.max_frame_size - self.frame_size).saturating_add(1)
+    }
+
     /// Counts `n` more bytes against `max_frame_size`.
     fn grow_frame(&mut self, n: usize) -> Result<(), DecodeError> {
-        self.frame_size += n;
-        if self.frame_size > self.limits.max_frame_size {
-            return Err(limit(
-                Limit::FrameSize,
-                self.limits.max_frame_size,
-                self.frame_size,
-            ));
+        let size = self.frame_size.saturating_add(n);
+        if size > self.limits.max_frame_size {
+            return Err(limit(Limit::FrameSize, self.limits.max_frame_size, size));
         }
+        self.frame_size = size;
         Ok(())
+    }
+
+    /// The length limit of the line being read.
+    fn line_max(&self) -> usize {
+        if self.state == State::Command {
+            self.limits.max_command_len
+        } else {
+            self.limits.max_header_line
+        }
     }
 
     fn line_limit(&self, actual: usize) -> DecodeError {
@@ -289,77 +367,177 @@ impl Decoder {
         }
     }
 
+    /// Reads the header lines that lie whole in `input` from `pos` on, the common case, with
+    /// one scan per line for its LF and any backslash. Returns where it stopped: at the end of
+    /// the input, at a line that does not end in it or starts with NUL (both left to the
+    /// general path), or after the blank line that starts the body.
+    fn header_lines(&mut self, input: &[u8], mut pos: usize) -> Result<usize, DecodeError> {
+        let max = self.limits.max_header_line;
+        while let Some(rest) = input
+            .get(pos..)
+            .filter(|r| r.first().is_some_and(|&b| b != 0))
+        {
+            // As in the general path: no further than the first byte over a limit.
+            let w = &rest[..rest.len().min(max.saturating_add(2)).min(self.frame_room())];
+            let (lf, backslash) = match find_any(w, [b'\n', b'\\']) {
+                Some(i) if w[i] == b'\n' => (i, false),
+                Some(i) => match find(&w[i..], b'\n') {
+                    Some(n) => (i + n, true),
+                    None => break,
+                },
+                None => break,
+            };
+            self.grow_frame(lf + 1)?;
+            pos += lf + 1;
+            let line = w[..lf].strip_suffix(b"\r").unwrap_or(&w[..lf]);
+            if line.len() > max {
+                return Err(limit(Limit::HeaderLine, max, line.len()));
+            }
+            if line.is_empty() {
+                self.end_headers()?;
+                self.start_body()?;
+                break;
+            }
+            self.header_line(line, find(line, b':'), backslash)?;
+        }
+        Ok(pos)
+    }
+
     /// Handles one complete line (without its LF) of the command or header block.
-    fn line_complete(&mut self, line: &[u8], max: usize) -> Result<(), DecodeError> {
+    fn line_complete(&mut self, line: &[u8]) -> Result<(), DecodeError> {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.len() > max {
+        if line.len() > self.line_max() {
             return Err(self.line_limit(line.len()));
         }
         if self.state == State::Command {
             self.command = Command::from_bytes(line)
                 .ok_or_else(|| DecodeError::UnknownCommand(Snippet::new(line)))?;
-            self.headers = Headers::with_capacity(8, 128);
+            self.escaping = Escaping::of(self.command, self.version);
+            self.text = Vec::with_capacity(self.hint.1);
+            self.ends = Vec::with_capacity(self.hint.0);
+            self.content_length = None;
             self.state = State::Headers;
             Ok(())
         } else if line.is_empty() {
+            self.end_headers()?;
             self.start_body()
         } else {
-            self.header_line(line)
+            let colon = find(line, b':');
+            let backslash = find(line, b'\\').is_some();
+            self.header_line(line, colon, backslash)
         }
     }
 
-    fn header_line(&mut self, line: &[u8]) -> Result<(), DecodeError> {
-        let index = self.headers.len();
+    /// Takes one header line (without its EOL), whose first colon is at `colon` and which
+    /// holds a backslash if `backslash`: its name and value are appended to the header text
+    /// as `name:value`, unescaped if need be. The UTF-8 check waits for the end of the block
+    /// (escapes are ASCII, so unescaping neither makes nor breaks UTF-8).
+    #[inline(always)]
+    fn header_line(
+        &mut self,
+        line: &[u8],
+        colon: Option<usize>,
+        backslash: bool,
+    ) -> Result<(), DecodeError> {
+        let index = self.ends.len();
         if index >= self.limits.max_headers {
             return Err(limit(Limit::Headers, self.limits.max_headers, index + 1));
         }
-        let colon = memchr::memchr(b':', line).ok_or(DecodeError::MissingColon { line: index })?;
-        let (mut name, mut value) = (&line[..colon], &line[colon + 1..]);
-        if self.limits.trim_header_whitespace {
-            name = name.trim_ascii();
-            value = value.trim_ascii();
-        }
+        let colon = colon.ok_or(DecodeError::MissingColon { line: index })?;
+        let (name, value) = if self.limits.trim_header_whitespace {
+            (line[..colon].trim_ascii(), line[colon + 1..].trim_ascii())
+        } else {
+            (&line[..colon], &line[colon + 1..])
+        };
         if name.is_empty() {
             return Err(DecodeError::EmptyHeaderName { line: index });
         }
-        let escaping = Escaping::of(self.command, self.version);
-        let text = self.headers.text_mut();
-        let name_start = text.len();
-        unescape_into(text, name, escaping, index)?;
-        let name_end = text.len();
-        unescape_into(text, value, escaping, index)?;
-        let value_end = text.len();
-        self.headers
-            .push_span(name_start, name_end, name_end, value_end);
+        if self.content_length.is_none() && name == b"content-length" {
+            // Digits need no unescaping; a backslash makes the value invalid either way.
+            self.content_length =
+                Some(parse_content_length(value).ok_or(DecodeError::InvalidContentLength)?);
+        }
+        let name_end;
+        if backslash && self.escaping != Escaping::None {
+            unescape_into(&mut self.text, name, self.escaping, index)?;
+            name_end = self.text.len();
+            self.text.push(b':');
+            unescape_into(&mut self.text, value, self.escaping, index)?;
+        } else if name.len() + 1 + value.len() == line.len() {
+            name_end = self.text.len() + name.len();
+            self.text.extend_from_slice(line);
+        } else {
+            self.text.extend_from_slice(name);
+            name_end = self.text.len();
+            self.text.push(b':');
+            self.text.extend_from_slice(value);
+        }
+        self.ends.push(Ends {
+            name: name_end,
+            value: self.text.len(),
+        });
         Ok(())
     }
 
+    /// The header block is complete: checks its text is UTF-8 and makes it the frame's
+    /// [`Headers`].
+    fn end_headers(&mut self) -> Result<(), DecodeError> {
+        let ends = core::mem::take(&mut self.ends);
+        let (text, valid) = match String::from_utf8(core::mem::take(&mut self.text)) {
+            Ok(text) => {
+                let valid = text.len();
+                (Ok(text), valid)
+            }
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                (Err(e.into_bytes()), valid)
+            }
+        };
+        let bytes = match &text {
+            Ok(text) => text.as_bytes(),
+            Err(bytes) => bytes.as_slice(),
+        };
+        // The first line that is not UTF-8 on its own: the one holding the first invalid byte,
+        // or one ending inside a character. (The lines are joined without a separator, so the
+        // next line can complete such a character and make the whole text valid.)
+        let bad = ends
+            .iter()
+            .position(|e| e.value > valid || (e.value < valid && bytes[e.value] & 0xC0 == 0x80));
+        match (text, bad) {
+            (Ok(text), None) => {
+                self.headers = Headers::from_parts(text, ends);
+                Ok(())
+            }
+            (_, bad) => Err(DecodeError::NonUtf8Header {
+                line: bad.unwrap_or(0),
+            }),
+        }
+    }
+
+    /// The blank line after the headers was read.
     fn start_body(&mut self) -> Result<(), DecodeError> {
         self.state = State::Body;
-        self.content_length = None;
-        let Some(v) = self.headers.get("content-length") else {
+        let Some(n) = self.content_length else {
             return Ok(());
         };
-        let v = if self.limits.trim_header_whitespace {
-            v.trim_ascii()
-        } else {
-            v
-        };
-        let n = parse_length(v)?;
         if n > self.limits.max_body_size {
             return Err(limit(Limit::BodySize, self.limits.max_body_size, n));
         }
+        // The body and its NUL.
         let total = self.frame_size.saturating_add(n).saturating_add(1);
         if total > self.limits.max_frame_size {
             return Err(limit(Limit::FrameSize, self.limits.max_frame_size, total));
         }
-        self.content_length = Some(n);
         self.body = Vec::with_capacity(n);
         Ok(())
     }
 
     /// Hands out the completed frame; `consumed` includes its NUL.
     fn finish(&mut self, consumed: usize) -> Decoded {
+        self.hint = (
+            self.headers.len().clamp(HINT_MIN.0, HINT_MAX.0),
+            self.headers.text_len().clamp(HINT_MIN.1, HINT_MAX.1),
+        );
         let frame = Frame {
             command: self.command,
             headers: core::mem::take(&mut self.headers),
@@ -377,9 +555,25 @@ impl Decoder {
     fn clear_frame(&mut self) {
         self.frame_size = 0;
         self.line.clear();
+        self.text = Vec::new();
+        self.ends = Vec::new();
         self.headers = Headers::new();
         self.body = Vec::new();
         self.content_length = None;
+    }
+}
+
+/// Shows the state and sizes only: a partial frame may hold credentials.
+impl fmt::Debug for Decoder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decoder")
+            .field("limits", &self.limits)
+            .field("version", &self.version)
+            .field("state", &self.state)
+            .field("frame_size", &self.frame_size)
+            .field("headers", &self.ends.len().max(self.headers.len()))
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -400,16 +594,14 @@ fn limit(limit: Limit, max: usize, actual: usize) -> DecodeError {
     DecodeError::LimitExceeded { limit, max, actual }
 }
 
-/// Parses a `content-length` value: ASCII digits only, no sign, no overflow.
-fn parse_length(v: &str) -> Result<usize, DecodeError> {
-    if v.is_empty() || v.len() > 20 || !v.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(DecodeError::InvalidContentLength);
+/// Makes room for `additional` more bytes in `buf`, growing geometrically as `Vec` does but
+/// never past `max` (the caller has checked that `buf.len() + additional <= max`).
+fn reserve_bounded(buf: &mut Vec<u8>, additional: usize, max: usize) {
+    let needed = buf.len() + additional;
+    if needed > buf.capacity() {
+        let target = buf.capacity().saturating_mul(2).min(max).max(needed);
+        buf.reserve_exact(target - buf.len());
     }
-    v.bytes().try_fold(0usize, |n, b| {
-        n.checked_mul(10)
-            .and_then(|n| n.checked_add(usize::from(b - b'0')))
-            .ok_or(DecodeError::InvalidContentLength)
-    })
 }
 
 /// Iterator over the items of one input chunk; see [`Decoder::feed`].

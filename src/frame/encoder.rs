@@ -3,6 +3,7 @@
 use alloc::vec::Vec;
 
 use super::escape::{Escaping, escape_into};
+use super::frame::parse_content_length;
 use super::{EncodeError, Frame, Version};
 
 /// Whether [`encode_with`] adds a `content-length` header.
@@ -61,7 +62,15 @@ fn write_frame(
 ) -> Result<(), EncodeError> {
     let body = frame.body.as_slice();
     let escaping = Escaping::of(frame.command, version);
-    out.reserve(16 + frame.headers.len() * 24 + body.len());
+    // Room for everything unless escapes lengthen the headers: the command line, each header
+    // as `name:value` and its LF, a content-length line, the blank line, the body and NUL.
+    out.reserve(
+        frame.command.as_str().len()
+            + frame.headers.text_len()
+            + frame.headers.len()
+            + body.len()
+            + 48,
+    );
     out.extend_from_slice(frame.command.as_str().as_bytes());
     out.push(b'\n');
     let mut has_length = false;
@@ -71,9 +80,8 @@ fn write_frame(
         }
         if name == "content-length" && !has_length {
             has_length = true;
-            let n: usize = value
-                .parse()
-                .map_err(|_| EncodeError::InvalidContentLength)?;
+            let n =
+                parse_content_length(value.as_bytes()).ok_or(EncodeError::InvalidContentLength)?;
             if n != body.len() {
                 return Err(EncodeError::ContentLengthMismatch {
                     header: n,
@@ -87,6 +95,10 @@ fn write_frame(
             in_name,
             byte,
         };
+        // A NUL where a header line starts ends a frame without a body (see the decoder).
+        if name.as_bytes()[0] == 0 {
+            return Err(bad(true, 0));
+        }
         escape_into(out, name, escaping, true).map_err(|b| bad(true, b))?;
         out.push(b':');
         escape_into(out, value, escaping, false).map_err(|b| bad(false, b))?;

@@ -36,14 +36,18 @@ impl Limit {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DecodeError {
-    /// A bound of [`Limits`](super::Limits) was exceeded; `limit` is the configured value and
-    /// `actual` the size seen (or announced, for `content-length`).
+    /// A bound of [`Limits`](super::Limits) was exceeded.
+    ///
+    /// Limits are checked as bytes arrive, so the error comes at the first byte beyond the
+    /// limit and is the same for every split of the input.
     LimitExceeded {
         /// Which limit.
         limit: Limit,
         /// The configured maximum.
         max: usize,
-        /// What the input had or announced (at least `max + 1`).
+        /// The size counted up to the first byte over the limit (so `max + 1`), or, when a
+        /// `content-length` announced more than the limits allow, the announced size (of the
+        /// body for [`Limit::BodySize`], of the whole frame for [`Limit::FrameSize`]).
         actual: usize,
     },
     /// The command line is not a STOMP command. Holds up to 32 bytes of it.
@@ -73,6 +77,11 @@ pub enum DecodeError {
     },
     /// `content-length` is not a decimal number of bytes.
     InvalidContentLength,
+    /// A NUL ended the header block where the blank line before the body belongs, and the
+    /// frame's `content-length` announces a body. (Without one, or with `content-length:0`,
+    /// such a frame is accepted as a frame without a body: the specification's own DISCONNECT
+    /// and RECEIPT examples are written that way.)
+    MissingBlankLine,
     /// The byte after a `content-length` body is not NUL.
     MissingNul {
         /// The byte found instead.
@@ -109,6 +118,9 @@ impl fmt::Display for DecodeError {
             DecodeError::InvalidContentLength => {
                 f.write_str("content-length is not a decimal byte count")
             }
+            DecodeError::MissingBlankLine => f.write_str(
+                "a NUL ended the headers without a blank line, but content-length announces a body",
+            ),
             DecodeError::MissingNul { found } => write!(
                 f,
                 "expected NUL after content-length body, found byte 0x{found:02x}"
@@ -122,8 +134,9 @@ impl fmt::Display for DecodeError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EncodeError {
-    /// A header name or value holds a byte the version cannot represent (LF or CR without
-    /// escaping, CR in 1.1, `:` in a name without escaping).
+    /// A header name or value holds a byte the version cannot represent: LF or CR where
+    /// nothing is escaped (1.0, CONNECT, STOMP, CONNECTED), CR in 1.1, `:` in a name where
+    /// nothing is escaped, or NUL as a name's first byte (which would end the frame).
     Unrepresentable {
         /// The frame's command.
         command: Command,

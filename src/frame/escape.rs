@@ -6,9 +6,9 @@
 //! | 1.1 | `\n` (LF), `\c` (`:`), `\\` (`\`); CR cannot be written |
 //! | 1.2 | as 1.1, plus `\r` (CR) |
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::scan::{find, find_any};
 use super::{DecodeError, Version};
 
 /// Which escaping applies to one frame's headers.
@@ -35,34 +35,30 @@ impl Escaping {
     }
 }
 
-/// Appends the unescaped form of `raw` to `text`. `line` names the header line in errors.
+/// Appends the unescaped form of `raw` to `out`. `line` names the header line in errors.
+///
+/// Works on bytes: escapes and what they stand for are ASCII, so the result is UTF-8 exactly
+/// when `raw` is, and the caller checks that once for the whole header block.
 pub(crate) fn unescape_into(
-    text: &mut String,
+    out: &mut Vec<u8>,
     raw: &[u8],
     escaping: Escaping,
     line: usize,
 ) -> Result<(), DecodeError> {
-    // Escapes are ASCII, so the raw bytes are UTF-8 exactly when the unescaped text is.
-    let s = core::str::from_utf8(raw).map_err(|_| DecodeError::NonUtf8Header { line })?;
-    if escaping == Escaping::None {
-        text.push_str(s);
-        return Ok(());
-    }
-    let mut rest = s;
-    while let Some(i) = memchr::memchr(b'\\', rest.as_bytes()) {
-        text.push_str(&rest[..i]);
-        let escape = rest.as_bytes().get(i + 1).copied();
-        let c = match escape {
-            Some(b'n') => '\n',
-            Some(b'c') => ':',
-            Some(b'\\') => '\\',
-            Some(b'r') if escaping == Escaping::V1_2 => '\r',
+    let mut rest = raw;
+    while let Some(i) = find(rest, b'\\') {
+        out.extend_from_slice(&rest[..i]);
+        let escape = rest.get(i + 1).copied();
+        out.push(match escape {
+            Some(b'n') => b'\n',
+            Some(b'c') => b':',
+            Some(b'\\') => b'\\',
+            Some(b'r') if escaping == Escaping::V1_2 => b'\r',
             _ => return Err(DecodeError::InvalidEscape { line, escape }),
-        };
-        text.push(c);
+        });
         rest = &rest[i + 2..];
     }
-    text.push_str(rest);
+    out.extend_from_slice(rest);
     Ok(())
 }
 
@@ -74,27 +70,28 @@ pub(crate) fn escape_into(
     escaping: Escaping,
     is_name: bool,
 ) -> Result<(), u8> {
-    let bytes = s.as_bytes();
-    let special = |b: u8| matches!(b, b'\n' | b'\r' | b':' | b'\\');
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !special(b) {
-            continue;
-        }
-        let replacement: &[u8] = match (escaping, b) {
-            (Escaping::None, b'\\') => continue,
-            (Escaping::None, b':') if !is_name => continue,
-            (Escaping::None, _) => return Err(b),
+    let mut rest = s.as_bytes();
+    loop {
+        let special = match (escaping, is_name) {
+            // Unescaped, a value may hold `:` and `\`, a name `\`.
+            (Escaping::None, false) => find_any(rest, [b'\n', b'\r']),
+            (Escaping::None, true) => find_any(rest, [b'\n', b'\r', b':']),
+            _ => find_any(rest, [b'\n', b'\r', b':', b'\\']),
+        };
+        let Some(i) = special else {
+            out.extend_from_slice(rest);
+            return Ok(());
+        };
+        let replacement: &[u8] = match (escaping, rest[i]) {
+            (Escaping::None, b) => return Err(b),
             (_, b'\n') => b"\\n",
             (_, b':') => b"\\c",
             (_, b'\\') => b"\\\\",
             (Escaping::V1_2, b'\r') => b"\\r",
-            _ => return Err(b),
+            (_, b) => return Err(b),
         };
-        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(&rest[..i]);
         out.extend_from_slice(replacement);
-        start = i + 1;
+        rest = &rest[i + 1..];
     }
-    out.extend_from_slice(&bytes[start..]);
-    Ok(())
 }

@@ -93,9 +93,11 @@ impl Frame {
     pub fn content_type(&self) -> Option<&str> {
         self.header("content-type")
     }
-    /// `content-length`, when present and a valid decimal number.
+    /// `content-length`, when present and a valid byte count (ASCII digits only, as the
+    /// decoder requires).
     pub fn content_length(&self) -> Option<usize> {
-        self.header("content-length").and_then(|v| v.parse().ok())
+        self.header("content-length")
+            .and_then(|v| parse_content_length(v.as_bytes()))
     }
     /// `subscription` (MESSAGE; ACK/NACK in 1.1).
     pub fn subscription(&self) -> Option<&str> {
@@ -135,6 +137,20 @@ impl Frame {
         let (a, b) = v.split_once(',')?;
         Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
     }
+}
+
+/// Parses a `content-length` value: one or more ASCII digits, nothing else (no sign, no
+/// spaces), without overflow.
+pub(crate) fn parse_content_length(v: &[u8]) -> Option<usize> {
+    if v.is_empty() {
+        return None;
+    }
+    v.iter().try_fold(0usize, |n, &b| {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(usize::from(b - b'0'))
+    })
 }
 
 impl fmt::Debug for Frame {

@@ -5,29 +5,14 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::ops::Range;
 
-/// Where one header's name and value sit in [`Headers`]'s text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Span {
-    name_start: u32,
-    name_end: u32,
-    value_start: u32,
-    value_end: u32,
-}
-
-impl Span {
-    fn name(&self) -> Range<usize> {
-        self.name_start as usize..self.name_end as usize
-    }
-    fn value(&self) -> Range<usize> {
-        self.value_start as usize..self.value_end as usize
-    }
-}
-
 /// The headers of a frame, in wire order. Repeated names are kept; [`Headers::get`] returns
 /// the first occurrence, which is the one that counts per the STOMP specification.
 ///
-/// Stored as one string and a list of spans, so that a decoded frame costs two allocations for
-/// its headers however many there are. Values are unescaped text.
+/// Stored as one string holding every header as `name:value`, back to back, and where each
+/// name and value ends, so that a decoded frame costs two allocations for its headers however
+/// many there are. Names and values are unescaped text. Offsets are `usize`: any text that
+/// fits in memory is indexed exactly. [`Headers::set`] and [`Headers::remove`] drop the text of
+/// replaced or removed headers, so a list that is edited over and over does not grow.
 ///
 /// ```
 /// use stompwire::frame::Headers;
@@ -44,8 +29,26 @@ impl Span {
 /// ```
 #[derive(Clone, Default)]
 pub struct Headers {
+    /// Every header as `name:value`, back to back, in wire order.
     text: String,
-    spans: Vec<Span>,
+    /// Per header, where its name and its value end in `text`.
+    ends: Vec<Ends>,
+}
+
+/// Where one header's name and value end in [`Headers`]'s text: the name starts where the
+/// previous header's value ends (or at 0) and ends at the `:` separator at `name`; the value
+/// starts after that separator and ends at `value`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Ends {
+    pub(crate) name: usize,
+    pub(crate) value: usize,
+}
+
+/// The name and value ranges of header `i` of `ends`.
+fn ranges(ends: &[Ends], i: usize) -> (Range<usize>, Range<usize>) {
+    let start = if i == 0 { 0 } else { ends[i - 1].value };
+    let e = ends[i];
+    (start..e.name, e.name + 1..e.value)
 }
 
 impl Headers {
@@ -53,55 +56,51 @@ impl Headers {
     pub const fn new() -> Headers {
         Headers {
             text: String::new(),
-            spans: Vec::new(),
+            ends: Vec::new(),
         }
     }
 
     /// An empty header list with room for `count` headers and `text` bytes of names and values.
     pub fn with_capacity(count: usize, text: usize) -> Headers {
         Headers {
-            text: String::with_capacity(text),
-            spans: Vec::with_capacity(count),
+            text: String::with_capacity(text.saturating_add(count)),
+            ends: Vec::with_capacity(count),
         }
+    }
+
+    /// Headers from a text of `name:value` pieces and their ends, as the decoder builds them.
+    /// Every end must lie on a character boundary of `text`, in order, with a `:` at each
+    /// `name` end and the last `value` end at `text.len()`.
+    pub(crate) fn from_parts(text: String, ends: Vec<Ends>) -> Headers {
+        debug_assert!(ends.last().map_or(0, |e| e.value) == text.len());
+        Headers { text, ends }
     }
 
     /// The number of header lines (repeats counted).
     pub fn len(&self) -> usize {
-        self.spans.len()
+        self.ends.len()
     }
 
     /// Whether there are no headers.
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.ends.is_empty()
+    }
+
+    /// The length of the text that holds every name and value.
+    pub(crate) fn text_len(&self) -> usize {
+        self.text.len()
     }
 
     /// Appends a header line, after any with the same name.
     pub fn push(&mut self, name: &str, value: &str) {
-        let name_start = self.text.len();
+        self.text.reserve(name.len() + 1 + value.len());
         self.text.push_str(name);
         let name_end = self.text.len();
+        self.text.push(':');
         self.text.push_str(value);
-        self.push_span(name_start, name_end, name_end, self.text.len());
-    }
-
-    /// The text buffer, for the decoder to append unescaped names and values to.
-    pub(crate) fn text_mut(&mut self) -> &mut String {
-        &mut self.text
-    }
-
-    /// Records a header whose name and value were appended to the text buffer.
-    pub(crate) fn push_span(
-        &mut self,
-        name_start: usize,
-        name_end: usize,
-        value_start: usize,
-        value_end: usize,
-    ) {
-        self.spans.push(Span {
-            name_start: name_start as u32,
-            name_end: name_end as u32,
-            value_start: value_start as u32,
-            value_end: value_end as u32,
+        self.ends.push(Ends {
+            name: name_end,
+            value: self.text.len(),
         });
     }
 
@@ -123,80 +122,119 @@ impl Headers {
     /// Sets `name` to `value`: the first occurrence is replaced in place and any later
     /// occurrences removed; if there was none, the header is appended.
     pub fn set(&mut self, name: &str, value: &str) {
-        match self.position(name) {
-            Some(i) => {
-                let value_start = self.text.len();
-                self.text.push_str(value);
-                let span = &mut self.spans[i];
-                span.value_start = value_start as u32;
-                span.value_end = self.text.len() as u32;
-                let text = &self.text;
-                let mut seen = 0usize;
-                self.spans.retain(|s| {
-                    if &text[s.name()] == name {
-                        seen += 1;
-                        seen == 1
-                    } else {
-                        true
-                    }
-                });
-            }
-            None => self.push(name, value),
+        let Some(first) = self.iter().position(|(n, _)| n == name) else {
+            self.push(name, value);
+            return;
+        };
+        let (_, old) = ranges(&self.ends, first);
+        let old_len = old.len();
+        self.text.replace_range(old, value);
+        // Every end from this value on moves by the change in length.
+        self.ends[first].value = self.ends[first].name + 1 + value.len();
+        for e in &mut self.ends[first + 1..] {
+            e.name = e.name - old_len + value.len();
+            e.value = e.value - old_len + value.len();
         }
+        let mut index = 0;
+        self.retain(|n, _| {
+            index += 1;
+            index <= first + 1 || n != name
+        });
     }
 
     /// Removes every header named `name`; returns whether there was one.
     pub fn remove(&mut self, name: &str) -> bool {
-        let before = self.spans.len();
-        let text = &self.text;
-        self.spans.retain(|s| &text[s.name()] != name);
-        before != self.spans.len()
+        let before = self.len();
+        self.retain(|n, _| n != name);
+        before != self.len()
+    }
+
+    /// Keeps the headers for which `keep(name, value)` is true; the text of the others is
+    /// dropped. `keep` is called exactly once per header, in order. Rebuilds the text only
+    /// when something is removed.
+    fn retain(&mut self, mut keep: impl FnMut(&str, &str) -> bool) {
+        let Some(first_drop) = self.iter().position(|(n, v)| !keep(n, v)) else {
+            return;
+        };
+        let mut text = String::with_capacity(self.text.len());
+        let mut ends = Vec::with_capacity(self.ends.len());
+        for (i, (n, v)) in self.iter().enumerate() {
+            if i == first_drop || (i > first_drop && !keep(n, v)) {
+                continue;
+            }
+            text.push_str(n);
+            let name = text.len();
+            text.push(':');
+            text.push_str(v);
+            ends.push(Ends {
+                name,
+                value: text.len(),
+            });
+        }
+        self.text = text;
+        self.ends = ends;
     }
 
     /// Removes every header.
     pub fn clear(&mut self) {
         self.text.clear();
-        self.spans.clear();
+        self.ends.clear();
     }
 
     /// The header lines in wire order, as `(name, value)`.
     pub fn iter(&self) -> Iter<'_> {
         Iter {
             text: &self.text,
-            spans: self.spans.iter(),
+            ends: &self.ends,
+            front: 0,
+            back: self.ends.len(),
         }
-    }
-
-    fn position(&self, name: &str) -> Option<usize> {
-        self.spans.iter().position(|s| &self.text[s.name()] == name)
     }
 }
 
 /// Iterator over `(name, value)` pairs of [`Headers`], in wire order.
 pub struct Iter<'a> {
     text: &'a str,
-    spans: core::slice::Iter<'a, Span>,
+    ends: &'a [Ends],
+    front: usize,
+    back: usize,
+}
+
+impl<'a> Iter<'a> {
+    fn at(&self, i: usize) -> (&'a str, &'a str) {
+        let (name, value) = ranges(self.ends, i);
+        (&self.text[name], &self.text[value])
+    }
 }
 
 impl<'a> Iterator for Iter<'a> {
     type Item = (&'a str, &'a str);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let s = self.spans.next()?;
-        Some((&self.text[s.name()], &self.text[s.value()]))
+        if self.front == self.back {
+            return None;
+        }
+        self.front += 1;
+        Some(self.at(self.front - 1))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.spans.size_hint()
+        let n = self.back - self.front;
+        (n, Some(n))
     }
 }
 
 impl ExactSizeIterator for Iter<'_> {}
 
+impl core::iter::FusedIterator for Iter<'_> {}
+
 impl DoubleEndedIterator for Iter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        let s = self.spans.next_back()?;
-        Some((&self.text[s.name()], &self.text[s.value()]))
+        if self.front == self.back {
+            return None;
+        }
+        self.back -= 1;
+        Some(self.at(self.back))
     }
 }
 
@@ -246,5 +284,89 @@ impl fmt::Debug for Headers {
             }
         }
         list.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Headers;
+    use alloc::format;
+    use alloc::vec::Vec;
+
+    fn pairs(h: &Headers) -> Vec<(&str, &str)> {
+        h.iter().collect()
+    }
+
+    #[test]
+    fn set_replaces_the_first_and_drops_the_rest_in_place() {
+        let mut h: Headers = [("a", "1"), ("b", "2"), ("a", "3"), ("c", "4")]
+            .into_iter()
+            .collect();
+        h.set("a", "longer value");
+        assert_eq!(pairs(&h), [("a", "longer value"), ("b", "2"), ("c", "4")]);
+        h.set("b", "");
+        assert_eq!(pairs(&h), [("a", "longer value"), ("b", ""), ("c", "4")]);
+        h.set("d", "5");
+        assert_eq!(h.get("d"), Some("5"));
+    }
+
+    #[test]
+    fn editing_over_and_over_does_not_grow_the_text() {
+        let mut h = Headers::new();
+        h.push("destination", "/queue/a");
+        h.push("receipt", "0");
+        let mut largest = 0;
+        for i in 0..10_000 {
+            h.set("receipt", &format!("{}", i % 100));
+            h.push("x", "tmp");
+            assert!(h.remove("x"));
+            largest = largest.max(h.text_len());
+        }
+        assert!(largest <= "destination:/queue/a".len() + "receipt:99".len());
+        assert_eq!(pairs(&h), [("destination", "/queue/a"), ("receipt", "99")]);
+    }
+
+    #[test]
+    fn remove_reports_whether_anything_went() {
+        let mut h: Headers = [("a", "1"), ("b", "2"), ("a", "3")].into_iter().collect();
+        assert!(h.remove("a"));
+        assert!(!h.remove("a"));
+        assert_eq!(pairs(&h), [("b", "2")]);
+    }
+
+    #[test]
+    fn names_and_values_may_hold_the_separator() {
+        let mut h = Headers::new();
+        h.push("a:b", "c:d");
+        h.push("", ":");
+        assert_eq!(pairs(&h), [("a:b", "c:d"), ("", ":")]);
+        assert_eq!(h.get("a:b"), Some("c:d"));
+    }
+
+    #[test]
+    fn iterates_from_both_ends() {
+        let h: Headers = [("a", "1"), ("b", "2"), ("c", "3")].into_iter().collect();
+        let mut it = h.iter();
+        assert_eq!(it.len(), 3);
+        assert_eq!(it.next_back(), Some(("c", "3")));
+        assert_eq!(it.next(), Some(("a", "1")));
+        assert_eq!(it.next_back(), Some(("b", "2")));
+        assert_eq!(it.next(), None);
+        assert_eq!(it.next_back(), None);
+    }
+
+    #[test]
+    fn debug_hides_credentials() {
+        let h: Headers = [
+            ("login", "guest"),
+            ("passcode", "secret"),
+            ("Authorization", "x"),
+        ]
+        .into_iter()
+        .collect();
+        let shown = format!("{h:?}");
+        assert!(shown.contains("guest"));
+        assert!(!shown.contains("secret"));
+        assert!(!shown.contains("\"x\""));
     }
 }

@@ -3,8 +3,10 @@
 /// Limits that protect a decoder from a hostile or broken peer, plus explicit leniencies.
 ///
 /// Every limit has a safe default; a violation is a [`DecodeError::LimitExceeded`]
-/// naming the [`Limit`]. Memory held by a [`Decoder`] never exceeds roughly
-/// `max_frame_size` plus one header line, whatever the input.
+/// naming the [`Limit`], reported at the first byte beyond it. A [`Decoder`] never holds
+/// much more than the frame it is reading (at most `max_frame_size` bytes) plus one header
+/// line split across inputs, whatever the input; a `content-length` beyond the limits is
+/// refused before anything is allocated for it.
 ///
 /// ```
 /// use stompwire::frame::Limits;

@@ -9,7 +9,7 @@
 //!   Every split of a stream yields the same items.
 //! - [`encode`] / [`encode_with`]: write a frame into a caller-owned, reusable buffer.
 //! - [`Version`]: which escaping rules apply (1.0 none; 1.1 `\n \c \\`; 1.2 adds `\r`;
-//!   CONNECT/CONNECTED are never escaped).
+//!   CONNECT, STOMP and CONNECTED are never escaped).
 //! - [`Limits`]: every bound on hostile input, with safe defaults, in one place.
 //!
 //! ## Decisions
@@ -19,8 +19,21 @@
 //!   elsewhere, so what it writes always decodes to what it was given.
 //! - After a frame's NUL one EOL is part of the frame (RabbitMQ writes `\0\n`); further EOLs are
 //!   heart-beats.
+//! - The specification exempts CONNECT and CONNECTED from escaping; STOMP is CONNECT under
+//!   another name and is exempt too.
+//! - Header names and values are UTF-8 (a line that is not is an error naming it); bodies are
+//!   octets.
 //! - A header value may contain `:` (brokers put them in message ids); the name ends at the
 //!   first `:`.
+//! - A NUL where a header line would start ends a frame without a body, when no
+//!   `content-length` announces one. The grammar wants a blank line first, but the
+//!   specification's own DISCONNECT and RECEIPT examples omit it. The encoder therefore refuses
+//!   a header name that starts with NUL.
+//! - Limits are checked as bytes arrive and reported at the first byte beyond them, so a bad
+//!   stream fails with the same error at the same place however it is split, and no buffer
+//!   outgrows its limit.
+//! - A frame's escaping is fixed when its command line is read: [`Decoder::set_version`] applies
+//!   from the next frame on.
 //! - A decoding error is fatal for the stream: framing is lost, so the decoder refuses further
 //!   input. Items decoded before the error have already been handed out.
 #![forbid(unsafe_code)]
@@ -34,6 +47,7 @@ mod escape;
 mod frame;
 mod headers;
 mod limits;
+mod scan;
 mod snippet;
 mod version;
 
