@@ -36,5 +36,12 @@ pub mod frame;
 pub mod reconnect;
 pub mod session;
 
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
 #[cfg(feature = "native")]
 pub mod native;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(all(doctest, feature = "native"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
