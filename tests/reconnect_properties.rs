@@ -13,6 +13,15 @@ fn multiplier() -> impl Strategy<Value = f64> {
     prop_oneof![Just(1.0), Just(1.5), Just(2.0), 1.0f64..4.0]
 }
 
+/// Multipliers as written in URIs: a few decimals (a URI carries up to 15 digits).
+fn uri_multiplier() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        Just(1.0),
+        Just(1.5),
+        (1_000u32..100_000).prop_map(|n| f64::from(n) / 1_000.0)
+    ]
+}
+
 fn jitter() -> impl Strategy<Value = Jitter> {
     prop_oneof![
         Just(Jitter::None),
@@ -112,7 +121,7 @@ fn endpoint() -> impl Strategy<Value = Endpoint> {
 
 fn options() -> impl Strategy<Value = FailoverOptions> {
     (
-        (any::<u64>(), any::<u64>(), any::<bool>(), multiplier()),
+        (any::<u64>(), any::<u64>(), any::<bool>(), uri_multiplier()),
         (
             proptest::option::of(any::<u32>()),
             proptest::option::of(any::<u32>()),

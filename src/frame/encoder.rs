@@ -110,7 +110,7 @@ fn write_frame(
     };
     if needs_length && !has_length {
         out.extend_from_slice(b"content-length:");
-        push_decimal(out, body.len());
+        out.extend_from_slice(super::decimal(body.len() as u64, &mut [0; 20]).as_bytes());
         out.push(b'\n');
     }
     out.push(b'\n');
@@ -122,19 +122,4 @@ fn write_frame(
 /// Appends a heart-beat (one LF) to `out`.
 pub fn encode_heartbeat(out: &mut Vec<u8>) {
     out.push(b'\n');
-}
-
-/// Writes `n` in decimal without going through `core::fmt`.
-fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
 }

@@ -39,6 +39,7 @@
 #![forbid(unsafe_code)]
 
 mod command;
+mod decimal;
 mod decoder;
 mod encoder;
 mod error;
@@ -52,6 +53,7 @@ mod snippet;
 mod version;
 
 pub use command::Command;
+pub use decimal::decimal;
 pub use decoder::{Decoded, Decoder, Feed, Item};
 pub use encoder::{ContentLength, encode, encode_heartbeat, encode_with};
 pub use error::{DecodeError, EncodeError, Limit};

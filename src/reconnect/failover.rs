@@ -293,10 +293,34 @@ fn boolean(option: &'static str, value: &str) -> Result<bool, FailoverError> {
 }
 
 fn multiplier(option: &'static str, value: &str) -> Result<f64, FailoverError> {
-    match value.parse::<f64>() {
-        Ok(m) if m.is_finite() && m >= 1.0 => Ok(m),
+    match decimal(value) {
+        Some(m) if m >= 1.0 => Ok(m),
         _ => Err(invalid(option, value, "a number of at least 1")),
     }
+}
+
+/// Parses `DIGITS[.DIGITS]` with at most 15 digits in all, the only form a multiplier takes
+/// here. Hand-written because `f64::from_str` brings several kilobytes of tables into a wasm
+/// build. Exact: both the digits and the power of ten are integers below 2^53, and one IEEE
+/// division rounds correctly, so the result is the nearest `f64`, as `from_str` gives.
+fn decimal(value: &str) -> Option<f64> {
+    let (whole, frac) = value.split_once('.').unwrap_or((value, ""));
+    if whole.is_empty()
+        || value.ends_with('.')
+        || whole.len() + frac.len() > 15
+        || !whole
+            .bytes()
+            .chain(frac.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let digits = whole
+        .bytes()
+        .chain(frac.bytes())
+        .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+    let scale = frac.bytes().fold(1u64, |p, _| p * 10);
+    Some(digits as f64 / scale as f64)
 }
 
 fn retries(option: &'static str, value: &str) -> Result<Option<u32>, FailoverError> {

@@ -15,7 +15,7 @@ impl Ids {
         let mut s = String::with_capacity(prefix.len() + 21);
         s.push_str(prefix);
         s.push('-');
-        push_decimal(&mut s, n);
+        s.push_str(crate::frame::decimal(n, &mut [0; 20]));
         s
     }
 
@@ -28,22 +28,5 @@ impl Ids {
                 return id;
             }
         }
-    }
-}
-
-/// Appends `n` in decimal.
-pub(crate) fn push_decimal(s: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[i..] {
-        s.push(char::from(d));
     }
 }

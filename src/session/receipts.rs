@@ -1,6 +1,6 @@
 //! Receipts the session is waiting for: ids, deadlines, and what to resend after a reconnect.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -16,41 +16,40 @@ pub(crate) struct Pending {
     pub(crate) resend: Option<(Frame, ContentLength)>,
 }
 
-/// A pending receipt and its place in the order frames were sent.
-#[derive(Clone, Debug)]
-struct Entry {
-    seq: u64,
-    pending: Pending,
-}
-
-/// Pending receipts by id. Everything handed out in bulk (expired ids, ids left at a close,
-/// frames to send again) comes in the order the frames were sent, never in id order.
+/// Pending receipts, in the order their frames were sent. Receipts mostly come back in that
+/// order, so a lookup from the front usually stops at the first entry; everything handed out
+/// in bulk (expired ids, ids left at a close, frames to send again) keeps the sending order.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Receipts {
-    pending: BTreeMap<String, Entry>,
-    next_seq: u64,
+    pending: VecDeque<(String, Pending)>,
 }
 
 impl Receipts {
+    fn position(&self, id: &str) -> Option<usize> {
+        self.pending.iter().position(|(i, _)| i == id)
+    }
+
     pub(crate) fn insert(&mut self, id: String, pending: Pending) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.pending.insert(id, Entry { seq, pending });
+        match self.position(&id) {
+            Some(i) => self.pending[i].1 = pending,
+            None => self.pending.push_back((id, pending)),
+        }
     }
 
     pub(crate) fn remove(&mut self, id: &str) -> Option<Pending> {
-        self.pending.remove(id).map(|e| e.pending)
+        let i = self.position(id)?;
+        self.pending.remove(i).map(|(_, p)| p)
     }
 
     pub(crate) fn contains(&self, id: &str) -> bool {
-        self.pending.contains_key(id)
+        self.position(id).is_some()
     }
 
     /// Sets the deadline of `id`; `false` when `id` is not pending.
     pub(crate) fn set_deadline(&mut self, id: &str, deadline: Option<u64>) -> bool {
-        match self.pending.get_mut(id) {
-            Some(e) => {
-                e.pending.deadline = deadline;
+        match self.position(id) {
+            Some(i) => {
+                self.pending[i].1.deadline = deadline;
                 true
             }
             None => false,
@@ -58,40 +57,33 @@ impl Receipts {
     }
 
     pub(crate) fn next_deadline(&self) -> Option<u64> {
-        self.pending
-            .values()
-            .filter_map(|e| e.pending.deadline)
-            .min()
+        self.pending.iter().filter_map(|(_, p)| p.deadline).min()
     }
 
     /// Removes and returns the receipts whose deadline is at or before `now`, earliest
     /// deadline first (then in sending order).
     pub(crate) fn expire(&mut self, now: u64) -> Vec<(String, Pending)> {
-        let mut due: Vec<(u64, u64, String)> = self
-            .pending
-            .iter()
-            .filter_map(|(id, e)| {
-                e.pending
-                    .deadline
-                    .filter(|d| *d <= now)
-                    .map(|d| (d, e.seq, id.clone()))
-            })
-            .collect();
-        due.sort_unstable();
-        due.into_iter()
-            .filter_map(|(_, _, id)| self.pending.remove(&id).map(|e| (id, e.pending)))
-            .collect()
+        let mut due = Vec::new();
+        let mut kept = VecDeque::with_capacity(self.pending.len());
+        for (id, p) in core::mem::take(&mut self.pending) {
+            if p.deadline.is_some_and(|d| d <= now) {
+                due.push((id, p));
+            } else {
+                kept.push_back((id, p));
+            }
+        }
+        self.pending = kept;
+        // Stable: equal deadlines stay in sending order.
+        due.sort_by_key(|(_, p)| p.deadline);
+        due
     }
 
-    /// Empties the map: returns every id, and the frames to send again, in sending order.
+    /// Empties the list: returns every id, and the frames to send again, in sending order.
     pub(crate) fn drain(&mut self) -> (Vec<String>, Vec<(String, Frame, ContentLength)>) {
-        let mut entries: Vec<(String, Entry)> =
-            core::mem::take(&mut self.pending).into_iter().collect();
-        entries.sort_unstable_by_key(|(_, e)| e.seq);
-        let mut ids = Vec::with_capacity(entries.len());
+        let mut ids = Vec::with_capacity(self.pending.len());
         let mut resend = Vec::new();
-        for (id, e) in entries {
-            if let Some((frame, content_length)) = e.pending.resend {
+        for (id, p) in core::mem::take(&mut self.pending) {
+            if let Some((frame, content_length)) = p.resend {
                 resend.push((id.clone(), frame, content_length));
             }
             ids.push(id);

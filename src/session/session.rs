@@ -1,6 +1,6 @@
 //! The session state machine: bytes and time in; bytes, events and deadlines out.
 
-use alloc::collections::{BTreeSet, VecDeque};
+use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -89,7 +89,8 @@ pub struct Session {
     close_reason: Option<CloseReason>,
     subscriptions: Subscriptions,
     receipts: Receipts,
-    transactions: BTreeSet<String>,
+    /// Open transactions, in the order they began.
+    transactions: Vec<String>,
     ids: Ids,
     transmits: VecDeque<Vec<u8>>,
     spare: Vec<Vec<u8>>,
@@ -121,7 +122,7 @@ impl Session {
             close_reason: None,
             subscriptions: Subscriptions::default(),
             receipts: Receipts::default(),
-            transactions: BTreeSet::new(),
+            transactions: Vec::new(),
             ids: Ids::default(),
             transmits: VecDeque::new(),
             spare: Vec::new(),
@@ -367,9 +368,7 @@ impl Session {
                 reason,
                 CloseReason::Graceful | CloseReason::Immediate | CloseReason::DisconnectTimeout
             );
-        let lost_transactions = core::mem::take(&mut self.transactions)
-            .into_iter()
-            .collect();
+        let lost_transactions = core::mem::take(&mut self.transactions);
         // Frames still waiting to be sent again (this connection dropped before CONNECTED)
         // have not been confirmed either; they are the oldest.
         let (drained, resend) = self.receipts.drain();
@@ -448,9 +447,15 @@ impl Session {
         if !only_1_0 {
             let hb = self.config.heart_beat;
             let mut value = String::new();
-            super::ids::push_decimal(&mut value, u64::from(hb.outgoing_ms));
+            value.push_str(crate::frame::decimal(
+                u64::from(hb.outgoing_ms),
+                &mut [0; 20],
+            ));
             value.push(',');
-            super::ids::push_decimal(&mut value, u64::from(hb.incoming_ms));
+            value.push_str(crate::frame::decimal(
+                u64::from(hb.incoming_ms),
+                &mut [0; 20],
+            ));
             add("heart-beat", &value);
         }
         self.decoder = Decoder::new(self.config.limits);
@@ -670,14 +675,15 @@ impl Session {
             Some(id) => String::from(id),
             None => {
                 let transactions = &self.transactions;
-                self.ids.next_free("tx", |id| transactions.contains(id))
+                self.ids
+                    .next_free("tx", |id| transactions.iter().any(|t| t == id))
             }
         };
         if self.transactions.contains(&id) {
             return Err(SessionError::DuplicateTransaction(id));
         }
         self.push_transaction_frame(Command::Begin, &id, headers, now)?;
-        self.transactions.insert(id.clone());
+        self.transactions.push(id.clone());
         Ok(id)
     }
 
@@ -738,7 +744,7 @@ impl Session {
 
     fn check_transaction(&self, headers: &Headers) -> Result<(), SessionError> {
         match headers.get("transaction") {
-            Some(tx) if !self.transactions.contains(tx) => {
+            Some(tx) if !self.transactions.iter().any(|t| t == tx) => {
                 Err(SessionError::UnknownTransaction(String::from(tx)))
             }
             _ => Ok(()),
@@ -901,11 +907,11 @@ impl Session {
         now: u64,
     ) -> Result<(), SessionError> {
         self.require_open()?;
-        if !self.transactions.contains(id) {
+        if !self.transactions.iter().any(|t| t == id) {
             return Err(SessionError::UnknownTransaction(String::from(id)));
         }
         self.push_transaction_frame(command, id, headers, now)?;
-        self.transactions.remove(id);
+        self.transactions.retain(|t| t != id);
         Ok(())
     }
 

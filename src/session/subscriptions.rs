@@ -1,8 +1,8 @@
 //! The subscription registry: what is subscribed, with which id and ack mode, for routing
 //! messages and for replay after a reconnect.
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::frame::Headers;
 
@@ -56,39 +56,46 @@ pub struct Subscription {
     pub headers: Headers,
 }
 
-/// Subscriptions by id.
+/// The subscriptions, in the order they were made (the order of replay). Few enough that a
+/// linear search is the cheapest lookup, in time and in code size.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Subscriptions {
-    by_id: BTreeMap<String, Subscription>,
+    list: Vec<Subscription>,
 }
 
 impl Subscriptions {
+    /// Adds `sub`, replacing one with the same id in place.
     pub(crate) fn insert(&mut self, sub: Subscription) {
-        self.by_id.insert(sub.id.clone(), sub);
+        match self.list.iter_mut().find(|s| s.id == sub.id) {
+            Some(slot) => *slot = sub,
+            None => self.list.push(sub),
+        }
     }
 
     pub(crate) fn remove(&mut self, id: &str) -> Option<Subscription> {
-        self.by_id.remove(id)
+        let i = self.list.iter().position(|s| s.id == id)?;
+        Some(self.list.remove(i))
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<&Subscription> {
-        self.by_id.get(id)
+        self.list.iter().find(|s| s.id == id)
     }
 
     pub(crate) fn contains(&self, id: &str) -> bool {
-        self.by_id.contains_key(id)
+        self.get(id).is_some()
     }
 
-    /// The first subscription to `destination` (STOMP 1.0 messages may lack `subscription`).
+    /// The first subscription made to `destination` (STOMP 1.0 messages may lack
+    /// `subscription`).
     pub(crate) fn by_destination(&self, destination: &str) -> Option<&Subscription> {
-        self.by_id.values().find(|s| s.destination == destination)
+        self.list.iter().find(|s| s.destination == destination)
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Subscription> {
-        self.by_id.values()
+        self.list.iter()
     }
 
     pub(crate) fn clear(&mut self) {
-        self.by_id.clear();
+        self.list.clear();
     }
 }
