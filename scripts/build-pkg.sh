@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# Builds the npm package of the browser shell and reports its size.
+#
+#   scripts/build-pkg.sh                 both builds and the npm package
+#   scripts/build-pkg.sh web             one build only (web | bundler; no npm package)
+#   scripts/build-pkg.sh --no-install    do not check/install the wasm toolchain first
+#
+# For each target: wasm-pack build --release (size-tuned release profile through the
+# CARGO_PROFILE_RELEASE_* variables below), wasm-opt (npm binaryen 132, first on PATH), then
+# pkg-template/ is applied: package.json (template fields, version from Cargo.toml, and the
+# entry of "x-stompwire-targets" for the target: files, exports, sideEffects…), README.md and
+# any other file in pkg-template/. Output, under $STOMPWIRE_PKG_DIR:
+#   web/       --target web: ES module; a page calls `await init()` (the default export)
+#   bundler/   --target bundler: for Vite + vite-plugin-wasm, webpack 5 (asyncWebAssembly)
+#   npm/       what is published: bundler/ at the top (`import … from "stompwire"`) and web/
+#              under web/ (`import init, … from "stompwire/web"`)
+#   size-report.txt
+# Each package is checked with `npm pack --dry-run` (every file package.json names exists and
+# ships). The size report gives the shipped .wasm and JS glue of each build, raw and gzip -9.
+# Exit status 3 (the packages are built all the same) when wasm + glue exceed the budget.
+#
+# Environment:
+#   STOMPWIRE_PKG_DIR        output folder (default <repo>/target/pkg; never committed)
+#   STOMPWIRE_SIZE_BUDGET    bytes, gzip -9 of wasm + glue of one build (default 61440 = 60 KiB)
+#   STOMPWIRE_WASM_OPT_ARGS  wasm-opt arguments (default "-Oz --strip-debug --strip-producers")
+#   CARGO_TARGET_DIR         default $STOMPWIRE_CACHE/target
+#   CARGO_PROFILE_RELEASE_OPT_LEVEL (z), _LTO (true), _CODEGEN_UNITS (1), _PANIC (abort)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+# shellcheck source=scripts/lib/install.sh
+source scripts/lib/install.sh
+
+TARGETS=()
+INSTALL=1
+for arg in "$@"; do
+    case $arg in
+    web | bundler) TARGETS+=("$arg") ;;
+    --no-install) INSTALL=0 ;;
+    -h | --help)
+        sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        exit 0
+        ;;
+    *) sw_die "unknown argument '$arg' (try --help)" ;;
+    esac
+done
+[ "${#TARGETS[@]}" -gt 0 ] || TARGETS=(web bundler)
+
+PKG_DIR=${STOMPWIRE_PKG_DIR:-$ROOT/target/pkg}
+BUDGET=${STOMPWIRE_SIZE_BUDGET:-61440}
+read -ra OPT_ARGS <<<"${STOMPWIRE_WASM_OPT_ARGS:--Oz --strip-debug --strip-producers}"
+: "${CARGO_TARGET_DIR:=$STOMPWIRE_CACHE/target}"
+export CARGO_TARGET_DIR
+# Size over speed for what ships to browsers. Not `strip`: it drops the target_features
+# section wasm-bindgen reads; wasm-opt strips instead.
+export CARGO_PROFILE_RELEASE_OPT_LEVEL=${CARGO_PROFILE_RELEASE_OPT_LEVEL:-z}
+export CARGO_PROFILE_RELEASE_LTO=${CARGO_PROFILE_RELEASE_LTO:-true}
+export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=${CARGO_PROFILE_RELEASE_CODEGEN_UNITS:-1}
+export CARGO_PROFILE_RELEASE_PANIC=${CARGO_PROFILE_RELEASE_PANIC:-abort}
+export CARGO_PROFILE_RELEASE_DEBUG=${CARGO_PROFILE_RELEASE_DEBUG:-false}
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+if [ "$INSTALL" = 1 ]; then
+    sw_ensure_wasm_toolchain
+else
+    sw_ensure_npm_tools # cheap; puts npm binaryen's wasm-opt first on PATH
+fi
+# Debian's binaryen (wasm-opt 108) silently breaks wasm-bindgen output: refuse anything else.
+wasm-opt --version 2>/dev/null | grep -q 'version 132' ||
+    sw_die "wasm-opt on PATH ($(command -v wasm-opt || echo none)) is not npm binaryen 132"
+
+VERSION=$(awk '/^\[package\]/ { p = 1; next } /^\[/ { p = 0 }
+    p && /^version *=/ { gsub(/[" ]/, "", $0); sub(/^version=/, "", $0); print; exit }' Cargo.toml)
+[ -n "$VERSION" ] || sw_die "no [package] version in Cargo.toml"
+
+# apply_template DIR ENTRY: writes DIR/package.json from pkg-template/package.json and its
+# x-stompwire-targets.ENTRY, copies the template's other files into DIR, and checks that every
+# file wasm-pack listed is listed and that every path package.json names exists.
+apply_template() {
+    node --input-type=module - "$ROOT/pkg-template" "$1" "$2" "$VERSION" <<'EOF'
+import { copyFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [template, out, entry, version] = process.argv.slice(2);
+const pkg = JSON.parse(readFileSync(join(template, 'package.json'), 'utf8'));
+const perTarget = (pkg['x-stompwire-targets'] || {})[entry];
+if (!perTarget) throw new Error(`pkg-template/package.json has no x-stompwire-targets.${entry}`);
+delete pkg['x-stompwire-targets'];
+Object.assign(pkg, perTarget, { version });
+// A file wasm-pack generated that the package does not list would silently not ship.
+const previous = existsSync(join(out, 'package.json'))
+  ? JSON.parse(readFileSync(join(out, 'package.json'), 'utf8'))
+  : {};
+for (const f of previous.files || []) {
+  if (!pkg.files.includes(f)) throw new Error(`the build has ${f}, which pkg-template does not list in files (${entry})`);
+}
+for (const name of readdirSync(template)) {
+  if (name === 'package.json') continue;
+  if (statSync(join(template, name)).isFile()) copyFileSync(join(template, name), join(out, name));
+}
+for (const dir of ['snippets', 'web/snippets']) {
+  if (existsSync(join(out, dir)) && !pkg.files.includes(dir)) pkg.files.push(dir);
+}
+const named = [...pkg.files, pkg.main, pkg.module, pkg.types];
+const walk = (v) => (typeof v === 'string' ? named.push(v) : Object.values(v).forEach(walk));
+walk(pkg.exports);
+for (const p of named) {
+  if (!existsSync(join(out, p))) throw new Error(`package.json names ${p}, which ${out} lacks`);
+}
+writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+EOF
+}
+
+# check_pack DIR FILE...: `npm pack --dry-run` (no network) ships every FILE.
+check_pack() {
+    local dir=$1 listing
+    shift
+    listing=$(cd "$dir" && npm pack --dry-run --json 2>/dev/null) || sw_die "npm pack --dry-run failed in $dir"
+    node -e '
+        const [info] = JSON.parse(process.argv[1]);
+        const names = new Set(info.files.map((f) => f.path));
+        const missing = process.argv.slice(2).filter((f) => !names.has(f));
+        if (missing.length) { console.error(`npm pack would not ship ${missing.join(", ")}`); process.exit(1); }
+        console.log(`  npm pack: ${info.entryCount} files, ${info.size} B packed, ${info.unpackedSize} B unpacked`);
+    ' "$listing" "$@" || sw_die "the package in $dir is incomplete"
+}
+
+mkdir -p "$PKG_DIR"
+for target in "${TARGETS[@]}"; do
+    out="$PKG_DIR/$target"
+    sw_log "wasm-pack build --release --target $target -> $out"
+    rm -rf "$out"
+    started=$SECONDS
+    # --mode no-install: use the wasm-bindgen on PATH (same version as Cargo.lock); never
+    # download or compile one behind our back. --no-opt: wasm-opt runs next, with our arguments.
+    sw_run_logged "wasm-pack-$target" wasm-pack --log-level warn build "$ROOT" --release \
+        --target "$target" --out-dir "$out" --out-name stompwire --mode no-install --no-opt ||
+        sw_die "wasm-pack build --target $target failed (log: $SW_LOG_DIR/wasm-pack-$target.log)"
+    wasm="$out/stompwire_bg.wasm"
+    [ -f "$wasm" ] || sw_die "wasm-pack produced no $wasm"
+    before=$(wc -c <"$wasm")
+    # Features come from the module's target_features section (binaryen's default).
+    sw_run_logged "wasm-opt-$target" wasm-opt "$wasm" -o "$wasm.opt" "${OPT_ARGS[@]}" ||
+        sw_die "wasm-opt ${OPT_ARGS[*]} failed on the $target build"
+    mv "$wasm.opt" "$wasm"
+    sw_log "  built in $((SECONDS - started))s; wasm-opt ${OPT_ARGS[*]}: $before -> $(wc -c <"$wasm") B"
+    rm -f "$out/.gitignore" # wasm-pack's `*`
+    apply_template "$out" "$target" || sw_die "applying pkg-template/ to the $target build failed"
+    check_pack "$out" package.json README.md stompwire.js stompwire.d.ts stompwire_bg.wasm
+done
+
+# The published package: the bundler build, with the web build under web/.
+if [ -d "$PKG_DIR/web" ] && [ -d "$PKG_DIR/bundler" ] && [ "${#TARGETS[@]}" -eq 2 ]; then
+    npm_dir="$PKG_DIR/npm"
+    sw_log "npm package -> $npm_dir"
+    rm -rf "$npm_dir"
+    cp -r "$PKG_DIR/bundler" "$npm_dir"
+    mkdir "$npm_dir/web"
+    (cd "$PKG_DIR/web" && find . -type f ! -name package.json ! -name 'README*' ! -name 'LICENSE*' \
+        -exec cp --parents {} "$npm_dir/web/" \;)
+    apply_template "$npm_dir" npm || sw_die "applying pkg-template/ to the npm package failed"
+    check_pack "$npm_dir" package.json README.md stompwire.js stompwire_bg.js stompwire_bg.wasm \
+        stompwire.d.ts web/stompwire.js web/stompwire_bg.wasm web/stompwire.d.ts
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Size report
+gz() { gzip -9 -c "$1" | wc -c; }
+kib() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
+report="$PKG_DIR/size-report.txt"
+over=0
+{
+    printf 'stompwire %s — what a page loads, raw and gzip -9 (budget %s gzip for wasm + glue)\n' \
+        "$VERSION" "$(kib "$BUDGET")"
+    printf '%-9s %-22s %10s %10s\n' build file raw gzip
+    for target in "${TARGETS[@]}"; do
+        out="$PKG_DIR/$target"
+        total_raw=0
+        total_gz=0
+        while IFS= read -r f; do
+            raw=$(wc -c <"$f")
+            g=$(gz "$f")
+            total_raw=$((total_raw + raw))
+            total_gz=$((total_gz + g))
+            printf '%-9s %-22s %10s %10s\n' "$target" "${f#"$out"/}" "$raw" "$g"
+        done < <(find "$out" -type f \( -name '*.wasm' -o -name '*.js' \) | sort)
+        verdict="within budget"
+        if [ "$total_gz" -gt "$BUDGET" ]; then
+            verdict="OVER BUDGET by $((total_gz - BUDGET)) B"
+            over=1
+        fi
+        printf '%-9s %-22s %10s %10s   %s gzip, %s\n' "$target" "wasm + glue" "$total_raw" "$total_gz" \
+            "$(kib "$total_gz")" "$verdict"
+    done
+} >"$report" # not a pipeline: `over` must be set in this shell
+cat "$report"
+sw_log "packages in $PKG_DIR (report: $report)"
+if [ "$over" != 0 ]; then
+    printf '\nERROR: over the size budget (%s B gzip, STOMPWIRE_SIZE_BUDGET); the packages are built\n' \
+        "$BUDGET" >&2
+    exit 3
+fi

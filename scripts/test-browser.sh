@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# The browser stage: the wasm build tested in headless Chromium, as a package and in a bundler.
+#
+#   scripts/test-browser.sh
+#
+# Steps (each bounded in time; a failing step does not stop the later ones unless they need it):
+#   install   the wasm toolchain (scripts/lib/install.sh: sw_ensure_wasm_toolchain), each piece
+#             skipped when present
+#   brokers   scripts/brokers.sh start (idempotent) — RabbitMQ Web-STOMP on ws://127.0.0.1:15674/ws
+#   control   scripts/test-control.py on 127.0.0.1:$STOMPWIRE_CONTROL_PORT (the tests call
+#             /close-connections to simulate a broker-side drop); stopped on exit
+#   wasm      cargo test --target wasm32-unknown-unknown --test browser (wasm-bindgen-test in
+#             headless Chromium through /usr/bin/chromedriver)
+#   package   scripts/build-pkg.sh: --target web and --target bundler, pkg-template/, the npm
+#             package (target/pkg/npm), size budget
+#   page      tests/page/run.mjs: the package's --target web build (npm/web) loaded by a page
+#             (await init()), text and binary round trip through RabbitMQ, screenshot
+#   vite      tests/vite-app/run.mjs: a Vite + vite-plugin-wasm app importing the package (its
+#             --target bundler build) by name, built, served and run in Chromium, screenshot
+# Screenshots and logs go to target/test-output/. The last line is
+# `test-browser: N passed, M failed` (the wasm tests one by one; the package build, its size
+# budget, the page test and the vite test one each).
+#
+# Environment:
+#   STOMPWIRE_CACHE                 tools and logs (default ~/.cache/stompwire)
+#   CARGO_TARGET_DIR                default $STOMPWIRE_CACHE/target
+#   STOMPWIRE_CONTROL_PORT          control server port (default 15699)
+#   STOMPWIRE_WASM_TEST_TIMEOUT     bound on the wasm test step incl. its build, s (default 1200)
+#   WASM_BINDGEN_TEST_TIMEOUT       the runner's bound on the test run in the browser, s
+#                                   (default here 300; the runner's own default is 20)
+#   STOMPWIRE_PAGE_TEST_TIMEOUT     bound on each of the page and vite steps, s (default 300)
+#   STOMPWIRE_KEEP_BROKERS          with CI=true the brokers this run started are stopped at the
+#                                   end, unless this is 1
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+# shellcheck source=scripts/lib/install.sh
+source scripts/lib/install.sh
+
+case ${1:-} in
+-h | --help)
+    sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+"") ;;
+*) sw_die "unknown argument '$1' (try --help)" ;;
+esac
+
+: "${CARGO_TARGET_DIR:=$STOMPWIRE_CACHE/target}"
+export CARGO_TARGET_DIR
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+export STOMPWIRE_CONTROL_PORT=${STOMPWIRE_CONTROL_PORT:-15699}
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300}
+WASM_TIMEOUT=${STOMPWIRE_WASM_TEST_TIMEOUT:-1200}
+PAGE_TIMEOUT=${STOMPWIRE_PAGE_TEST_TIMEOUT:-300}
+OUTPUT="$ROOT/target/test-output"
+export STOMPWIRE_TEST_OUTPUT=$OUTPUT
+export STOMPWIRE_PKG_DIR=${STOMPWIRE_PKG_DIR:-$ROOT/target/pkg}
+mkdir -p "$OUTPUT"
+
+STARTED=$SECONDS
+PASSED=0
+FAILED=0
+FAILURES=()
+CONTROL_PID=""
+BROKERS_STARTED_HERE=0
+
+step() { printf '\n---- browser: %s — %s  [%ss]\n' "$1" "$2" "$((SECONDS - STARTED))"; }
+pass() {
+    PASSED=$((PASSED + 1))
+    sw_log "PASS $1"
+}
+fail() {
+    FAILED=$((FAILED + 1))
+    FAILURES+=("$1")
+    sw_log "FAIL $1"
+}
+
+on_exit() {
+    local status=$?
+    set +e
+    if [ -n "$CONTROL_PID" ] && kill -0 "$CONTROL_PID" 2>/dev/null; then
+        kill "$CONTROL_PID" 2>/dev/null
+        wait "$CONTROL_PID" 2>/dev/null
+    fi
+    if [ "${CI:-}" = true ] && [ "$BROKERS_STARTED_HERE" = 1 ] && [ "${STOMPWIRE_KEEP_BROKERS:-0}" != 1 ]; then
+        bash scripts/brokers.sh stop >/dev/null 2>&1
+    fi
+    [ "$status" -ne 0 ] && [ "$FAILED" -eq 0 ] && fail "setup (exit $status)"
+    printf '\n'
+    if [ "${#FAILURES[@]}" -gt 0 ]; then
+        printf 'test-browser: failed: %s\n' "${FAILURES[*]}"
+    fi
+    printf 'test-browser: finished in %ss; screenshots and logs in %s\n' "$((SECONDS - STARTED))" "$OUTPUT"
+    printf 'test-browser: %d passed, %d failed\n' "$PASSED" "$FAILED"
+    [ "$FAILED" -eq 0 ] || exit 1
+    exit "$status"
+}
+trap on_exit EXIT
+
+# ---------------------------------------------------------------------------------------------
+step install "wasm toolchain (each piece skipped when present)"
+started=$SECONDS
+# sw_die exits: run in a subshell first so that a failure is reported here, then for real (instant)
+(sw_ensure_wasm_toolchain) || { fail "install"; exit 1; }
+sw_ensure_wasm_toolchain
+sw_log "wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), wasm-pack $(wasm-pack --version 2>/dev/null | awk '{print $2}'), $(wasm-opt --version), $(/usr/bin/chromium --version 2>/dev/null), $("$CHROMEDRIVER" --version 2>/dev/null | awk '{print $1, $2}') [$((SECONDS - started))s]"
+
+# ---------------------------------------------------------------------------------------------
+step brokers "RabbitMQ Web-STOMP on loopback"
+bash scripts/brokers.sh status >/dev/null 2>&1 || BROKERS_STARTED_HERE=1
+if ! timeout -k 10 300 bash scripts/brokers.sh start; then
+    fail "brokers"
+    exit 1
+fi
+eval "$(bash scripts/brokers.sh env)"
+export STOMPWIRE_RABBIT_WS=${STOMPWIRE_RABBIT_WS:-ws://127.0.0.1:15674/ws}
+sw_log "Web-STOMP: $STOMPWIRE_RABBIT_WS"
+
+# ---------------------------------------------------------------------------------------------
+step control "test control server on 127.0.0.1:$STOMPWIRE_CONTROL_PORT"
+health() {
+    python3 -c 'import sys, urllib.request
+try:
+    with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
+        sys.exit(0 if r.status == 200 else 1)
+except Exception:
+    sys.exit(1)' "http://127.0.0.1:$STOMPWIRE_CONTROL_PORT/health"
+}
+if health; then
+    sw_warn "a control server already answers on port $STOMPWIRE_CONTROL_PORT; using it"
+else
+    python3 scripts/test-control.py >"$OUTPUT/test-control.log" 2>&1 &
+    CONTROL_PID=$!
+    for _ in $(seq 1 50); do
+        health && break
+        kill -0 "$CONTROL_PID" 2>/dev/null || break
+        sleep 0.2
+    done
+    if health; then
+        sw_log "up (pid $CONTROL_PID, log $OUTPUT/test-control.log)"
+    else
+        cat "$OUTPUT/test-control.log" >&2
+        fail "control server"
+        CONTROL_PID=""
+    fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+step wasm "cargo test --target wasm32-unknown-unknown --test browser (headless Chromium)"
+wasm_log="$OUTPUT/wasm-tests.log"
+if [ ! -f tests/browser.rs ]; then
+    fail "wasm tests (tests/browser.rs not found)"
+else
+    status=0
+    timeout -k 30 "$WASM_TIMEOUT" cargo test --target wasm32-unknown-unknown --test browser 2>&1 |
+        tee "$wasm_log" || status=$?
+    [ "$status" -eq 124 ] && sw_warn "the wasm tests ran longer than ${WASM_TIMEOUT}s (STOMPWIRE_WASM_TEST_TIMEOUT)"
+    read -r p f < <(awk '/test result:/ {
+            for (i = 2; i <= NF; i++) {
+                if ($i ~ /^passed/) p += $(i - 1)
+                if ($i ~ /^failed/) f += $(i - 1)
+            }
+        } END { print p + 0, f + 0 }' "$wasm_log")
+    PASSED=$((PASSED + p))
+    FAILED=$((FAILED + f))
+    sw_log "wasm tests: $p passed, $f failed (log: $wasm_log)"
+    if [ "$f" -gt 0 ]; then
+        FAILURES+=("wasm tests ($f)")
+    elif [ "$status" -ne 0 ]; then
+        fail "wasm tests (cargo test exit $status)"
+    elif [ "$p" -eq 0 ]; then
+        fail "wasm tests (no test ran)"
+    fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+step package "scripts/build-pkg.sh (--target web and bundler, size budget)"
+pkg_ok=0
+status=0
+timeout -k 30 1200 bash scripts/build-pkg.sh --no-install || status=$?
+case $status in
+0)
+    pass "package builds"
+    pass "package size budget"
+    pkg_ok=1
+    ;;
+3) # built, but over the size budget: the page and vite tests still run
+    pass "package builds"
+    fail "package size budget"
+    pkg_ok=1
+    ;;
+*) fail "package builds (exit $status)" ;;
+esac
+
+# ---------------------------------------------------------------------------------------------
+step page "page test: the --target web package in Chromium (Playwright)"
+if [ "$pkg_ok" = 1 ]; then
+    if timeout -k 10 "$PAGE_TIMEOUT" node tests/page/run.mjs "$STOMPWIRE_PKG_DIR/npm/web"; then
+        pass "page test"
+    else
+        fail "page test"
+    fi
+else
+    fail "page test (no package)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+step vite "Vite build test: the --target bundler package with vite-plugin-wasm"
+if [ "$pkg_ok" = 1 ]; then
+    if timeout -k 10 "$PAGE_TIMEOUT" node tests/vite-app/run.mjs "$STOMPWIRE_PKG_DIR/npm"; then
+        pass "vite test"
+    else
+        fail "vite test"
+    fi
+else
+    fail "vite test (no package)"
+fi

@@ -1,0 +1,119 @@
+//! Debug output: the lines handed to the `debug` callback. Built only when one is set, without
+//! `core::fmt`, and never with a credential in it (`passcode`, `authorization` and `token`
+//! values are written as `***`).
+
+use alloc::string::String;
+
+use crate::frame::Frame;
+
+/// Header names whose values are credentials.
+const SECRETS: [&str; 3] = ["passcode", "authorization", "token"];
+
+/// Appends `n` in decimal.
+pub(crate) fn push_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
+/// `parts` concatenated.
+pub(crate) fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// `before`, `n` in decimal, `after`.
+pub(crate) fn with_number(before: &str, n: u64, after: &str) -> String {
+    let mut out = String::with_capacity(before.len() + 20 + after.len());
+    out.push_str(before);
+    push_u64(&mut out, n);
+    out.push_str(after);
+    out
+}
+
+fn is_secret(name: &str) -> bool {
+    SECRETS.iter().any(|s| name.eq_ignore_ascii_case(s))
+}
+
+fn push_header(out: &mut String, name: &str, value: &str) {
+    out.push_str(name);
+    out.push(':');
+    out.push_str(if is_secret(name) { "***" } else { value });
+    out.push('\n');
+}
+
+/// A frame this client wrote (wire bytes, one frame or a heart-beat), for the log: `>>> `,
+/// then the command and headers; with `raw`, the body too when it is text.
+pub(crate) fn outgoing(bytes: &[u8], raw: bool) -> String {
+    if bytes == b"\n" {
+        return String::from(">>> PING");
+    }
+    // The encoder writes LF line ends; the header block ends at the first blank line.
+    let split = bytes
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .unwrap_or(bytes.len());
+    let head = core::str::from_utf8(&bytes[..split]).unwrap_or("");
+    let mut out = String::with_capacity(head.len() + 8);
+    out.push_str(">>> ");
+    let mut lines = head.split('\n');
+    if let Some(command) = lines.next() {
+        out.push_str(command);
+        out.push('\n');
+    }
+    for line in lines {
+        let (name, value) = line.split_once(':').unwrap_or((line, ""));
+        push_header(&mut out, name, value);
+    }
+    if raw {
+        out.push('\n');
+        let body = bytes
+            .get(split + 2..bytes.len().saturating_sub(1))
+            .unwrap_or(&[]);
+        push_text(&mut out, body);
+    }
+    out
+}
+
+/// Appends `bytes` as text, or says how many bytes there are when they are not UTF-8.
+fn push_text(out: &mut String, bytes: &[u8]) {
+    match core::str::from_utf8(bytes) {
+        Ok(text) => out.push_str(text),
+        Err(_) => {
+            push_u64(out, bytes.len() as u64);
+            out.push_str(" bytes, not UTF-8");
+        }
+    }
+}
+
+/// A frame the broker sent, for the log: `<<< `, the command and the headers.
+pub(crate) fn incoming(frame: &Frame) -> String {
+    let mut out = String::with_capacity(64);
+    out.push_str("<<< ");
+    out.push_str(frame.command.as_str());
+    out.push('\n');
+    for (name, value) in frame.headers.iter() {
+        push_header(&mut out, name, value);
+    }
+    out
+}
+
+/// Bytes as the broker sent them, for `logRawCommunication`.
+pub(crate) fn incoming_raw(bytes: &[u8]) -> String {
+    let mut out = String::from("<<< ");
+    push_text(&mut out, bytes);
+    out
+}

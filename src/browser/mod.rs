@@ -1,0 +1,79 @@
+//! The browser shell: a `Client` class for JavaScript, shaped like `@stomp/stompjs`'s, driving
+//! the sans-I/O [`Session`](crate::session::Session) over a `WebSocket`.
+//!
+//! Rust owns everything that moves: the WebSocket (`binaryType = "arraybuffer"`; text and
+//! binary messages accepted; frames sent as text when they are UTF-8, else as binary), the
+//! timers (one deadline at a time, on the page's `setTimeout` or in a Worker), the reconnect
+//! schedule ([`reconnect::Policy`](crate::reconnect::Policy)) and the session. JavaScript sees
+//! classes: [`Client`], [`FrameImpl`] (frames and messages), [`StompSubscription`],
+//! [`Transaction`], [`Versions`] and the enums of stompjs.
+//!
+//! ```js
+//! import { Client } from "stompwire";
+//!
+//! const client = new Client({
+//!   brokerURL: "ws://localhost:15674/ws",
+//!   connectHeaders: { login: "guest", passcode: "guest", host: "/" },
+//!   onConnect: () => {
+//!     client.subscribe("/queue/demo", (message) => console.log(message.body));
+//!     client.publish({ destination: "/queue/demo", body: "hello" });
+//!   },
+//! });
+//! client.activate();
+//! ```
+//!
+//! Beyond stompjs: promise forms ([`Client::when_connected`], [`Client::publish_with_receipt`],
+//! [`Client::subscribe_with_receipt`], [`Client::wait_for_receipt`]), several brokers
+//! (`brokerURLs`) with jittered backoff and a cap on attempts, optional
+//! subscription replay after a reconnect, codec limits (`limits`) against a hostile broker, and a
+//! Worker-driven clock (`heartbeatStrategy: TickerStrategy.Worker`) that keeps heart-beats going
+//! both ways in a background tab.
+//!
+//! Several brokers are given as `brokerURLs: [...]`; the ActiveMQ `failover:(…)?…` form of
+//! [`FailoverUri`](crate::reconnect::FailoverUri) is not read here: its parser (URL grammar,
+//! number parsing, error texts) adds about 22 KB gzip to the package, a third of its budget.
+//!
+//! ## Decisions
+//!
+//! - Single-threaded: state lives in `RefCell`s behind an `Rc`; no borrow is held while a user
+//!   callback runs, so callbacks may call back into the client. Events that arrive while a
+//!   callback runs are delivered after it returns, in order.
+//! - Callbacks and options are properties read when they are needed: reassigning
+//!   `client.onConnect` after construction takes effect at the next connection, as in stompjs.
+//!   Transport settings (`splitLargeFrames`, `forceBinaryWSFrames`…) apply from the next
+//!   connection, as in stompjs.
+//! - An active client keeps itself alive (its socket and timers hold it) even when the page drops
+//!   every reference to it; it lets go once `INACTIVE`.
+//! - No serde: headers cross the boundary as plain objects built with `Reflect`. A message's
+//!   `headers`, `body` and `binaryBody` are built on first access, once.
+//! - An exception thrown by a user callback is reported with `console.error` and does not stop
+//!   the client.
+//! - When the reconnect policy gives up (`reconnectDelay: 0` after a lost connection, or
+//!   `maxReconnectAttempts` used up) the client goes `INACTIVE`, where stompjs stays `ACTIVE`
+//!   without trying: `active` then says whether anything more will happen.
+//! - Subscription replay is off by default (`replaySubscriptions`): stompjs applications
+//!   subscribe again in `onConnect`, and replaying as well would subscribe twice.
+
+mod client;
+mod engine;
+mod enums;
+mod error;
+mod globals;
+mod headers;
+mod log;
+mod message;
+mod options;
+mod receipts;
+mod subscription;
+mod ticker;
+mod transaction;
+mod transport;
+mod typescript;
+
+pub use client::Client;
+pub use enums::{
+    ActivationState, ReconnectionTimeMode, StompSocketState, TickerStrategy, Versions,
+};
+pub use message::FrameImpl;
+pub use subscription::StompSubscription;
+pub use transaction::Transaction;

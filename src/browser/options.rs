@@ -1,0 +1,333 @@
+//! The client's options and callbacks: one table of property names, the values as JavaScript
+//! set them, and how each is read when it is needed (a connection, an event).
+//!
+//! Every property of `StompConfig` is kept as the `JsValue` it was given, so a getter returns
+//! what the setter stored and a callback is read at event time. Types are checked when a value
+//! is set (a number where a number belongs, a function or nothing where a callback belongs);
+//! values are interpreted when used.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use js_sys::{Array, Function, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::enums::{ReconnectionTimeMode, WORKER};
+use super::{error, headers};
+use crate::frame::{Limits, Version};
+use crate::reconnect::{Jitter, MaxAttempts, Policy, ReconnectTimeMode};
+use crate::session::{Config, HeartBeat};
+
+/// What a property holds, checked when it is set.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A number.
+    Number,
+    /// Anything; read as true or false.
+    Flag,
+    /// A string, or `undefined`/`null`.
+    Text,
+    /// A function, or `undefined`/`null`.
+    Callback,
+    /// Anything (an object, an array, a `Versions`).
+    Value,
+}
+
+macro_rules! keys {
+    ($($key:ident = $name:literal : $kind:ident,)*) => {
+        /// A property of the client: an option or a callback.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub(crate) enum Key {
+            $(
+                #[doc = $name]
+                $key,
+            )*
+        }
+
+        impl Key {
+            /// Every property, in table order.
+            pub(crate) const ALL: &[Key] = &[$(Key::$key,)*];
+
+            /// The JavaScript property name.
+            pub(crate) const fn name(self) -> &'static str {
+                match self {
+                    $(Key::$key => $name,)*
+                }
+            }
+
+            const fn kind(self) -> Kind {
+                match self {
+                    $(Key::$key => Kind::$kind,)*
+                }
+            }
+        }
+    };
+}
+
+keys! {
+    BrokerUrl = "brokerURL": Text,
+    BrokerUrls = "brokerURLs": Value,
+    WebSocketFactory = "webSocketFactory": Callback,
+    StompVersions = "stompVersions": Value,
+    ConnectHeaders = "connectHeaders": Value,
+    DisconnectHeaders = "disconnectHeaders": Value,
+    ConnectionTimeout = "connectionTimeout": Number,
+    ReconnectDelay = "reconnectDelay": Number,
+    MaxReconnectDelay = "maxReconnectDelay": Number,
+    ReconnectTimeMode = "reconnectTimeMode": Number,
+    MaxReconnectAttempts = "maxReconnectAttempts": Number,
+    ReconnectJitter = "reconnectJitter": Number,
+    HeartbeatIncoming = "heartbeatIncoming": Number,
+    HeartbeatOutgoing = "heartbeatOutgoing": Number,
+    HeartbeatToleranceMultiplier = "heartbeatToleranceMultiplier": Number,
+    HeartbeatStrategy = "heartbeatStrategy": Text,
+    SplitLargeFrames = "splitLargeFrames": Flag,
+    MaxWebSocketChunkSize = "maxWebSocketChunkSize": Number,
+    ForceBinaryWsFrames = "forceBinaryWSFrames": Flag,
+    AppendMissingNullOnIncoming = "appendMissingNULLonIncoming": Flag,
+    LogRawCommunication = "logRawCommunication": Flag,
+    DiscardWebsocketOnCommFailure = "discardWebsocketOnCommFailure": Flag,
+    ReplaySubscriptions = "replaySubscriptions": Flag,
+    ResendUnreceipted = "resendUnreceipted": Flag,
+    ReceiptTimeout = "receiptTimeout": Number,
+    Limits = "limits": Value,
+    Debug = "debug": Callback,
+    BeforeConnect = "beforeConnect": Callback,
+    OnConnect = "onConnect": Callback,
+    OnDisconnect = "onDisconnect": Callback,
+    OnStompError = "onStompError": Callback,
+    OnUnhandledMessage = "onUnhandledMessage": Callback,
+    OnUnhandledReceipt = "onUnhandledReceipt": Callback,
+    OnUnhandledFrame = "onUnhandledFrame": Callback,
+    OnWebSocketClose = "onWebSocketClose": Callback,
+    OnWebSocketError = "onWebSocketError": Callback,
+    OnChangeState = "onChangeState": Callback,
+    OnHeartbeatReceived = "onHeartbeatReceived": Callback,
+    OnHeartbeatLost = "onHeartbeatLost": Callback,
+}
+
+/// The default of a property (stompjs's where stompjs has the property).
+fn default(key: Key) -> JsValue {
+    let number = |n: f64| JsValue::from_f64(n);
+    match key {
+        Key::ConnectHeaders | Key::DisconnectHeaders | Key::Limits => Object::new().into(),
+        Key::StompVersions => super::enums::Versions::default_versions().into(),
+        Key::BrokerUrls => Array::new().into(),
+        Key::ConnectionTimeout | Key::ReconnectJitter => number(0.0),
+        Key::ReconnectDelay => number(5_000.0),
+        Key::MaxReconnectDelay => number(900_000.0),
+        Key::ReconnectTimeMode => number(ReconnectionTimeMode::LINEAR as u32 as f64),
+        Key::MaxReconnectAttempts => number(-1.0),
+        Key::HeartbeatIncoming | Key::HeartbeatOutgoing => number(10_000.0),
+        Key::HeartbeatToleranceMultiplier => number(2.0),
+        Key::HeartbeatStrategy => JsValue::from_str(super::enums::INTERVAL),
+        Key::MaxWebSocketChunkSize => number(8.0 * 1024.0),
+        Key::ReceiptTimeout => number(30_000.0),
+        Key::SplitLargeFrames
+        | Key::ForceBinaryWsFrames
+        | Key::AppendMissingNullOnIncoming
+        | Key::LogRawCommunication
+        | Key::DiscardWebsocketOnCommFailure
+        | Key::ReplaySubscriptions
+        | Key::ResendUnreceipted => JsValue::FALSE,
+        _ => JsValue::UNDEFINED,
+    }
+}
+
+/// Where connections go.
+pub(crate) enum Target {
+    /// `webSocketFactory` makes every socket.
+    Factory(Function),
+    /// WebSocket URLs, tried in turn.
+    Urls(Vec<String>),
+}
+
+/// The property values of one client.
+pub(crate) struct Options {
+    values: Vec<JsValue>,
+}
+
+impl Options {
+    /// Every property at its default.
+    pub(crate) fn new() -> Options {
+        Options {
+            values: Key::ALL.iter().map(|k| default(*k)).collect(),
+        }
+    }
+
+    /// The value of `key`, as set.
+    pub(crate) fn get(&self, key: Key) -> JsValue {
+        self.values[key as usize].clone()
+    }
+
+    /// Sets `key` after checking the value's type; a wrong type is a `TypeError` naming the
+    /// property.
+    pub(crate) fn set(&mut self, key: Key, value: JsValue) -> Result<(), JsValue> {
+        let absent = value.is_undefined() || value.is_null();
+        let ok = match key.kind() {
+            Kind::Number => value.as_f64().is_some(),
+            Kind::Text => absent || value.is_string(),
+            Kind::Callback => absent || value.is_function(),
+            Kind::Flag | Kind::Value => true,
+        };
+        if !ok {
+            let what = match key.kind() {
+                Kind::Number => " must be a number",
+                Kind::Text => " must be a string",
+                _ => " must be a function",
+            };
+            return Err(error::type_error(&super::log::concat(&[key.name(), what])));
+        }
+        self.values[key as usize] = value;
+        Ok(())
+    }
+
+    /// The callback `key`, when one is set.
+    pub(crate) fn callback(&self, key: Key) -> Option<Function> {
+        self.values[key as usize].dyn_ref::<Function>().cloned()
+    }
+
+    /// Whether `key` is set to a truthy value.
+    pub(crate) fn flag(&self, key: Key) -> bool {
+        self.values[key as usize].is_truthy()
+    }
+
+    /// The number `key`.
+    pub(crate) fn number(&self, key: Key) -> f64 {
+        self.values[key as usize].as_f64().unwrap_or(0.0)
+    }
+
+    /// The number `key` as whole milliseconds; negative or not a number is 0.
+    pub(crate) fn ms(&self, key: Key) -> u64 {
+        // `as` saturates and maps NaN to 0.
+        self.number(key) as u64
+    }
+
+    /// Whether heart-beats are timed by a Worker.
+    pub(crate) fn worker_ticker(&self) -> bool {
+        self.values[Key::HeartbeatStrategy as usize]
+            .as_string()
+            .as_deref()
+            == Some(WORKER)
+    }
+
+    /// Applies what the session reads at connect time.
+    pub(crate) fn apply(&self, config: &mut Config) {
+        config.versions = self.versions();
+        config.host = None;
+        config.login = None;
+        config.passcode = None;
+        config.connect_headers = headers::from_js(&self.get(Key::ConnectHeaders));
+        config.heart_beat = HeartBeat {
+            outgoing_ms: clamp_u32(self.ms(Key::HeartbeatOutgoing)),
+            incoming_ms: clamp_u32(self.ms(Key::HeartbeatIncoming)),
+        };
+        let tolerance = self.number(Key::HeartbeatToleranceMultiplier);
+        config.heart_beat_receive_scale = if tolerance >= 1.0 { tolerance } else { 1.0 };
+        // The shell watches the whole attempt, socket opening included (`connectionTimeout`).
+        config.connect_timeout_ms = None;
+        config.receipt_timeout_ms = None;
+        config.limits = self.limits();
+        config.replay_subscriptions = self.flag(Key::ReplaySubscriptions);
+        config.resend_unreceipted = self.flag(Key::ResendUnreceipted);
+        config.close_on_heartbeat_timeout = true;
+    }
+
+    /// The versions of `stompVersions` (a `Versions`, an object with a `versions` array, or
+    /// an array), most preferred first; unknown ones are left out; none means all three.
+    pub(crate) fn versions(&self) -> Vec<Version> {
+        let value = self.get(Key::StompVersions);
+        let list = if Array::is_array(&value) {
+            value
+        } else {
+            Reflect::get(&value, &JsValue::from_str("versions")).unwrap_or(JsValue::UNDEFINED)
+        };
+        let mut versions = match list.dyn_ref::<Array>() {
+            Some(array) => super::enums::parse(array),
+            None => Vec::new(),
+        };
+        if versions.is_empty() {
+            versions = Version::ALL.iter().rev().copied().collect();
+        }
+        versions
+    }
+
+    /// The codec limits: `limits`' fields over [`Limits::DEFAULT`].
+    pub(crate) fn limits(&self) -> Limits {
+        let object = self.get(Key::Limits);
+        let read = |name: &str, default: usize| -> usize {
+            match Reflect::get(&object, &JsValue::from_str(name))
+                .ok()
+                .and_then(|v| v.as_f64())
+            {
+                Some(n) if n >= 0.0 => n as usize,
+                _ => default,
+            }
+        };
+        let d = Limits::DEFAULT;
+        Limits {
+            max_frame_size: read("maxFrameSize", d.max_frame_size),
+            max_body_size: read("maxBodySize", d.max_body_size),
+            max_headers: read("maxHeaders", d.max_headers),
+            max_header_line: read("maxHeaderLine", d.max_header_line),
+            max_command_len: read("maxCommandLength", d.max_command_len),
+            trim_header_whitespace: Reflect::get(
+                &object,
+                &JsValue::from_str("trimHeaderWhitespace"),
+            )
+            .map(|v| v.is_truthy())
+            .unwrap_or(false),
+        }
+    }
+
+    /// Where to connect: the factory if set, else `brokerURLs` if not empty, else `brokerURL`.
+    pub(crate) fn target(&self) -> Result<Target, JsValue> {
+        if let Some(factory) = self.callback(Key::WebSocketFactory) {
+            return Ok(Target::Factory(factory));
+        }
+        let list = self.get(Key::BrokerUrls);
+        if let Some(array) = list.dyn_ref::<Array>() {
+            let urls: Vec<String> = array.iter().filter_map(|v| v.as_string()).collect();
+            if !urls.is_empty() {
+                return Ok(Target::Urls(urls));
+            }
+        }
+        let Some(url) = self.get(Key::BrokerUrl).as_string() else {
+            return Err(error::plain(
+                "Either brokerURL, brokerURLs or webSocketFactory must be provided",
+            ));
+        };
+        Ok(Target::Urls(alloc::vec![url]))
+    }
+
+    /// The reconnect policy of stompjs's settings (`reconnectDelay`, `reconnectTimeMode`,
+    /// `maxReconnectDelay`), plus `reconnectJitter` and `maxReconnectAttempts`: `n ≥ 0`
+    /// reconnection attempts after a lost connection, and the first connection plus `n` retries
+    /// at the start; `-1` tries for ever (stompjs's way).
+    pub(crate) fn policy(&self) -> Policy {
+        let mode = if self.number(Key::ReconnectTimeMode)
+            == ReconnectionTimeMode::EXPONENTIAL as u32 as f64
+        {
+            ReconnectTimeMode::Exponential
+        } else {
+            ReconnectTimeMode::Linear
+        };
+        let delay = self.ms(Key::ReconnectDelay);
+        let mut policy = Policy::stompjs(delay, mode, self.ms(Key::MaxReconnectDelay));
+        let jitter = self.number(Key::ReconnectJitter);
+        if jitter > 0.0 {
+            policy.backoff.jitter = Jitter::Fraction(jitter);
+        }
+        let max = self.number(Key::MaxReconnectAttempts);
+        if delay > 0 && max >= 0.0 {
+            let n = max as u32;
+            policy.max_attempts = MaxAttempts::Total(n);
+            policy.startup_max_attempts = Some(MaxAttempts::Total(n.saturating_add(1)));
+        }
+        policy
+    }
+}
+
+fn clamp_u32(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,1014 @@
+//! The browser client against RabbitMQ Web-STOMP, in headless Chromium (wasm-bindgen-test).
+//!
+//! Needs the broker at `ws://127.0.0.1:15674/ws` (guest/guest, vhost `/`,
+//! `web_stomp.ws_frame = binary`) and, for the reconnect tests, the control server of
+//! `scripts/test-control.py` at `http://127.0.0.1:15699`. Every wait is bounded: a test that
+//! waits in vain fails with what it was waiting for.
+//!
+//! Run with `cargo test --target wasm32-unknown-unknown --test browser` (runner
+//! `wasm-bindgen-test-runner`; the whole suite takes about a minute, so raise
+//! `WASM_BINDGEN_TEST_TIMEOUT` above its default of 20 s).
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use stompwire::browser::{ActivationState, Client, Versions};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const BROKER: &str = "ws://127.0.0.1:15674/ws";
+/// A port nothing listens on: connections to it fail at once.
+const DEAD_BROKER: &str = "ws://127.0.0.1:9/ws";
+const CONTROL: &str = "http://127.0.0.1:15699";
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &JsValue, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch(url: &str) -> Promise;
+}
+
+// ----- helpers ---------------------------------------------------------------------------------
+
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.into()
+}
+
+fn headers(pairs: &[(&str, &str)]) -> JsValue {
+    let pairs: Vec<(&str, JsValue)> = pairs
+        .iter()
+        .map(|(k, v)| (*k, JsValue::from_str(v)))
+        .collect();
+    object(&pairs)
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(key)).unwrap()
+}
+
+fn text(value: &JsValue, key: &str) -> String {
+    get(value, key)
+        .as_string()
+        .unwrap_or_else(|| panic!("{key} is not a string"))
+}
+
+fn header(frame: &JsValue, name: &str) -> Option<String> {
+    get(&get(frame, "headers"), name).as_string()
+}
+
+fn num(n: f64) -> JsValue {
+    JsValue::from_f64(n)
+}
+
+fn unique(prefix: &str) -> String {
+    let n = (js_sys::Math::random() * 1e12) as u64;
+    format!("/queue/stompwire-{prefix}-{n}")
+}
+
+async fn sleep(ms: u32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, f64::from(ms));
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// Settles with `promise`, or panics after `ms` naming `what`.
+async fn within(promise: Promise, ms: u32, what: &str) -> Result<JsValue, JsValue> {
+    let marker = JsValue::from_str("__stompwire_test_timeout__");
+    let timeout = {
+        let marker = marker.clone();
+        Promise::new(&mut |resolve, _| {
+            let resolve: Function = resolve;
+            let marker = marker.clone();
+            let fire = Closure::once_into_js(move || {
+                resolve.call1(&JsValue::UNDEFINED, &marker).unwrap();
+            });
+            set_timeout(&fire, f64::from(ms));
+        })
+    };
+    let race = Promise::race(&Array::of2(&promise, &timeout));
+    let result = JsFuture::from(race).await;
+    if matches!(&result, Ok(v) if *v == marker) {
+        panic!("timed out after {ms} ms waiting for {what}");
+    }
+    result
+}
+
+/// What callbacks were called with, in order, awaited with a bound.
+#[derive(Clone, Default)]
+struct Inbox {
+    items: Rc<RefCell<VecDeque<JsValue>>>,
+    waker: Rc<RefCell<Option<Function>>>,
+}
+
+impl Inbox {
+    fn new() -> Inbox {
+        Inbox::default()
+    }
+
+    /// A function that records its first argument (or `undefined`).
+    fn callback(&self) -> JsValue {
+        let inbox = self.clone();
+        Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
+            inbox.items.borrow_mut().push_back(value);
+            if let Some(wake) = inbox.waker.borrow_mut().take() {
+                wake.call0(&JsValue::UNDEFINED).unwrap();
+            }
+        })
+        .into_js_value()
+    }
+
+    fn len(&self) -> usize {
+        self.items.borrow().len()
+    }
+
+    fn all(&self) -> Vec<JsValue> {
+        self.items.borrow().iter().cloned().collect()
+    }
+
+    /// The next value, waiting up to `ms`.
+    async fn next(&self, ms: u32, what: &str) -> JsValue {
+        if let Some(v) = self.items.borrow_mut().pop_front() {
+            return v;
+        }
+        let arrived = Promise::new(&mut |resolve, _| {
+            *self.waker.borrow_mut() = Some(resolve);
+        });
+        within(arrived, ms, what).await.unwrap();
+        self.items
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or_else(|| panic!("woken without {what}"))
+    }
+
+    /// Asserts that nothing arrives for `ms`.
+    async fn nothing_for(&self, ms: u32, what: &str) {
+        sleep(ms).await;
+        assert!(
+            self.items.borrow().is_empty(),
+            "unexpected {what}: {:?}",
+            self.all()
+        );
+    }
+}
+
+/// A configuration for the test broker, plus `extra`.
+fn config(extra: &[(&str, JsValue)]) -> JsValue {
+    let conf = object(&[
+        ("brokerURL", JsValue::from_str(BROKER)),
+        (
+            "connectHeaders",
+            headers(&[("login", "guest"), ("passcode", "guest"), ("host", "/")]),
+        ),
+        ("reconnectDelay", num(0.0)),
+        ("heartbeatIncoming", num(0.0)),
+        ("heartbeatOutgoing", num(0.0)),
+    ]);
+    for (k, v) in extra {
+        Reflect::set(&conf, &JsValue::from_str(k), v).unwrap();
+    }
+    conf
+}
+
+/// A client of `config(extra)`, activated and connected.
+async fn connected(extra: &[(&str, JsValue)]) -> Client {
+    let client = Client::new(config(extra)).unwrap();
+    client.activate().unwrap();
+    let frame = within(client.when_connected(None), 10_000, "CONNECTED")
+        .await
+        .expect("connection refused");
+    assert_eq!(text(&frame, "command"), "CONNECTED");
+    client
+}
+
+async fn deactivate(client: &Client) {
+    within(
+        client.deactivate(JsValue::UNDEFINED),
+        10_000,
+        "deactivation",
+    )
+    .await
+    .unwrap();
+}
+
+fn publish_text(client: &Client, destination: &str, body: &str, extra: &[(&str, &str)]) {
+    client
+        .publish(object(&[
+            ("destination", JsValue::from_str(destination)),
+            ("body", JsValue::from_str(body)),
+            ("headers", headers(extra)),
+        ]))
+        .unwrap();
+}
+
+fn subscribe(client: &Client, destination: &str, inbox: &Inbox, extra: &[(&str, &str)]) -> String {
+    client
+        .subscribe(
+            destination.to_string(),
+            inbox.callback().unchecked_into(),
+            headers(extra),
+        )
+        .unwrap()
+        .id()
+}
+
+/// Calls `/path` of the control server; a server that cannot be reached fails the test.
+async fn control(path: &str) {
+    let url = format!("{CONTROL}{path}");
+    let response = match within(fetch(&url), 60_000, &url).await {
+        Ok(r) => r,
+        Err(e) => panic!(
+            "the test control server is not reachable at {CONTROL} ({e:?}); \
+             start it with `python3 scripts/test-control.py`"
+        ),
+    };
+    assert!(
+        get(&response, "ok").is_truthy(),
+        "{url} answered {:?}",
+        get(&response, "status")
+    );
+}
+
+// ----- connecting ------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn connects_and_deactivates() {
+    let states = Inbox::new();
+    let disconnects = Inbox::new();
+    let closes = Inbox::new();
+    let client = Client::new(config(&[
+        ("onChangeState", states.callback()),
+        ("onDisconnect", disconnects.callback()),
+        ("onWebSocketClose", closes.callback()),
+    ]))
+    .unwrap();
+    assert_eq!(client.state(), ActivationState::INACTIVE);
+    client.activate().unwrap();
+    assert!(client.active());
+    let frame = within(client.when_connected(Some(10_000.0)), 10_000, "CONNECTED")
+        .await
+        .unwrap();
+    assert_eq!(header(&frame, "version").as_deref(), Some("1.2"));
+    assert!(client.connected());
+    assert_eq!(client.connected_version().as_deref(), Some("1.2"));
+    assert!(client.web_socket().is_object());
+
+    deactivate(&client).await;
+    closes.next(1_000, "onWebSocketClose").await;
+    // RabbitMQ 3.10's Web-STOMP closes the socket on DISCONNECT without sending the RECEIPT
+    // asked for, so onDisconnect is not called here (see the scripted broker test below).
+    assert_eq!(
+        disconnects.len(),
+        0,
+        "RabbitMQ Web-STOMP now sends the DISCONNECT receipt"
+    );
+    assert!(!client.connected());
+    assert_eq!(client.connected_version(), None);
+    assert_eq!(client.state(), ActivationState::INACTIVE);
+    assert!(client.web_socket().is_undefined());
+    let states: Vec<f64> = states.all().iter().map(|s| s.as_f64().unwrap()).collect();
+    assert_eq!(
+        states,
+        [
+            ActivationState::ACTIVE as u32 as f64,
+            ActivationState::DEACTIVATING as u32 as f64,
+            ActivationState::INACTIVE as u32 as f64
+        ]
+    );
+}
+
+/// A `webSocketFactory` whose sockets play a broker that answers CONNECT and, unlike RabbitMQ's
+/// Web-STOMP, DISCONNECT's receipt.
+fn scripted_broker() -> JsValue {
+    Function::new_no_args(
+        r#"return () => {
+            const ws = { readyState: 0, url: "scripted", binaryType: "blob",
+                send(data) {
+                    const text = typeof data === "string" ? data : new TextDecoder().decode(data);
+                    if (text.startsWith("CONNECT")) reply("CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\0");
+                    const receipt = /^DISCONNECT\n(?:[^\n]*\n)*?receipt:([^\n]*)\n/.exec(text);
+                    if (receipt) reply("RECEIPT\nreceipt-id:" + receipt[1] + "\n\n\0");
+                },
+                close() {
+                    if (this.readyState === 3) return;
+                    this.readyState = 3;
+                    setTimeout(() => this.onclose && this.onclose({ code: 1000, wasClean: true }), 0);
+                } };
+            function reply(text) { setTimeout(() => ws.onmessage && ws.onmessage({ data: text }), 0); }
+            setTimeout(() => { ws.readyState = 1; ws.onopen && ws.onopen({}); }, 0);
+            return ws;
+        };"#,
+    )
+    .call0(&JsValue::UNDEFINED)
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn on_disconnect_receives_the_disconnect_receipt() {
+    let disconnects = Inbox::new();
+    let closes = Inbox::new();
+    let client = Client::new(config(&[
+        ("webSocketFactory", scripted_broker()),
+        ("disconnectHeaders", headers(&[("receipt", "bye-1")])),
+        ("onDisconnect", disconnects.callback()),
+        ("onWebSocketClose", closes.callback()),
+    ]))
+    .unwrap();
+    client.activate().unwrap();
+    within(client.when_connected(None), 5_000, "CONNECTED")
+        .await
+        .unwrap();
+    deactivate(&client).await;
+    let receipt = disconnects.next(1_000, "onDisconnect").await;
+    assert_eq!(text(&receipt, "command"), "RECEIPT");
+    assert_eq!(header(&receipt, "receipt-id").as_deref(), Some("bye-1"));
+    closes.next(1_000, "onWebSocketClose").await;
+    assert_eq!(client.state(), ActivationState::INACTIVE);
+}
+
+#[wasm_bindgen_test]
+async fn methods_that_need_a_connection_throw_type_error() {
+    let client = Client::new(config(&[])).unwrap();
+    let is_type_error = |e: JsValue| e.is_instance_of::<js_sys::TypeError>();
+    let publish = client.publish(object(&[("destination", JsValue::from_str("/queue/x"))]));
+    assert!(is_type_error(publish.unwrap_err()));
+    let sub = client.subscribe(
+        "/queue/x".into(),
+        Function::new_no_args(""),
+        JsValue::UNDEFINED,
+    );
+    assert!(is_type_error(sub.err().unwrap()));
+    assert!(is_type_error(client.begin(None).err().unwrap()));
+    assert!(is_type_error(client.commit("tx".into()).unwrap_err()));
+    assert!(is_type_error(
+        client
+            .ack("1".into(), "sub".into(), JsValue::UNDEFINED)
+            .unwrap_err()
+    ));
+    assert!(is_type_error(
+        client
+            .watch_for_receipt("r".into(), Function::new_no_args(""))
+            .unwrap_err()
+    ));
+    // Deactivating an inactive client resolves at once.
+    within(client.deactivate(JsValue::UNDEFINED), 1_000, "deactivate")
+        .await
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn activate_without_a_broker_throws() {
+    let client = Client::new(object(&[])).unwrap();
+    assert!(client.activate().is_err());
+    assert_eq!(client.state(), ActivationState::INACTIVE);
+}
+
+#[wasm_bindgen_test]
+async fn bad_credentials_reach_on_stomp_error() {
+    let errors = Inbox::new();
+    let client = Client::new(config(&[
+        (
+            "connectHeaders",
+            headers(&[("login", "guest"), ("passcode", "wrong"), ("host", "/")]),
+        ),
+        ("onStompError", errors.callback()),
+    ]))
+    .unwrap();
+    client.activate().unwrap();
+    let refused = within(client.when_connected(None), 10_000, "refusal").await;
+    let error = refused.expect_err("connected with a wrong passcode");
+    assert_eq!(text(&error, "name"), "StompError");
+    let frame = errors.next(1_000, "onStompError").await;
+    assert_eq!(text(&frame, "command"), "ERROR");
+    assert!(header(&frame, "message").is_some());
+    assert_eq!(text(&get(&error, "frame"), "command"), "ERROR");
+    assert!(!client.connected());
+    deactivate(&client).await;
+}
+
+#[wasm_bindgen_test]
+async fn callbacks_are_read_when_they_are_called() {
+    let first = Inbox::new();
+    let second = Inbox::new();
+    let client = Client::new(config(&[("onConnect", first.callback())])).unwrap();
+    client.set_on_connect(second.callback()).unwrap();
+    client.activate().unwrap();
+    second.next(10_000, "the reassigned onConnect").await;
+    assert_eq!(first.len(), 0);
+    // A property of the wrong type is refused.
+    assert!(
+        client
+            .set_reconnect_delay(JsValue::from_str("soon"))
+            .is_err()
+    );
+    assert!(client.set_on_connect(num(1.0)).is_err());
+    deactivate(&client).await;
+}
+
+#[wasm_bindgen_test]
+async fn before_connect_may_be_async_and_change_options() {
+    let connects = Inbox::new();
+    let client = Client::new(config(&[
+        ("brokerURL", JsValue::from_str(DEAD_BROKER)),
+        ("onConnect", connects.callback()),
+    ]))
+    .unwrap();
+    let before = Closure::<dyn FnMut(JsValue) -> Promise>::new(|client: JsValue| {
+        // Point the client at the live broker, after a pause.
+        Promise::new(&mut |resolve, _| {
+            Reflect::set(
+                &client,
+                &JsValue::from_str("brokerURL"),
+                &JsValue::from_str(BROKER),
+            )
+            .unwrap();
+            set_timeout(&resolve, 50.0);
+        })
+    })
+    .into_js_value();
+    client.set_before_connect(before).unwrap();
+    client.activate().unwrap();
+    connects.next(10_000, "onConnect after beforeConnect").await;
+    deactivate(&client).await;
+}
+
+// ----- messages --------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn text_messages_round_trip() {
+    let client = connected(&[]).await;
+    let queue = unique("text");
+    let inbox = Inbox::new();
+    subscribe(&client, &queue, &inbox, &[]);
+    publish_text(
+        &client,
+        &queue,
+        "héllo wörld",
+        &[("content-type", "text/plain"), ("x-n", "1")],
+    );
+    let message = inbox.next(5_000, "the message").await;
+    assert_eq!(text(&message, "command"), "MESSAGE");
+    assert_eq!(text(&message, "body"), "héllo wörld");
+    assert_eq!(
+        header(&message, "destination").as_deref(),
+        Some(queue.as_str())
+    );
+    assert_eq!(header(&message, "x-n").as_deref(), Some("1"));
+    assert_eq!(
+        header(&message, "content-type").as_deref(),
+        Some("text/plain")
+    );
+    assert!(get(&message, "isBinaryBody").is_truthy());
+    deactivate(&client).await;
+}
+
+#[wasm_bindgen_test]
+async fn binary_messages_with_nul_bytes_round_trip() {
+    for force_binary in [false, true] {
+        let client = connected(&[("forceBinaryWSFrames", JsValue::from_bool(force_binary))]).await;
+        let queue = unique("binary");
+        let inbox = Inbox::new();
+        subscribe(&client, &queue, &inbox, &[]);
+        let bytes: Vec<u8> = vec![0, 1, 2, 0, 255, 254, 0, b'\n', 0];
+        client
+            .publish(object(&[
+                ("destination", JsValue::from_str(&queue)),
+                ("binaryBody", Uint8Array::from(bytes.as_slice()).into()),
+                (
+                    "headers",
+                    headers(&[("content-type", "application/octet-stream")]),
+                ),
+            ]))
+            .unwrap();
+        let message = inbox.next(5_000, "the binary message").await;
+        let body: Uint8Array = get(&message, "binaryBody").unchecked_into();
+        assert_eq!(body.to_vec(), bytes, "forceBinaryWSFrames = {force_binary}");
+        // The same object on every access: built once.
+        assert!(Object::is(&get(&message, "binaryBody"), &body));
+        deactivate(&client).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn large_frames_can_be_split_into_chunks() {
+    let client = connected(&[
+        ("splitLargeFrames", JsValue::TRUE),
+        ("maxWebSocketChunkSize", num(100.0)),
+    ])
+    .await;
+    let queue = unique("split");
+    let inbox = Inbox::new();
+    subscribe(&client, &queue, &inbox, &[]);
+    let body: String = "0123456789ä".repeat(200);
+    publish_text(&client, &queue, &body, &[]);
+    let message = inbox.next(5_000, "the split message").await;
+    assert_eq!(text(&message, "body"), body);
+    deactivate(&client).await;
+}
+
+#[wasm_bindgen_test]
+async fn unsubscribe_stops_delivery_and_strays_go_to_on_unhandled_message() {
+    let client = connected(&[]).await;
+    let queue = unique("unsub");
+    let inbox = Inbox::new();
+    let handle = client
+        .subscribe(
+            queue.clone(),
+            inbox.callback().unchecked_into(),
+            JsValue::UNDEFINED,
+        )
+        .unwrap();
+    publish_text(&client, &queue, "one", &[]);
+    inbox.next(5_000, "the first message").await;
+    handle.unsubscribe(JsValue::UNDEFINED).unwrap();
+    publish_text(&client, &queue, "two", &[]);
+    inbox.nothing_for(500, "message after unsubscribe").await;
+    deactivate(&client).await;
+
+    // A message for a subscription the client never made: a reply on a RabbitMQ temporary
+    // queue arrives with the `/temp-queue/…` name as its subscription.
+    let unhandled = Inbox::new();
+    let client = connected(&[("onUnhandledMessage", unhandled.callback())]).await;
+    let queue = unique("rpc");
+    let requests = Inbox::new();
+    subscribe(&client, &queue, &requests, &[]);
+    publish_text(
+        &client,
+        &queue,
+        "ping",
+        &[("reply-to", "/temp-queue/replies")],
+    );
+    let request = requests.next(5_000, "the request").await;
+    let reply_to = header(&request, "reply-to").expect("no reply-to");
+    publish_text(&client, &reply_to, "pong", &[]);
+    let reply = unhandled
+        .next(5_000, "the reply in onUnhandledMessage")
+        .await;
+    assert_eq!(text(&reply, "body"), "pong");
+    deactivate(&client).await;
+}
+
+// ----- acknowledgements ------------------------------------------------------------------------
+
+/// Acknowledges `message` with its own `ack()` (or `nack()`).
+fn ack(message: &JsValue, method: &str) {
+    get(message, method)
+        .unchecked_into::<Function>()
+        .call1(message, &JsValue::UNDEFINED)
+        .unwrap();
+}
+
+/// The bodies left in `queue`, read by a fresh connection. RabbitMQ requeues a connection's
+/// unacknowledged messages when the connection closes (not when a subscription ends), so this
+/// is what the acknowledgements of an earlier, closed connection left behind.
+async fn leftovers(queue: &str) -> Vec<String> {
+    let client = connected(&[]).await;
+    let inbox = Inbox::new();
+    subscribe(&client, queue, &inbox, &[]);
+    sleep(700).await;
+    deactivate(&client).await;
+    inbox.all().iter().map(|m| text(m, "body")).collect()
+}
+
+#[wasm_bindgen_test]
+async fn auto_ack_needs_no_acknowledgement() {
+    let client = connected(&[]).await;
+    let queue = unique("auto");
+    let inbox = Inbox::new();
+    subscribe(&client, &queue, &inbox, &[("ack", "auto")]);
+    publish_text(&client, &queue, "a", &[]);
+    let message = inbox.next(5_000, "the message").await;
+    // Acknowledging in auto mode is a usage error.
+    let ack = get(&message, "ack").unchecked_into::<Function>();
+    assert!(ack.call0(&message).is_err());
+    deactivate(&client).await;
+    assert!(leftovers(&queue).await.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn unacknowledged_client_messages_are_redelivered() {
+    let client = connected(&[]).await;
+    let queue = unique("noack");
+    let inbox = Inbox::new();
+    subscribe(&client, &queue, &inbox, &[("ack", "client")]);
+    publish_text(&client, &queue, "kept", &[]);
+    inbox.next(5_000, "the message").await;
+    deactivate(&client).await;
+    assert_eq!(leftovers(&queue).await, ["kept"]);
+}
+
+#[wasm_bindgen_test]
+async fn client_ack_is_cumulative() {
+    let client = connected(&[]).await;
+    let queue = unique("client");
+    let inbox = Inbox::new();
+    subscribe(&client, &queue, &inbox, &[("ack", "client")]);
+    for body in ["1", "2", "3"] {
+        publish_text(&client, &queue, body, &[]);
+    }
+    let mut messages = Vec::new();
+    for _ in 0..3 {
+        messages.push(inbox.next(5_000, "a message").await);
+    }
+    // Acknowledging the second acknowledges the first too, not the third.
+    assert_eq!(text(&messages[1], "body"), "2");
+    ack(&messages[1], "ack");
+    deactivate(&client).await;
+    assert_eq!(leftovers(&queue).await, ["3"]);
+}
+
+#[wasm_bindgen_test]
+async fn client_individual_ack_and_nack() {
+    let client = connected(&[]).await;
+    let queue = unique("individual");
+    let inbox = Inbox::new();
+    subscribe(&client, &queue, &inbox, &[("ack", "client-individual")]);
+    for body in ["a", "b", "c"] {
+        publish_text(&client, &queue, body, &[]);
+    }
+    let a = inbox.next(5_000, "message a").await;
+    let _b = inbox.next(5_000, "message b").await;
+    let c = inbox.next(5_000, "message c").await;
+    // Acknowledging c covers only c.
+    ack(&c, "ack");
+    // NACK requeues (RabbitMQ's default): a comes back, marked redelivered.
+    ack(&a, "nack");
+    let again = inbox.next(5_000, "the NACKed message again").await;
+    assert_eq!(text(&again, "body"), "a");
+    assert_eq!(header(&again, "redelivered").as_deref(), Some("true"));
+    ack(&again, "ack");
+    deactivate(&client).await;
+    assert_eq!(leftovers(&queue).await, ["b"]);
+}
+
+#[wasm_bindgen_test]
+async fn ack_by_id_with_stomp_1_1() {
+    let versions: JsValue = Versions::new(Array::of2(&"1.1".into(), &"1.0".into())).into();
+    let client = connected(&[("stompVersions", versions)]).await;
+    assert_eq!(client.connected_version().as_deref(), Some("1.1"));
+    let queue = unique("v11");
+    let inbox = Inbox::new();
+    let id = subscribe(&client, &queue, &inbox, &[("ack", "client-individual")]);
+    publish_text(&client, &queue, "x", &[]);
+    publish_text(&client, &queue, "y", &[]);
+    let x = inbox.next(5_000, "message x").await;
+    inbox.next(5_000, "message y").await;
+    // The client-level form, by message-id and subscription (1.1's ACK headers).
+    client
+        .ack(header(&x, "message-id").unwrap(), id, JsValue::UNDEFINED)
+        .unwrap();
+    deactivate(&client).await;
+    assert_eq!(leftovers(&queue).await, ["y"]);
+}
+
+// ----- receipts and transactions ---------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn receipts_by_callback_and_by_promise() {
+    let unhandled = Inbox::new();
+    let client = connected(&[("onUnhandledReceipt", unhandled.callback())]).await;
+    let queue = unique("receipts");
+
+    // A promise for the SUBSCRIBE's receipt.
+    let inbox = Inbox::new();
+    let subscribed = client
+        .subscribe_with_receipt(
+            queue.clone(),
+            inbox.callback().unchecked_into(),
+            JsValue::UNDEFINED,
+            Some(5_000.0),
+        )
+        .unwrap();
+    let handle = within(subscribed, 5_000, "the SUBSCRIBE receipt")
+        .await
+        .unwrap();
+    assert!(text(&handle, "id").starts_with("sub-"));
+
+    // A promise for a SEND's receipt.
+    let params = object(&[
+        ("destination", JsValue::from_str(&queue)),
+        ("body", JsValue::from_str("with receipt")),
+        ("headers", headers(&[("receipt", "mine-1")])),
+    ]);
+    let receipt = within(
+        client.publish_with_receipt(params, None).unwrap(),
+        5_000,
+        "the SEND receipt",
+    )
+    .await
+    .unwrap();
+    assert_eq!(text(&receipt, "command"), "RECEIPT");
+    assert_eq!(header(&receipt, "receipt-id").as_deref(), Some("mine-1"));
+    inbox.next(5_000, "the message").await;
+
+    // stompjs's watchForReceipt.
+    let watched = Inbox::new();
+    client
+        .watch_for_receipt("watched-1".into(), watched.callback().unchecked_into())
+        .unwrap();
+    publish_text(&client, &queue, "watched", &[("receipt", "watched-1")]);
+    let frame = watched.next(5_000, "the watched receipt").await;
+    assert_eq!(header(&frame, "receipt-id").as_deref(), Some("watched-1"));
+
+    // waitForReceipt after the fact.
+    publish_text(&client, &queue, "waited", &[("receipt", "waited-1")]);
+    let frame = within(
+        client.wait_for_receipt("waited-1".into(), Some(5_000.0)),
+        5_000,
+        "the waited receipt",
+    )
+    .await
+    .unwrap();
+    assert_eq!(header(&frame, "receipt-id").as_deref(), Some("waited-1"));
+
+    // Nobody waits: onUnhandledReceipt.
+    publish_text(&client, &queue, "stray", &[("receipt", "stray-1")]);
+    let frame = unhandled.next(5_000, "the unhandled receipt").await;
+    assert_eq!(header(&frame, "receipt-id").as_deref(), Some("stray-1"));
+
+    // A receipt that never comes times out with a TimeoutError.
+    let error = within(
+        client.wait_for_receipt("never".into(), Some(200.0)),
+        5_000,
+        "the receipt timeout",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(text(&error, "name"), "TimeoutError");
+    deactivate(&client).await;
+}
+
+#[wasm_bindgen_test]
+async fn transactions_commit_and_abort() {
+    let client = connected(&[]).await;
+    let queue = unique("tx");
+    let inbox = Inbox::new();
+    subscribe(&client, &queue, &inbox, &[]);
+
+    let tx = client.begin(None).unwrap();
+    publish_text(&client, &queue, "committed", &[("transaction", &tx.id())]);
+    inbox.nothing_for(400, "a message before COMMIT").await;
+    tx.commit().unwrap();
+    let message = inbox.next(5_000, "the committed message").await;
+    assert_eq!(text(&message, "body"), "committed");
+
+    let tx = client.begin(Some("my-tx".into())).unwrap();
+    assert_eq!(tx.id(), "my-tx");
+    publish_text(&client, &queue, "aborted", &[("transaction", "my-tx")]);
+    tx.abort().unwrap();
+    inbox.nothing_for(500, "an aborted message").await;
+
+    // Client-level commit of an unknown transaction is refused.
+    assert!(client.commit("nope".into()).is_err());
+    deactivate(&client).await;
+}
+
+// ----- heart-beats -----------------------------------------------------------------------------
+
+async fn heartbeats_flow(strategy: &str) {
+    let beats = Inbox::new();
+    let lost = Inbox::new();
+    let closes = Inbox::new();
+    let log = Inbox::new();
+    let client = connected(&[
+        ("heartbeatIncoming", num(500.0)),
+        ("heartbeatOutgoing", num(500.0)),
+        ("heartbeatStrategy", JsValue::from_str(strategy)),
+        ("onHeartbeatReceived", beats.callback()),
+        ("onHeartbeatLost", lost.callback()),
+        ("onWebSocketClose", closes.callback()),
+        ("debug", log.callback()),
+    ])
+    .await;
+    let connected_frame = within(client.when_connected(None), 1_000, "CONNECTED")
+        .await
+        .unwrap();
+    let negotiated = header(&connected_frame, "heart-beat").unwrap();
+    let (sx, sy) = negotiated.split_once(',').unwrap();
+    assert!(
+        sx.trim().parse::<u32>().unwrap() > 0,
+        "server sends none: {negotiated}"
+    );
+    assert!(
+        sy.trim().parse::<u32>().unwrap() > 0,
+        "server wants none: {negotiated}"
+    );
+
+    // Nothing but heart-beats for 3 s: RabbitMQ drops a client whose beats stop, and this
+    // client drops a silent broker.
+    sleep(3_000).await;
+    assert!(
+        beats.len() >= 2,
+        "{} heart-beats received ({strategy})",
+        beats.len()
+    );
+    let pings = log
+        .all()
+        .iter()
+        .filter(|l| l.as_string().as_deref() == Some(">>> PING"))
+        .count();
+    assert!(pings >= 2, "{pings} heart-beats sent ({strategy})");
+    assert_eq!(lost.len(), 0, "onHeartbeatLost ({strategy})");
+    assert_eq!(closes.len(), 0, "the connection closed ({strategy})");
+    assert!(client.connected());
+    deactivate(&client).await;
+}
+
+#[wasm_bindgen_test]
+async fn heartbeats_flow_both_ways_on_page_timers() {
+    heartbeats_flow("interval").await;
+}
+
+#[wasm_bindgen_test]
+async fn heartbeats_flow_both_ways_on_a_worker_ticker() {
+    heartbeats_flow("worker").await;
+}
+
+// ----- reconnecting ----------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn reconnects_after_the_broker_closes_the_connection() {
+    let connects = Inbox::new();
+    let closes = Inbox::new();
+    let client = Client::new(config(&[
+        ("reconnectDelay", num(200.0)),
+        ("onConnect", connects.callback()),
+        ("onWebSocketClose", closes.callback()),
+    ]))
+    .unwrap();
+    client.activate().unwrap();
+    connects.next(10_000, "the first connection").await;
+
+    control("/close-connections").await;
+    closes
+        .next(15_000, "the close of the dropped connection")
+        .await;
+    assert!(client.active());
+    connects.next(15_000, "the second connection").await;
+    assert!(client.connected());
+
+    // The new connection works.
+    let queue = unique("after-reconnect");
+    let inbox = Inbox::new();
+    subscribe(&client, &queue, &inbox, &[]);
+    publish_text(&client, &queue, "again", &[]);
+    inbox.next(5_000, "a message after the reconnect").await;
+    deactivate(&client).await;
+}
+
+#[wasm_bindgen_test]
+async fn replays_subscriptions_after_a_reconnect_when_asked() {
+    let connects = Inbox::new();
+    let client = Client::new(config(&[
+        ("reconnectDelay", num(200.0)),
+        ("replaySubscriptions", JsValue::TRUE),
+        ("onConnect", connects.callback()),
+    ]))
+    .unwrap();
+    client.activate().unwrap();
+    connects.next(10_000, "the first connection").await;
+    let queue = unique("replay");
+    let inbox = Inbox::new();
+    let subscribed = client
+        .subscribe_with_receipt(
+            queue.clone(),
+            inbox.callback().unchecked_into(),
+            JsValue::UNDEFINED,
+            None,
+        )
+        .unwrap();
+    within(subscribed, 5_000, "the SUBSCRIBE receipt")
+        .await
+        .unwrap();
+
+    control("/close-connections").await;
+    connects.next(15_000, "the second connection").await;
+    // No new subscribe(): the old one was sent again, and its callback still receives.
+    publish_text(&client, &queue, "replayed", &[]);
+    let message = inbox
+        .next(5_000, "a message on the replayed subscription")
+        .await;
+    assert_eq!(text(&message, "body"), "replayed");
+    deactivate(&client).await;
+}
+
+#[wasm_bindgen_test]
+async fn fails_over_to_the_next_broker() {
+    let errors = Inbox::new();
+    let client = Client::new(config(&[
+        (
+            "brokerURLs",
+            Array::of2(&DEAD_BROKER.into(), &BROKER.into()).into(),
+        ),
+        ("reconnectDelay", num(100.0)),
+        ("onWebSocketError", errors.callback()),
+    ]))
+    .unwrap();
+    client.activate().unwrap();
+    within(
+        client.when_connected(None),
+        10_000,
+        "failover to the live broker",
+    )
+    .await
+    .unwrap();
+    assert!(errors.len() >= 1, "the dead broker was not tried first");
+    deactivate(&client).await;
+}
+
+#[wasm_bindgen_test]
+async fn gives_up_after_the_maximum_number_of_attempts() {
+    let states = Inbox::new();
+    let errors = Inbox::new();
+    let client = Client::new(config(&[
+        ("brokerURL", JsValue::from_str(DEAD_BROKER)),
+        ("reconnectDelay", num(50.0)),
+        ("reconnectJitter", num(0.5)),
+        ("maxReconnectAttempts", num(2.0)),
+        ("onChangeState", states.callback()),
+        ("onWebSocketError", errors.callback()),
+    ]))
+    .unwrap();
+    client.activate().unwrap();
+    let error = within(client.when_connected(None), 10_000, "giving up")
+        .await
+        .unwrap_err();
+    assert_eq!(text(&error, "name"), "GaveUpError");
+    assert_eq!(client.state(), ActivationState::INACTIVE);
+    // The first attempt and two retries.
+    assert_eq!(errors.len(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn connection_timeout_closes_a_silent_attempt() {
+    // A socket that never opens: the factory hands out one whose `open` never comes.
+    let closes = Inbox::new();
+    let factory = Function::new_no_args(
+        "return { readyState: 0, url: 'silent', close() { this.readyState = 3; \
+         const f = this.onclose; if (f) setTimeout(() => f({ code: 1006 }), 0); }, send() {} };",
+    );
+    let client = Client::new(config(&[
+        ("webSocketFactory", factory.into()),
+        ("connectionTimeout", num(300.0)),
+        ("onWebSocketClose", closes.callback()),
+    ]))
+    .unwrap();
+    client.activate().unwrap();
+    closes
+        .next(5_000, "the close after connectionTimeout")
+        .await;
+    assert!(!client.connected());
+    deactivate(&client).await;
+}
+
+#[wasm_bindgen_test]
+async fn force_deactivation_discards_the_socket() {
+    let closes = Inbox::new();
+    let client = connected(&[("onWebSocketClose", closes.callback())]).await;
+    let done = client.deactivate(object(&[("force", JsValue::TRUE)]));
+    let event = closes.next(1_000, "the discarded close").await;
+    assert_eq!(get(&event, "code").as_f64(), Some(4001.0));
+    within(done, 1_000, "forced deactivation").await.unwrap();
+    assert_eq!(client.state(), ActivationState::INACTIVE);
+}
+
+// ----- hostile input ---------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn a_frame_beyond_the_limits_closes_the_connection() {
+    let closes = Inbox::new();
+    let log = Inbox::new();
+    let client = connected(&[
+        ("limits", object(&[("maxBodySize", num(64.0))])),
+        ("onWebSocketClose", closes.callback()),
+        ("debug", log.callback()),
+    ])
+    .await;
+    let queue = unique("limits");
+    let inbox = Inbox::new();
+    subscribe(&client, &queue, &inbox, &[]);
+    publish_text(&client, &queue, &"x".repeat(1_000), &[]);
+    closes
+        .next(5_000, "the close after an oversized MESSAGE")
+        .await;
+    assert_eq!(inbox.len(), 0, "the oversized message was delivered");
+    let named = log
+        .all()
+        .iter()
+        .filter_map(|l| l.as_string())
+        .any(|l| l.contains("max_body_size"));
+    assert!(named, "no debug line names the limit");
+    deactivate(&client).await;
+}
