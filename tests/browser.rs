@@ -164,6 +164,19 @@ impl Inbox {
     }
 }
 
+/// Errors thrown by event handlers (uncaught in the page) and unhandled promise rejections,
+/// from now on.
+fn page_errors() -> Inbox {
+    let errors = Inbox::new();
+    let global = js_sys::global();
+    let add: Function = get(&global, "addEventListener").unchecked_into();
+    for event in ["error", "unhandledrejection"] {
+        add.call2(&global, &JsValue::from_str(event), &errors.callback())
+            .unwrap();
+    }
+    errors
+}
+
 /// A configuration for the test broker, plus `extra`.
 fn config(extra: &[(&str, JsValue)]) -> JsValue {
     let conf = object(&[
@@ -840,6 +853,7 @@ async fn heartbeats_flow_both_ways_on_a_worker_ticker() {
 
 #[wasm_bindgen_test]
 async fn reconnects_after_the_broker_closes_the_connection() {
+    let page = page_errors();
     let connects = Inbox::new();
     let closes = Inbox::new();
     let client = Client::new(config(&[
@@ -866,6 +880,8 @@ async fn reconnects_after_the_broker_closes_the_connection() {
     publish_text(&client, &queue, "again", &[]);
     inbox.next(5_000, "a message after the reconnect").await;
     deactivate(&client).await;
+    sleep(100).await;
+    assert_eq!(page.len(), 0, "errors in the page: {:?}", page.all());
 }
 
 #[wasm_bindgen_test]
@@ -975,6 +991,7 @@ async fn connection_timeout_closes_a_silent_attempt() {
 
 #[wasm_bindgen_test]
 async fn force_deactivation_discards_the_socket() {
+    let page = page_errors();
     let closes = Inbox::new();
     let client = connected(&[("onWebSocketClose", closes.callback())]).await;
     let done = client.deactivate(object(&[("force", JsValue::TRUE)]));
@@ -982,6 +999,8 @@ async fn force_deactivation_discards_the_socket() {
     assert_eq!(get(&event, "code").as_f64(), Some(4001.0));
     within(done, 1_000, "forced deactivation").await.unwrap();
     assert_eq!(client.state(), ActivationState::INACTIVE);
+    sleep(100).await;
+    assert_eq!(page.len(), 0, "errors in the page: {:?}", page.all());
 }
 
 // ----- hostile input ---------------------------------------------------------------------------

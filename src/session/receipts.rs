@@ -73,8 +73,15 @@ impl Receipts {
             }
         }
         self.pending = kept;
-        // Stable: equal deadlines stay in sending order.
-        due.sort_by_key(|(_, p)| p.deadline);
+        // Earliest deadline first; equal deadlines stay in sending order. An insertion sort:
+        // few receipts expire at once, and `sort` costs kilobytes in a wasm build.
+        for i in 1..due.len() {
+            let mut j = i;
+            while j > 0 && due[j - 1].1.deadline > due[j].1.deadline {
+                due.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         due
     }
 

@@ -423,11 +423,12 @@ impl Session {
             }
         };
         if !only_1_0 {
-            let mut versions = self.config.versions.clone();
-            versions.sort();
-            versions.dedup();
+            // Oldest first, each once (no sort: it costs kilobytes in a wasm build).
+            let offered = Version::ALL
+                .into_iter()
+                .filter(|v| self.config.versions.contains(v));
             let mut list = String::new();
-            for v in versions {
+            for v in offered {
                 if !list.is_empty() {
                     list.push(',');
                 }
