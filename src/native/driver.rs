@@ -80,10 +80,10 @@ impl Inner {
     }
 
     /// Writes what the session queued; then closes the transport if the session wants it
-    /// closed. Returns the frames written, for `on_send`, when there are listeners.
+    /// closed. Returns the frames written, for `on_send`, when a listener wants them.
     pub(crate) fn flush(&self, shared: &mut Shared) -> Vec<Frame> {
         let mut written = Vec::new();
-        let want_frames = !self.listeners.is_empty();
+        let want_frames = self.listeners.wants_on_send();
         while let Some(buf) = shared.session.poll_transmit() {
             let Some(transport) = shared.transport.clone() else {
                 shared.session.recycle(buf);
@@ -114,7 +114,11 @@ impl Inner {
     pub(crate) fn sent(&self, frames: Vec<Frame>) {
         for frame in frames {
             log::debug!("sent {frame:?}");
-            self.listeners.each(|l| l.on_send(&frame));
+            self.listeners.each(|l| {
+                if l.wants_on_send() {
+                    l.on_send(&frame)
+                }
+            });
         }
     }
 }

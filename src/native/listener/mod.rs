@@ -68,9 +68,16 @@ pub trait Listener: Send + Sync {
     fn on_disconnected(&self, info: &Disconnected) {
         let _ = info;
     }
-    /// A frame is about to be written.
+    /// A frame was written. Called only for listeners whose
+    /// [`wants_on_send`](Listener::wants_on_send) is `true`.
     fn on_send(&self, frame: &Frame) {
         let _ = frame;
+    }
+    /// Whether this listener implements [`on_send`](Listener::on_send). The client reads the
+    /// frames it writes back only when some listener says yes, so the send path costs nothing
+    /// extra otherwise. Default `false`.
+    fn wants_on_send(&self) -> bool {
+        false
     }
     /// The receiver thread has stopped (the client is closed for good).
     fn on_receiver_loop_completed(&self) {}

@@ -37,6 +37,9 @@ impl Listener for PrintingListener {
     fn on_disconnected(&self, info: &Disconnected) {
         log::info!("on_disconnected {:?}", info.reason);
     }
+    fn wants_on_send(&self) -> bool {
+        true
+    }
     fn on_send(&self, frame: &Frame) {
         log::info!("on_send {frame:?}");
     }

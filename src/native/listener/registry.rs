@@ -38,6 +38,12 @@ impl Listeners {
         Some(list.remove(i).1)
     }
 
+    /// Whether some listener implements `on_send`.
+    pub fn wants_on_send(&self) -> bool {
+        let list = self.list.read().unwrap_or_else(|e| e.into_inner());
+        list.iter().any(|(_, l)| l.wants_on_send())
+    }
+
     /// Whether no listener is set.
     pub fn is_empty(&self) -> bool {
         self.list

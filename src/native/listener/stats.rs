@@ -95,6 +95,9 @@ impl Listener for StatsListener {
     fn on_disconnected(&self, _info: &Disconnected) {
         bump(&self.disconnects);
     }
+    fn wants_on_send(&self) -> bool {
+        true
+    }
     fn on_send(&self, _frame: &Frame) {
         bump(&self.messages_sent);
     }

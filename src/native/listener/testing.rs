@@ -137,6 +137,9 @@ impl Listener for TestListener {
         self.stats.on_disconnected(info);
         self.update(|s| s.disconnected += 1);
     }
+    fn wants_on_send(&self) -> bool {
+        true
+    }
     fn on_send(&self, frame: &Frame) {
         self.stats.on_send(frame);
     }
