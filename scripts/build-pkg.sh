@@ -6,8 +6,10 @@
 #   scripts/build-pkg.sh --no-install    do not check/install the wasm toolchain first
 #
 # For each target: wasm-pack build --release (size-tuned release profile through the
-# CARGO_PROFILE_RELEASE_* variables below), wasm-opt (npm binaryen 132, first on PATH), then
-# pkg-template/ is applied: package.json (template fields, version from Cargo.toml, and the
+# CARGO_PROFILE_RELEASE_* variables below), wasm-opt (npm binaryen 132, first on PATH), the
+# JavaScript glue minified (esbuild, ES module in, ES module out: exports, imports and
+# `new URL(…, import.meta.url)` kept, so bundlers and `--target web` pages load it as before),
+# then pkg-template/ is applied: package.json (template fields, version from Cargo.toml, and the
 # entry of "x-stompwire-targets" for the target: files, exports, sideEffects…), README.md and
 # any other file in pkg-template/. Output, under $STOMPWIRE_PKG_DIR:
 #   web/       --target web: ES module; a page calls `await init()` (the default export)
@@ -22,7 +24,9 @@
 # Environment:
 #   STOMPWIRE_PKG_DIR        output folder (default <repo>/target/pkg; never committed)
 #   STOMPWIRE_SIZE_BUDGET    bytes, gzip -9 of wasm + glue of one build (default 61440 = 60 KiB)
-#   STOMPWIRE_WASM_OPT_ARGS  wasm-opt arguments (default "-Oz --strip-debug --strip-producers")
+#   STOMPWIRE_WASM_OPT_ARGS  wasm-opt arguments (default "-Oz --converge --strip-debug
+#                            --strip-producers --strip-target-features")
+#   STOMPWIRE_MINIFY_JS      0: ship the glue as wasm-bindgen wrote it (default 1: minified)
 #   CARGO_TARGET_DIR         default $STOMPWIRE_CACHE/target
 #   CARGO_PROFILE_RELEASE_OPT_LEVEL (z), _LTO (true), _CODEGEN_UNITS (1), _PANIC (abort)
 set -euo pipefail
@@ -39,7 +43,7 @@ for arg in "$@"; do
     web | bundler) TARGETS+=("$arg") ;;
     --no-install) INSTALL=0 ;;
     -h | --help)
-        sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *) sw_die "unknown argument '$arg' (try --help)" ;;
@@ -49,7 +53,10 @@ done
 
 PKG_DIR=${STOMPWIRE_PKG_DIR:-$ROOT/target/pkg}
 BUDGET=${STOMPWIRE_SIZE_BUDGET:-61440}
-read -ra OPT_ARGS <<<"${STOMPWIRE_WASM_OPT_ARGS:--Oz --strip-debug --strip-producers}"
+# --converge repeats -Oz while it still shrinks the module; target_features is read by
+# wasm-bindgen, which has run by then, and by nothing that loads the module.
+read -ra OPT_ARGS <<<"${STOMPWIRE_WASM_OPT_ARGS:--Oz --converge --strip-debug --strip-producers --strip-target-features}"
+MINIFY_JS=${STOMPWIRE_MINIFY_JS:-1}
 : "${CARGO_TARGET_DIR:=$STOMPWIRE_CACHE/target}"
 export CARGO_TARGET_DIR
 # Size over speed for what ships to browsers. Not `strip`: it drops the target_features
@@ -65,6 +72,9 @@ if [ "$INSTALL" = 1 ]; then
     sw_ensure_wasm_toolchain
 else
     sw_ensure_npm_tools # cheap; puts npm binaryen's wasm-opt first on PATH
+fi
+if [ "$MINIFY_JS" = 1 ]; then
+    sw_ensure_js_minifier # sets SW_ESBUILD
 fi
 # Debian's binaryen (wasm-opt 108) silently breaks wasm-bindgen output: refuse anything else.
 wasm-opt --version 2>/dev/null | grep -q 'version 132' ||
@@ -126,6 +136,21 @@ check_pack() {
     ' "$listing" "$@" || sw_die "the package in $dir is incomplete"
 }
 
+# minify_glue DIR: every .js file under DIR (the glue and any snippets) minified in place, as
+# an ES module on its own (no bundling: each file keeps its imports and exports).
+minify_glue() {
+    local f before total_before=0 total_after=0
+    while IFS= read -r f; do
+        before=$(wc -c <"$f")
+        sw_run_logged esbuild "$SW_ESBUILD" "$f" --minify --format=esm --log-level=warning \
+            --outfile="$f.min" || return 1
+        mv "$f.min" "$f"
+        total_before=$((total_before + before))
+        total_after=$((total_after + $(wc -c <"$f")))
+    done < <(find "$1" -type f -name '*.js')
+    sw_log "  glue minified: $total_before -> $total_after B"
+}
+
 mkdir -p "$PKG_DIR"
 for target in "${TARGETS[@]}"; do
     out="$PKG_DIR/$target"
@@ -145,6 +170,9 @@ for target in "${TARGETS[@]}"; do
         sw_die "wasm-opt ${OPT_ARGS[*]} failed on the $target build"
     mv "$wasm.opt" "$wasm"
     sw_log "  built in $((SECONDS - started))s; wasm-opt ${OPT_ARGS[*]}: $before -> $(wc -c <"$wasm") B"
+    if [ "$MINIFY_JS" = 1 ]; then
+        minify_glue "$out" || sw_die "minifying the JavaScript of the $target build failed"
+    fi
     rm -f "$out/.gitignore" # wasm-pack's `*`
     apply_template "$out" "$target" || sw_die "applying pkg-template/ to the $target build failed"
     check_pack "$out" package.json README.md stompwire.js stompwire.d.ts stompwire_bg.wasm

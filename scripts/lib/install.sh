@@ -263,3 +263,37 @@ sw_ensure_wasm_toolchain() {
     : "${CHROMEDRIVER:=/usr/bin/chromedriver}"
     export CHROMEDRIVER
 }
+
+# ---------------------------------------------------------------------------------------------
+# The JavaScript minifier of the package's glue: sw_ensure_js_minifier.
+#
+# esbuild $STOMPWIRE_ESBUILD_VERSION from the npm registry (its platform binary is an npm
+# dependency, @esbuild/<platform>; nothing is fetched from elsewhere) in
+# $STOMPWIRE_ESBUILD_DIR (default $STOMPWIRE_CACHE/node-esbuild), apart from the other npm
+# tools so that neither install disturbs the other. Skipped when that version is there.
+# Afterwards SW_ESBUILD names the binary.
+
+: "${STOMPWIRE_ESBUILD_VERSION:=0.28.2}"
+: "${STOMPWIRE_ESBUILD_DIR:=$STOMPWIRE_CACHE/node-esbuild}"
+
+sw_ensure_js_minifier() {
+    sw_ensure_node
+    SW_ESBUILD="$STOMPWIRE_ESBUILD_DIR/node_modules/.bin/esbuild"
+    if [ -x "$SW_ESBUILD" ] &&
+        [ "$("$SW_ESBUILD" --version 2>/dev/null)" = "$STOMPWIRE_ESBUILD_VERSION" ]; then
+        export SW_ESBUILD
+        return 0
+    fi
+    sw_log "npm: installing esbuild@$STOMPWIRE_ESBUILD_VERSION into $STOMPWIRE_ESBUILD_DIR"
+    mkdir -p "$STOMPWIRE_ESBUILD_DIR"
+    [ -f "$STOMPWIRE_ESBUILD_DIR/package.json" ] ||
+        printf '{ "name": "stompwire-minifier", "private": true }\n' >"$STOMPWIRE_ESBUILD_DIR/package.json"
+    # esbuild's install script only checks its binary; the binary comes as the optional
+    # dependency for this platform, which `npm install` fetches from the registry.
+    sw_run_logged npm-esbuild npm install --prefix "$STOMPWIRE_ESBUILD_DIR" --no-audit --no-fund \
+        --save-exact "esbuild@$STOMPWIRE_ESBUILD_VERSION" ||
+        sw_die "npm install esbuild@$STOMPWIRE_ESBUILD_VERSION failed"
+    [ "$("$SW_ESBUILD" --version 2>/dev/null)" = "$STOMPWIRE_ESBUILD_VERSION" ] ||
+        sw_die "esbuild $STOMPWIRE_ESBUILD_VERSION does not run from $SW_ESBUILD"
+    export SW_ESBUILD
+}

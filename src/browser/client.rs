@@ -4,7 +4,9 @@
 use alloc::rc::Rc;
 use alloc::string::String;
 
-use js_sys::{Function, Promise, Reflect};
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::engine::Inner;
@@ -44,20 +46,20 @@ impl Client {
     }
 }
 
-/// One getter/setter pair per property of `StompConfig`.
+/// One getter/setter pair per property of `StompConfig`, for Rust callers. JavaScript reaches
+/// the same properties through accessors that the first `new Client()` defines on
+/// `Client.prototype` (`defineProperties` below): two exports and a few lines of JavaScript
+/// instead of 78 exports and their glue.
 macro_rules! properties {
     ($($js:ident => $key:ident, $get:ident, $set:ident;)*) => {
-        #[wasm_bindgen]
         impl Client {
             $(
                 #[doc = concat!("The `", stringify!($js), "` property (see `StompConfig`).")]
-                #[wasm_bindgen(getter = $js)]
                 pub fn $get(&self) -> JsValue {
                     self.inner.option(Key::$key)
                 }
 
                 #[doc = concat!("Sets `", stringify!($js), "`; a value of the wrong type is a `TypeError`.")]
-                #[wasm_bindgen(setter = $js)]
                 pub fn $set(&self, value: JsValue) -> Result<(), JsValue> {
                     self.inner.set_option(Key::$key, value)
                 }
@@ -108,6 +110,25 @@ properties! {
     onHeartbeatLost => OnHeartbeatLost, on_heartbeat_lost, set_on_heartbeat_lost;
 }
 
+#[wasm_bindgen(inline_js = "export function defineProperties(client, names) {
+  const proto = Object.getPrototypeOf(client);
+  names.forEach((name, i) => Object.defineProperty(proto, name, {
+    get() { return this.__option(i); },
+    set(value) { this.__setOption(i, value); },
+    configurable: true,
+  }));
+  client.free();
+}")]
+extern "C" {
+    /// Defines on the prototype of `client` a getter/setter pair per name, which call
+    /// `__option(i)` and `__setOption(i, value)` with the name's index, then frees `client`.
+    #[wasm_bindgen(js_name = defineProperties)]
+    fn define_properties(client: JsValue, names: &Array);
+}
+
+/// Whether `Client.prototype` has its properties (single-threaded: a plain flag).
+static PROPERTIES_DEFINED: AtomicBool = AtomicBool::new(false);
+
 #[wasm_bindgen]
 impl Client {
     /// A client configured by `conf` (any `StompConfig` properties; all optional).
@@ -116,8 +137,36 @@ impl Client {
         let client = Client {
             inner: Inner::new(),
         };
+        if !PROPERTIES_DEFINED.swap(true, Ordering::Relaxed) {
+            // The first client: a second handle on it gives the prototype.
+            let names: Array = Key::ALL
+                .iter()
+                .map(|key| JsValue::from_str(key.name()))
+                .collect();
+            define_properties(Client::from_inner(client.inner.clone()).into(), &names);
+        }
         client.inner.configure(&conf)?;
         Ok(client)
+    }
+
+    /// The value of the property with index `key` in the table of `StompConfig` properties:
+    /// what its getter returns.
+    #[wasm_bindgen(js_name = __option)]
+    pub fn option_at(&self, key: u32) -> JsValue {
+        match Key::ALL.get(key as usize) {
+            Some(key) => self.inner.option(*key),
+            None => JsValue::UNDEFINED,
+        }
+    }
+
+    /// Sets the property with index `key`, as its setter does; a value of the wrong type is
+    /// a `TypeError`.
+    #[wasm_bindgen(js_name = __setOption)]
+    pub fn set_option_at(&self, key: u32, value: JsValue) -> Result<(), JsValue> {
+        match Key::ALL.get(key as usize) {
+            Some(key) => self.inner.set_option(*key, value),
+            None => Ok(()),
+        }
     }
 
     /// Sets every `StompConfig` property `conf` has.

@@ -130,14 +130,16 @@ impl FrameImpl {
             .clone()
     }
 
-    /// The body as text (bytes that are not UTF-8 become U+FFFD).
+    /// The body as text (bytes that are not UTF-8 become U+FFFD), decoded by the platform's
+    /// `TextDecoder` from `binaryBody`.
     #[wasm_bindgen(getter)]
     pub fn body(&self) -> JsValue {
-        self.built
-            .borrow_mut()
-            .body
-            .get_or_insert_with(|| JsValue::from_str(&String::from_utf8_lossy(&self.frame.body)))
-            .clone()
+        if let Some(body) = &self.built.borrow().body {
+            return body.clone();
+        }
+        let body = TextDecoder::new().decode(&self.binary_body());
+        self.built.borrow_mut().body = Some(body.clone());
+        body
     }
 
     /// The body as bytes.

@@ -44,6 +44,10 @@
 //!   connection, as in stompjs.
 //! - An active client keeps itself alive (its socket and timers hold it) even when the page drops
 //!   every reference to it; it lets go once `INACTIVE`.
+//! - The `StompConfig` properties of `Client` are accessors that the first `new Client()`
+//!   defines on `Client.prototype`, over two exports (`__option`, `__setOption`): a getter and
+//!   a setter export per property cost about 2 KB gzip of wasm and glue. Rust callers keep
+//!   the named getters and setters.
 //! - No serde: headers cross the boundary as plain objects built with `Reflect`. A message's
 //!   `headers`, `body` and `binaryBody` are built on first access, once.
 //! - An exception thrown by a user callback is reported with `console.error` and does not stop
@@ -77,3 +81,9 @@ pub use enums::{
 pub use message::FrameImpl;
 pub use subscription::StompSubscription;
 pub use transaction::Transaction;
+
+/// talc in place of the standard allocator (dlmalloc): smaller code, same behaviour. The
+/// page is single-threaded (no `atomics` target feature), which talc's wasm allocator needs.
+#[cfg(all(feature = "small-alloc", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -89,8 +89,13 @@ impl Transport {
             while !text.is_char_boundary(end) {
                 end -= 1;
             }
-            self.socket.send_with_str(&text[..end])?;
-            text = &text[end..];
+            // Checked split: no panic path (and its formatting code) for a boundary that is
+            // always there.
+            let Some((head, rest)) = text.split_at_checked(end) else {
+                break;
+            };
+            self.socket.send_with_str(head)?;
+            text = rest;
         }
         self.socket.send_with_str(text)
     }

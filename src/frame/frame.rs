@@ -135,7 +135,8 @@ impl Frame {
     pub fn heart_beat(&self) -> Option<(u32, u32)> {
         let v = self.header("heart-beat")?;
         let (a, b) = v.split_once(',')?;
-        Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+        // ASCII whitespace only, as the header's grammar allows: Unicode `trim` costs code.
+        Some((a.trim_ascii().parse().ok()?, b.trim_ascii().parse().ok()?))
     }
 }
 

@@ -203,7 +203,11 @@ pub struct Iter<'a> {
 impl<'a> Iter<'a> {
     fn at(&self, i: usize) -> (&'a str, &'a str) {
         let (name, value) = ranges(self.ends, i);
-        (&self.text[name], &self.text[value])
+        // The ranges always fall on boundaries; `get` keeps a panic path out of the binary.
+        (
+            self.text.get(name).unwrap_or_default(),
+            self.text.get(value).unwrap_or_default(),
+        )
     }
 }
 
