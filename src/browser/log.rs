@@ -6,24 +6,9 @@ use alloc::string::String;
 
 use crate::frame::Frame;
 
-/// Header names whose values are credentials.
-const SECRETS: [&str; 3] = ["passcode", "authorization", "token"];
-
 /// Appends `n` in decimal.
-pub(crate) fn push_u64(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[i..] {
-        out.push(char::from(d));
-    }
+pub(crate) fn push_u64(out: &mut String, n: u64) {
+    out.push_str(crate::frame::decimal(n, &mut [0; 20]));
 }
 
 /// `parts` concatenated.
@@ -45,7 +30,7 @@ pub(crate) fn with_number(before: &str, n: u64, after: &str) -> String {
 }
 
 fn is_secret(name: &str) -> bool {
-    SECRETS.iter().any(|s| name.eq_ignore_ascii_case(s))
+    crate::frame::is_secret_header(name)
 }
 
 fn push_header(out: &mut String, name: &str, value: &str) {

@@ -275,13 +275,19 @@ impl PartialEq for Headers {
 impl Eq for Headers {}
 
 /// Header names whose values are credentials: shown as `***` in debug output.
-pub(crate) const SECRET_HEADERS: [&str; 3] = ["passcode", "authorization", "token"];
+const SECRET_HEADERS: [&str; 3] = ["passcode", "authorization", "token"];
+
+/// Whether a header named `name` holds a credential (`passcode`, `authorization`, `token`,
+/// any case): debug output shows its value as `***`.
+pub fn is_secret_header(name: &str) -> bool {
+    SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s))
+}
 
 impl fmt::Debug for Headers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut list = f.debug_list();
         for (n, v) in self.iter() {
-            if SECRET_HEADERS.iter().any(|s| n.eq_ignore_ascii_case(s)) {
+            if is_secret_header(n) {
                 list.entry(&(n, "***"));
             } else {
                 list.entry(&(n, v));

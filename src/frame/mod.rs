@@ -58,7 +58,7 @@ pub use decoder::{Decoded, Decoder, Feed, Item};
 pub use encoder::{ContentLength, encode, encode_heartbeat, encode_with};
 pub use error::{DecodeError, EncodeError, Limit};
 pub use frame::Frame;
-pub use headers::{Headers, Iter as HeadersIter};
+pub use headers::{Headers, Iter as HeadersIter, is_secret_header};
 pub use limits::Limits;
 pub use snippet::Snippet;
 pub use version::Version;
