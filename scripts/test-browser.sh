@@ -29,8 +29,8 @@
 #   WASM_BINDGEN_TEST_TIMEOUT       the runner's bound on the test run in the browser, s
 #                                   (default here 300; the runner's own default is 20)
 #   STOMPWIRE_PAGE_TEST_TIMEOUT     bound on each of the page and vite steps, s (default 300)
-#   STOMPWIRE_ENFORCE_SIZE_BUDGET   1: a package over the size budget fails the stage (default:
-#                                   reported loudly, not counted)
+#   STOMPWIRE_ENFORCE_SIZE_BUDGET   0: a package over the size budget is reported, not counted
+#                                   (default 1: it fails the stage)
 #   STOMPWIRE_KEEP_BROKERS          with CI=true the brokers this run started are stopped at the
 #                                   end, unless this is 1
 set -uo pipefail
@@ -190,13 +190,11 @@ case $status in
     ;;
 3) # built, but over the size budget: the page and vite tests still run
     pass "package builds"
-    if [ "${STOMPWIRE_ENFORCE_SIZE_BUDGET:-0}" = 1 ]; then
+    if [ "${STOMPWIRE_ENFORCE_SIZE_BUDGET:-1}" = 1 ]; then
         fail "package size budget"
     else
-        # The size is a measurement (see target/pkg/size-report.txt), reported here; it is
-        # not counted as a test until the shipped build meets the budget.
-        printf '\n  NOTE: the package is OVER the size budget (size report above); not counted as a\n'
-        printf '  test result. STOMPWIRE_ENFORCE_SIZE_BUDGET=1 makes it a failure.\n\n'
+        printf '\n  NOTE: the package is OVER the size budget (size report above); not counted\n'
+        printf '  (STOMPWIRE_ENFORCE_SIZE_BUDGET=0).\n\n'
     fi
     pkg_ok=1
     ;;
