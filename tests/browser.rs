@@ -856,20 +856,29 @@ async fn reconnects_after_the_broker_closes_the_connection() {
     let page = page_errors();
     let connects = Inbox::new();
     let closes = Inbox::new();
+    let scheduled = Inbox::new();
     let client = Client::new(config(&[
         ("reconnectDelay", num(200.0)),
         ("onConnect", connects.callback()),
         ("onWebSocketClose", closes.callback()),
+        ("onReconnectScheduled", scheduled.callback()),
     ]))
     .unwrap();
     client.activate().unwrap();
     connects.next(10_000, "the first connection").await;
+    assert_eq!(
+        scheduled.len(),
+        0,
+        "no reconnect is scheduled before a drop"
+    );
 
     control("/close-connections").await;
     closes
         .next(15_000, "the close of the dropped connection")
         .await;
     assert!(client.active());
+    let delay = scheduled.next(15_000, "onReconnectScheduled").await;
+    assert_eq!(delay.as_f64(), Some(200.0), "the next attempt's delay");
     connects.next(15_000, "the second connection").await;
     assert!(client.connected());
 

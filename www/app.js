@@ -219,12 +219,11 @@ function debug(line) {
     setState('connecting');
     return;
   }
-  // The wait before the next attempt, as the client reports it (stompjs's wording).
-  const scheduled = /scheduling reconnection in (\d+)\s*ms/.exec(line);
-  if (scheduled) {
-    const delay = Number(scheduled[1]);
-    setState('reconnecting', { nextDelayMs: delay, nextAttemptAt: performance.now() + delay });
-  }
+}
+
+/** The client says when its next connection attempt is. */
+function onReconnectScheduled(delay) {
+  setState('reconnecting', { nextDelayMs: delay, nextAttemptAt: performance.now() + delay });
 }
 
 function onConnect(frame) {
@@ -305,6 +304,7 @@ function createClient() {
     onWebSocketClose,
     onWebSocketError,
     onChangeState,
+    onReconnectScheduled,
   });
 }
 

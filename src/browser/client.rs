@@ -108,6 +108,7 @@ properties! {
     onChangeState => OnChangeState, on_change_state, set_on_change_state;
     onHeartbeatReceived => OnHeartbeatReceived, on_heartbeat_received, set_on_heartbeat_received;
     onHeartbeatLost => OnHeartbeatLost, on_heartbeat_lost, set_on_heartbeat_lost;
+    onReconnectScheduled => OnReconnectScheduled, on_reconnect_scheduled, set_on_reconnect_scheduled;
 }
 
 #[wasm_bindgen(inline_js = "export function defineProperties(client, names) {

@@ -455,6 +455,10 @@ impl Inner {
                     log::with_number("STOMP: scheduling reconnection in ", a.delay_ms, "ms")
                 });
                 self.rearm();
+                self.call(
+                    Key::OnReconnectScheduled,
+                    Some(&JsValue::from_f64(a.delay_ms as f64)),
+                );
             }
         }
     }

@@ -104,6 +104,7 @@ keys! {
     OnChangeState = "onChangeState": Callback,
     OnHeartbeatReceived = "onHeartbeatReceived": Callback,
     OnHeartbeatLost = "onHeartbeatLost": Callback,
+    OnReconnectScheduled = "onReconnectScheduled": Callback,
 }
 
 /// The default of a property (stompjs's where stompjs has the property).

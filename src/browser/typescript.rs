@@ -213,6 +213,8 @@ export interface StompConfig {
   onChangeState?: (state: ActivationState) => void;
   onHeartbeatReceived?: emptyCallbackType;
   onHeartbeatLost?: emptyCallbackType;
+  /** A reconnect attempt is scheduled in `delayMs` milliseconds (stompwire). */
+  onReconnectScheduled?: (delayMs: number) => void;
 }
 
 /** How a promise of this package fails. */
@@ -268,6 +270,8 @@ export class Client {
   onChangeState: ((state: ActivationState) => void) | undefined;
   onHeartbeatReceived: emptyCallbackType | undefined;
   onHeartbeatLost: emptyCallbackType | undefined;
+  /** A reconnect attempt is scheduled in `delayMs` milliseconds (stompwire). */
+  onReconnectScheduled: ((delayMs: number) => void) | undefined;
 
   /** The WebSocket in use. */
   readonly webSocket: IStompSocket | undefined;
