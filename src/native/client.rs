@@ -184,10 +184,9 @@ impl Client {
             let mut shared = self.inner.lock();
             let now = self.inner.now();
             let result = f(&mut shared, now);
-            let sent = self.inner.flush(&mut shared);
-            (result, sent)
+            (result, self.inner.take_outgoing(&mut shared))
         };
-        self.inner.sent(sent);
+        self.inner.sent(sent.write());
         result.map_err(Error::from)
     }
 
@@ -210,10 +209,9 @@ impl Client {
                     Err(e)
                 }
             };
-            let sent = self.inner.flush(&mut shared);
-            (result, sent)
+            (result, self.inner.take_outgoing(&mut shared))
         };
-        self.inner.sent(sent);
+        self.inner.sent(sent.write());
         result.map_err(Error::from)
     }
 
@@ -378,9 +376,9 @@ impl Client {
             } else if let Some(t) = &shared.transport {
                 t.close();
             }
-            self.inner.flush(&mut shared)
+            self.inner.take_outgoing(&mut shared)
         };
-        self.inner.sent(sent);
+        self.inner.sent(sent.write());
         let limit = Duration::from_millis(self.inner.config.session.disconnect_timeout_ms)
             + Duration::from_secs(2);
         self.wait_stopped(limit)

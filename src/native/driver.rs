@@ -10,7 +10,7 @@ use super::listener::Listeners;
 use super::receipt::{Outcome, Slot};
 use super::transport::{Recv, Transport, open};
 use super::{ClientConfig, Error};
-use crate::frame::{Decoder, Frame, Item, Limits};
+use crate::frame::{Decoder, Frame, Item, Limits, Version};
 use crate::reconnect::Schedule;
 use crate::session::{CloseReason, Event, Session};
 
@@ -42,6 +42,8 @@ pub(crate) struct Shared {
 /// The client's state, shared by the handle and the receiver thread.
 pub(crate) struct Inner {
     pub(crate) shared: Mutex<Shared>,
+    /// Written buffers for reuse; its lock orders writes (see [`Inner::take_outgoing`]).
+    written: Mutex<Vec<Vec<u8>>>,
     pub(crate) cond: Condvar,
     pub(crate) listeners: Listeners,
     pub(crate) config: ClientConfig,
@@ -63,6 +65,7 @@ impl Inner {
                 announced: false,
                 orphaned: Vec::new(),
             }),
+            written: Mutex::new(Vec::new()),
             cond: Condvar::new(),
             listeners: Listeners::new(),
             config,
@@ -79,35 +82,33 @@ impl Inner {
         self.shared.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Writes what the session queued; then closes the transport if the session wants it
-    /// closed. Returns the frames written, for `on_send`, when a listener wants them.
-    pub(crate) fn flush(&self, shared: &mut Shared) -> Vec<Frame> {
-        let mut written = Vec::new();
-        let want_frames = self.listeners.wants_on_send();
-        while let Some(buf) = shared.session.poll_transmit() {
-            let Some(transport) = shared.transport.clone() else {
-                shared.session.recycle(buf);
-                continue;
-            };
-            match transport.send(&buf) {
-                Ok(()) => {
-                    if want_frames && buf.as_slice() != b"\n" {
-                        written.extend(decode_one(&buf, shared.session.version()));
-                    }
-                }
-                Err(e) => {
-                    log::debug!("write failed: {e}");
-                    transport.close();
-                }
-            }
+    /// Takes what the session queued, to be written with [`Outgoing::write`] after the shared
+    /// lock is released: a thread blocked on a slow socket then never keeps the receiver thread
+    /// from handling input. Write order is kept: the writes lock is taken before the shared
+    /// lock is let go, and held until the writes are done.
+    pub(crate) fn take_outgoing(&self, shared: &mut Shared) -> Outgoing<'_> {
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        for buf in written.drain(..) {
             shared.session.recycle(buf);
         }
-        if shared.session.wants_close() {
-            if let Some(t) = &shared.transport {
-                t.close();
-            }
+        let mut bufs = Vec::new();
+        while let Some(buf) = shared.session.poll_transmit() {
+            bufs.push(buf);
         }
-        written
+        Outgoing {
+            written,
+            transport: shared.transport.clone(),
+            bufs,
+            version: shared.session.version(),
+            want_frames: self.listeners.wants_on_send(),
+            close: shared.session.wants_close(),
+        }
+    }
+
+    /// Writes what the session queued, at once (for the receiver thread, which holds the
+    /// shared lock anyway).
+    pub(crate) fn flush(&self, shared: &mut Shared) -> Vec<Frame> {
+        self.take_outgoing(shared).write()
     }
 
     /// Calls `on_send` for frames written by a user call.
@@ -120,6 +121,49 @@ impl Inner {
                 }
             });
         }
+    }
+}
+
+/// Frames taken from the session, to write in order; see [`Inner::take_outgoing`].
+pub(crate) struct Outgoing<'a> {
+    /// Buffers already written, given back to the session on the next take. Holding this
+    /// lock keeps writes in the order they were taken.
+    written: MutexGuard<'a, Vec<Vec<u8>>>,
+    transport: Option<Arc<dyn Transport>>,
+    bufs: Vec<Vec<u8>>,
+    version: Version,
+    want_frames: bool,
+    close: bool,
+}
+
+impl Outgoing<'_> {
+    /// Writes the frames, then closes the transport if the session wanted it closed. Returns
+    /// the frames written, for `on_send`, when a listener wants them. A failed write closes
+    /// the transport; the receiver thread then sees the close.
+    pub(crate) fn write(mut self) -> Vec<Frame> {
+        let mut frames = Vec::new();
+        for buf in std::mem::take(&mut self.bufs) {
+            if let Some(transport) = &self.transport {
+                match transport.send(&buf) {
+                    Ok(()) => {
+                        if self.want_frames && buf.as_slice() != b"\n" {
+                            frames.extend(decode_one(&buf, self.version));
+                        }
+                    }
+                    Err(e) => {
+                        log::debug!("write failed: {e}");
+                        transport.close();
+                    }
+                }
+            }
+            self.written.push(buf);
+        }
+        if self.close {
+            if let Some(t) = &self.transport {
+                t.close();
+            }
+        }
+        frames
     }
 }
 
