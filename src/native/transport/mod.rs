@@ -64,8 +64,9 @@
 //! There is no broker on a multicast group, so [`MulticastTransport`] plays the broker's part
 //! for its own client, like stomp.py's `MulticastConnection`: it decodes what the client
 //! sends, answers CONNECT with CONNECTED and `receipt` headers with RECEIPT, keeps the
-//! subscription table, and turns each SEND into a MESSAGE datagram for the group. Datagrams from
-//! the group become MESSAGE frames for the client's matching subscriptions. See the
+//! subscription table, and sends each SEND to the group as one datagram, in stomp.py's wire
+//! form. SEND frames from the group become MESSAGE frames for the client's matching
+//! subscriptions, and their receipts are answered to the group. See the
 //! [`multicast`] module for the rules.
 
 use std::format;

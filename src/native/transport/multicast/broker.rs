@@ -7,10 +7,23 @@ use std::prelude::rust_2024::*;
 use crate::frame::{Command, Decoder, Frame, Headers, Item, Limits, Version, encode};
 
 use super::super::TransportError;
+use super::wire;
 
-/// Headers of a SEND that do not travel in the MESSAGE datagram: they are about the SEND
-/// itself, or the datagram sets them.
-const NOT_FORWARDED: [&str; 7] = [
+/// Headers of a client's SEND that do not go to the group: they are about this session
+/// (`transaction`), belong to MESSAGE frames, or are set again (`content-length`). `receipt`
+/// does go: the members that deliver the SEND answer it with a RECEIPT to the group.
+const NOT_SENT: [&str; 5] = [
+    "transaction",
+    "content-length",
+    "message-id",
+    "subscription",
+    "ack",
+];
+
+/// Headers of a frame from the group that its MESSAGE frames do not carry: they are set for
+/// the subscription (`destination`, `message-id`, `subscription`, `ack`), are about the
+/// sender's SEND (`receipt`, `transaction`), or are set again (`content-length`).
+const NOT_DELIVERED: [&str; 7] = [
     "destination",
     "message-id",
     "receipt",
@@ -60,6 +73,7 @@ pub(super) struct LocalBroker {
     next_message: u64,
     max_datagram_size: usize,
     max_transaction_bytes: usize,
+    ignored: u64,
 }
 
 impl LocalBroker {
@@ -80,6 +94,7 @@ impl LocalBroker {
             next_message: 0,
             max_datagram_size,
             max_transaction_bytes,
+            ignored: 0,
         }
     }
 
@@ -160,6 +175,11 @@ impl LocalBroker {
                 self.error(outcome, receipt, message, &detail);
             }
             Err(Problem::TooLarge { size }) => {
+                log::warn!(
+                    "multicast: a {} of {size} bytes exceeds max_datagram_size ({}); not sent",
+                    frame.command,
+                    self.max_datagram_size
+                );
                 outcome.error = Some(TransportError::DatagramTooLarge {
                     size,
                     max: self.max_datagram_size,
@@ -214,19 +234,16 @@ impl LocalBroker {
 
     fn send(&mut self, frame: &Frame, outcome: &mut Outcome) -> Result<(), Problem> {
         let destination = required(frame, "destination")?;
-        let message_id = format!("{}-{}", self.session, self.next_message);
-        self.next_message += 1;
-        let mut message = Frame::new(Command::Message)
-            .with_header("destination", destination)
-            .with_header("message-id", &message_id);
+        // The group gets a SEND, as stomp.py sends it: its members filter it by destination
+        // and answer its `receipt`.
+        let mut send = Frame::new(Command::Send).with_header("destination", destination);
         for (name, value) in &frame.headers {
-            if !NOT_FORWARDED.contains(&name) {
-                message.headers.push(name, value);
+            if name != "destination" && !NOT_SENT.contains(&name) {
+                send.headers.push(name, value);
             }
         }
-        message.body.clone_from(&frame.body);
-        let mut datagram = Vec::new();
-        encode(&message, Version::V1_2, &mut datagram).map_err(|e| Problem::Error {
+        send.body.clone_from(&frame.body);
+        let datagram = wire::write(&send).map_err(|e| Problem::Error {
             message: "cannot encode message",
             detail: format!("{e}"),
         })?;
@@ -349,60 +366,99 @@ impl LocalBroker {
     }
 
     /// Turns a datagram from the group into MESSAGE frames for the client's subscriptions
-    /// to its destination, appended to `out`. Returns the number of frames. Datagrams that
-    /// are not one MESSAGE (or SEND, as stomp.py sends) frame with a destination are ignored.
-    pub(super) fn deliver(&mut self, datagram: &[u8], out: &mut Vec<u8>) -> usize {
+    /// to its destination, appended to `out`. Each SEND (or MESSAGE) frame in it with a
+    /// destination is delivered to every subscription to exactly that destination; other
+    /// frames (RECEIPT from other members, anything else) and datagrams that do not decode
+    /// are ignored (and counted, see [`LocalBroker::ignored`]).
+    pub(super) fn deliver(&mut self, datagram: &[u8], out: &mut Vec<u8>) -> Delivery {
+        let mut delivery = Delivery::default();
         if !self.is_connected() {
-            return 0;
+            return delivery;
         }
-        let mut decoder = Decoder::new(Limits::default());
-        let frame = match decoder.feed(datagram).next() {
-            Some(Ok(Item::Frame(frame))) => frame,
-            Some(Err(e)) => {
-                log::debug!("multicast: ignoring a datagram that does not decode: {e}");
-                return 0;
-            }
-            _ => return 0,
-        };
-        if !matches!(frame.command, Command::Message | Command::Send) {
-            return 0;
+        let (frames, error) = wire::read(datagram);
+        if let Some(e) = error {
+            self.ignored += 1;
+            log::debug!("multicast: ignoring the rest of a datagram: {e}");
         }
-        let Some(destination) = frame.destination() else {
-            return 0;
-        };
-        let message_id = match frame.message_id() {
-            Some(id) => id.to_string(),
-            None => {
-                self.next_message += 1;
-                format!("{}-in-{}", self.session, self.next_message)
+        for frame in frames {
+            if !matches!(frame.command, Command::Message | Command::Send) {
+                continue;
             }
-        };
-        let mut delivered = 0;
-        for subscription in self
-            .subscriptions
-            .iter()
-            .filter(|s| s.destination == destination)
-        {
-            let mut headers = Headers::with_capacity(frame.headers.len() + 3, 64);
-            headers.push("destination", destination);
-            headers.push("message-id", &message_id);
-            headers.push("subscription", &subscription.id);
-            if self.version == Version::V1_2 && subscription.client_ack {
-                headers.push("ack", &message_id);
-            }
-            for (name, value) in &frame.headers {
-                if !NOT_FORWARDED.contains(&name) {
-                    headers.push(name, value);
+            let Some(destination) = frame.destination() else {
+                self.ignored += 1;
+                continue;
+            };
+            let message_id = match frame.message_id() {
+                Some(id) => id.to_string(),
+                None => {
+                    self.next_message += 1;
+                    format!("{}-in-{}", self.session, self.next_message)
+                }
+            };
+            let before = delivery.frames;
+            for subscription in self
+                .subscriptions
+                .iter()
+                .filter(|s| s.destination == destination)
+            {
+                let mut headers = Headers::with_capacity(frame.headers.len() + 3, 64);
+                headers.push("destination", destination);
+                headers.push("message-id", &message_id);
+                headers.push("subscription", &subscription.id);
+                if self.version == Version::V1_2 && subscription.client_ack {
+                    headers.push("ack", &message_id);
+                }
+                for (name, value) in &frame.headers {
+                    if !NOT_DELIVERED.contains(&name) {
+                        headers.push(name, value);
+                    }
+                }
+                let message = Frame::from_parts(Command::Message, headers, frame.body.clone());
+                match encode(&message, self.version, out) {
+                    Ok(()) => delivery.frames += 1,
+                    Err(e) => {
+                        log::warn!(
+                            "multicast: a message to {destination} cannot be delivered to \
+                             subscription {} in STOMP {}: {e}",
+                            subscription.id,
+                            self.version.as_str()
+                        );
+                    }
                 }
             }
-            let message = Frame::from_parts(Command::Message, headers, frame.body.clone());
-            match encode(&message, self.version, out) {
-                Ok(()) => delivered += 1,
-                Err(e) => log::debug!("multicast: cannot deliver to {}: {e}", subscription.id),
+            // Delivered: answer its receipt to the group, as stomp.py does.
+            if let (true, Some(id)) = (delivery.frames > before, frame.receipt()) {
+                match wire::receipt(id) {
+                    Ok(receipt) if receipt.len() <= self.max_datagram_size => {
+                        delivery.receipts.push(receipt);
+                    }
+                    Ok(receipt) => log::warn!(
+                        "multicast: the RECEIPT for {id:?} would be {} bytes, over \
+                         max_datagram_size ({}); not sent",
+                        receipt.len(),
+                        self.max_datagram_size
+                    ),
+                    Err(e) => log::warn!("multicast: cannot encode the RECEIPT for {id:?}: {e}"),
+                }
             }
         }
-        delivered
+        delivery
     }
+
+    /// Datagrams from the group that did not decode (or not to their end), and frames without
+    /// a destination, so far.
+    pub(super) fn ignored(&self) -> u64 {
+        self.ignored
+    }
+}
+
+/// What one datagram from the group produced.
+#[derive(Debug, Default)]
+pub(super) struct Delivery {
+    /// MESSAGE frames appended for the client.
+    pub(super) frames: usize,
+    /// RECEIPT datagrams to send to the group, one per delivered frame with `receipt`.
+    pub(super) receipts: Vec<Vec<u8>>,
 }
 
 enum Problem {
@@ -495,19 +551,19 @@ mod tests {
     }
 
     #[test]
-    fn send_becomes_a_message_datagram_and_receipts_are_answered() {
+    fn send_goes_to_the_group_as_a_send_with_its_receipt() {
         let mut b = connected();
         let out = b.handle_client(
             b"SEND\ndestination:/topic/a\nreceipt:r1\ncolour:blue\ncontent-length:3\n\na\0b\0",
         );
         assert_eq!(out.datagrams.len(), 1);
-        let message = &frames(&out.datagrams[0])[0];
-        assert_eq!(message.command, Command::Message);
-        assert_eq!(message.destination(), Some("/topic/a"));
-        assert_eq!(message.message_id(), Some("s-0"));
-        assert_eq!(message.header("colour"), Some("blue"));
-        assert_eq!(message.receipt(), None);
-        assert_eq!(message.body(), b"a\0b");
+        let send = &frames(&out.datagrams[0])[0];
+        assert_eq!(send.command, Command::Send);
+        assert_eq!(send.destination(), Some("/topic/a"));
+        assert_eq!(send.message_id(), None);
+        assert_eq!(send.header("colour"), Some("blue"));
+        assert_eq!(send.receipt(), Some("r1"));
+        assert_eq!(send.body(), b"a\0b");
         let reply = &frames(&out.replies)[0];
         assert_eq!(reply.command, Command::Receipt);
         assert_eq!(reply.receipt_id(), Some("r1"));
@@ -520,11 +576,11 @@ mod tests {
         let _ = b.handle_client(b"SUBSCRIBE\nid:2\ndestination:/topic/a\nack:client\n\n\0");
         let _ = b.handle_client(b"SUBSCRIBE\nid:3\ndestination:/topic/b\n\n\0");
         let mut out = Vec::new();
-        let n = b.deliver(
+        let delivery = b.deliver(
             b"MESSAGE\ndestination:/topic/a\nmessage-id:m\n\nhi\0",
             &mut out,
         );
-        assert_eq!(n, 2);
+        assert_eq!(delivery.frames, 2);
         let delivered = frames(&out);
         assert_eq!(delivered[0].subscription(), Some("1"));
         assert_eq!(delivered[0].ack(), None);
@@ -533,9 +589,61 @@ mod tests {
         assert_eq!(delivered[1].body(), b"hi");
         let _ = b.handle_client(b"UNSUBSCRIBE\nid:1\n\n\0");
         out.clear();
-        assert_eq!(b.deliver(b"SEND\ndestination:/topic/a\n\nx\0", &mut out), 1);
-        assert_eq!(b.deliver(b"SEND\ndestination:/topic/c\n\nx\0", &mut out), 0);
-        assert_eq!(b.deliver(b"garbage", &mut out), 0);
+        assert_eq!(
+            b.deliver(b"SEND\ndestination:/topic/a\n\nx\0", &mut out)
+                .frames,
+            1
+        );
+        assert_eq!(
+            b.deliver(b"SEND\ndestination:/topic/c\n\nx\0", &mut out)
+                .frames,
+            0
+        );
+        assert_eq!(b.ignored(), 0);
+        assert_eq!(b.deliver(b"garbage", &mut out).frames, 0);
+        assert_eq!(b.deliver(b"SEND\n\nno destination\0", &mut out).frames, 0);
+        assert_eq!(b.ignored(), 2);
+    }
+
+    #[test]
+    fn a_delivered_send_with_receipt_is_answered_to_the_group_once() {
+        let mut b = connected();
+        let _ = b.handle_client(b"SUBSCRIBE\nid:1\ndestination:/topic/a\n\n\0");
+        let _ = b.handle_client(b"SUBSCRIBE\nid:2\ndestination:/topic/a\n\n\0");
+        let mut out = Vec::new();
+        let delivery = b.deliver(b"SEND\ndestination:/topic/a\nreceipt:r:1\n\nx\0", &mut out);
+        assert_eq!(delivery.frames, 2);
+        assert_eq!(delivery.receipts.len(), 1);
+        let receipt = &frames(&delivery.receipts[0])[0];
+        assert_eq!(receipt.command, Command::Receipt);
+        assert_eq!(receipt.receipt_id(), Some("r:1"));
+        // The MESSAGE frames do not carry the sender's receipt.
+        assert!(frames(&out).iter().all(|f| f.receipt().is_none()));
+        // Not delivered here, not answered here.
+        let delivery = b.deliver(b"SEND\ndestination:/topic/z\nreceipt:r2\n\nx\0", &mut out);
+        assert!(delivery.receipts.is_empty());
+        // Another member's RECEIPT is no message and gets no answer.
+        let delivery = b.deliver(b"RECEIPT\nreceipt-id:r:1\nreceipt:loop\n\n\0", &mut out);
+        assert_eq!(delivery.frames, 0);
+        assert!(delivery.receipts.is_empty());
+    }
+
+    #[test]
+    fn values_from_the_group_are_read_as_stomp_py_sent_them() {
+        let mut b = connected();
+        let _ = b.handle_client(b"SUBSCRIBE\nid:1\ndestination:/topic/a:b\n\n\0");
+        let mut out = Vec::new();
+        let delivery = b.deliver(
+            "SEND\ndestination:/topic/a:b\nx-time:12:30:00\nx-name:caf\u{e9}\n\n\u{1f680}\0"
+                .as_bytes(),
+            &mut out,
+        );
+        assert_eq!(delivery.frames, 1);
+        let message = &frames(&out)[0];
+        assert_eq!(message.destination(), Some("/topic/a:b"));
+        assert_eq!(message.header("x-time"), Some("12:30:00"));
+        assert_eq!(message.header("x-name"), Some("caf\u{e9}"));
+        assert_eq!(message.body_str(), Some("\u{1f680}"));
     }
 
     #[test]

@@ -1,32 +1,53 @@
-//! Broker-less STOMP over UDP multicast (`multicast://group:port`).
+//! Broker-less STOMP over UDP multicast (`multicast://group:port`), on the wire as stomp.py's
+//! `MulticastConnection`.
 //!
 //! Every member of a group is a publisher and a subscriber; there is no broker to talk to, so
-//! the transport answers its own client the way a broker would, in the manner of stomp.py's
-//! `MulticastConnection`:
+//! the transport answers its own client the way a broker would, as stomp.py's
+//! `MulticastConnection` does:
 //!
 //! | the client sends | the transport |
 //! |---|---|
 //! | CONNECT / STOMP | answers CONNECTED: the highest version of `accept-version` it supports (1.0 without the header), `heart-beat:0,0`, a `session` id; ERROR when no version matches |
-//! | SEND | sends one datagram to the group: a MESSAGE with `destination`, a fresh `message-id` and the SEND's other headers (not `receipt`, `transaction`). A frame over [`MulticastConfig::max_datagram_size`] fails the `send` with [`TransportError::DatagramTooLarge`]; it is never truncated or split |
+//! | SEND | sends one datagram to the group: the SEND with its `destination`, its `receipt` and its other headers (not `transaction`). A frame over [`MulticastConfig::max_datagram_size`] fails the `send` with [`TransportError::DatagramTooLarge`]; it is never truncated or split |
 //! | SUBSCRIBE / UNSUBSCRIBE | updates the local subscription table (1.0 frames without `id` use the destination) |
 //! | BEGIN / COMMIT / ABORT | holds the transaction's SENDs, sends them on COMMIT, drops them on ABORT |
 //! | ACK / NACK | nothing (delivery is at most once; nothing is redelivered) |
 //! | DISCONNECT | RECEIPT if asked, then [`Recv::Closed`] |
-//! | any frame with `receipt` | RECEIPT, once the frame is handled |
+//! | any frame with `receipt` | RECEIPT, once the frame is handled (for a SEND: once its datagram is sent) |
 //! | a frame out of place, a missing required header, an unknown transaction | ERROR, then [`Recv::Closed`] (as a broker would close) |
 //!
 //! A datagram from the group (this member's own included, when
-//! [`loopback`](MulticastConfig::loopback) is on) becomes one MESSAGE per local subscription
-//! whose destination equals the datagram's, with that subscription's `subscription` header
-//! (and, in 1.2 with `ack:client` or `client-individual`, an `ack` header). Destinations match
-//! exactly; there are no wildcards. Datagrams that match nothing are dropped, as are those that
-//! arrive before CONNECT.
+//! [`loopback`](MulticastConfig::loopback) is on) is read frame by frame; each SEND (or
+//! MESSAGE) frame becomes one MESSAGE per local subscription whose destination equals the
+//! frame's, with that subscription's `subscription` header (and, in 1.2 with `ack:client` or
+//! `client-individual`, an `ack` header). Destinations match exactly; there are no wildcards.
+//! A frame so delivered that has a `receipt` header is answered with one
+//! `RECEIPT receipt-id:…` datagram to the group, as stomp.py does, whatever the number of
+//! local subscriptions; RECEIPT frames from the group are not passed on (the client had its
+//! receipt when its SEND was sent). Frames that match nothing are dropped, as are datagrams that
+//! arrive before CONNECT; datagrams that do not decode are counted
+//! ([`MulticastTransport::ignored`]).
+//!
+//! # stomp.py's wire form
+//!
+//! - One frame per datagram; a member reads it whole. stomp.py reads at most 1024 bytes of a
+//!   datagram (the rest is lost, and what it read corrupts the frames after it), so
+//!   [`MulticastConfig::max_datagram_size`] is 1024 by default. Datagrams received here are
+//!   read whole whatever their size.
+//! - stomp.py writes header values unescaped (`time:12:30`) and reads them with the known 1.2
+//!   escapes (`\\`, `\n`, `\r`, `\c`) undone and any other backslash kept. Datagrams are
+//!   read here the same way, so all members of a group see the same values; this transport
+//!   writes the 1.2 escapes, which that reading undoes exactly. (A value that stomp.py sends
+//!   with a backslash before `n`, `r`, `c` or another backslash, such as `C:\new`, is changed
+//!   by that reading, for stomp.py's members and for this transport alike.)
+//! - Bodies are bytes with `content-length`; stomp.py decodes them as UTF-8.
 //!
 //! UDP delivers at most once and may drop or reorder datagrams. Several processes on one host
 //! can join the same group and port (`SO_REUSEADDR`, and `SO_REUSEPORT` where it exists).
 //! Only IPv4 groups are supported.
 
 mod broker;
+mod wire;
 
 use std::collections::VecDeque;
 use std::hash::{BuildHasher, Hasher};
@@ -50,6 +71,8 @@ const POLL: Duration = Duration::from_millis(100);
 const BATCH: usize = 64;
 /// Larger than any IPv4 UDP payload, so nothing is ever truncated on receipt.
 const RECEIVE_BUFFER: usize = 65_536;
+/// The default [`MulticastConfig::max_datagram_size`]: the most of a datagram stomp.py reads.
+pub const STOMP_PY_DATAGRAM_SIZE: usize = 1024;
 
 /// Multicast group membership and limits.
 ///
@@ -78,8 +101,11 @@ pub struct MulticastConfig {
     /// Whether this host's own members (this transport included) receive what it sends
     /// (`IP_MULTICAST_LOOP`). Default on.
     pub loopback: bool,
-    /// The largest datagram sent or accepted, in bytes. Default 65,000: under the 65,507 an
-    /// IPv4 UDP datagram can carry, leaving room for IP options.
+    /// The largest datagram sent, in bytes: a frame that would encode larger fails its `send`
+    /// with [`TransportError::DatagramTooLarge`]. Default 1024, the most stomp.py's
+    /// `MulticastConnection` reads of a datagram. Raise it (up to 65,507, what an IPv4 UDP
+    /// datagram can carry) for groups whose members all read more. Datagrams received are read
+    /// whole whatever this says.
     pub max_datagram_size: usize,
     /// The most bytes that open transactions may hold before COMMIT. Default 16 MiB.
     pub max_transaction_bytes: usize,
@@ -96,7 +122,7 @@ impl Default for MulticastConfig {
             ttl: 1,
             interface: Ipv4Addr::UNSPECIFIED,
             loopback: true,
-            max_datagram_size: 65_000,
+            max_datagram_size: STOMP_PY_DATAGRAM_SIZE,
             max_transaction_bytes: 16 << 20,
             receive_queue: 4096,
         }
@@ -182,10 +208,9 @@ impl MulticastTransport {
             capacity: config.receive_queue.max(1),
         });
         let receiving = shared.clone();
-        let max = config.max_datagram_size;
         thread::Builder::new()
             .name(format!("stompwire multicast {group}"))
-            .spawn(move || receive_loop(receiver, &receiving, max))
+            .spawn(move || receive_loop(receiver, &receiving))
             .map_err(TransportError::Io)?;
         Ok(MulticastTransport {
             peer: group.to_string(),
@@ -203,6 +228,22 @@ impl MulticastTransport {
     /// Datagrams dropped so far because [`MulticastConfig::receive_queue`] was full.
     pub fn dropped(&self) -> u64 {
         lock(&self.shared.inbox).dropped
+    }
+
+    /// Datagrams from the group ignored so far, whole or in part, because they did not decode
+    /// as STOMP frames to their end; and SEND or MESSAGE frames without `destination`.
+    pub fn ignored(&self) -> u64 {
+        lock(&self.broker).ignored()
+    }
+
+    /// Sends RECEIPT datagrams for delivered frames to the group. A failure loses only that
+    /// RECEIPT (as UDP may lose any datagram); the client's messages are already delivered.
+    fn answer(&self, receipts: &[Vec<u8>]) {
+        for receipt in receipts {
+            if let Err(e) = self.sender.send_to(receipt, self.group) {
+                log::warn!("multicast: a RECEIPT to {} was not sent: {e}", self.group);
+            }
+        }
     }
 
     fn push(&self, items: impl IntoIterator<Item = Inbound>) {
@@ -279,7 +320,7 @@ fn sender_socket(config: &MulticastConfig) -> Result<UdpSocket, TransportError> 
 }
 
 /// Moves datagrams into the inbox until the transport closes.
-fn receive_loop(socket: Socket, shared: &Shared, max: usize) {
+fn receive_loop(socket: Socket, shared: &Shared) {
     let socket: UdpSocket = socket.into();
     let mut data = vec![0; RECEIVE_BUFFER];
     while !shared.closed.load(Ordering::Acquire) {
@@ -292,7 +333,7 @@ fn receive_loop(socket: Socket, shared: &Shared, max: usize) {
                 continue;
             }
         };
-        if n > max || !shared.accepting.load(Ordering::Acquire) {
+        if !shared.accepting.load(Ordering::Acquire) {
             continue;
         }
         let mut inbox = lock(&shared.inbox);
@@ -322,13 +363,14 @@ impl Transport for MulticastTransport {
                     .count();
                 drop(inbox);
                 let mut ended = false;
+                let mut receipts = Vec::new();
                 {
                     let mut broker = lock(&self.broker);
                     for item in batch {
                         match item {
                             Inbound::Local(bytes) => buf.extend_from_slice(&bytes),
                             Inbound::Datagram(datagram) => {
-                                broker.deliver(&datagram, buf);
+                                receipts.extend(broker.deliver(&datagram, buf).receipts);
                             }
                             Inbound::End => {
                                 ended = true;
@@ -337,6 +379,7 @@ impl Transport for MulticastTransport {
                         }
                     }
                 }
+                self.answer(&receipts);
                 if ended {
                     self.close();
                 }
