@@ -564,6 +564,59 @@ fn colons_and_escapes_in_values_read_the_same_by_every_member() {
     peer.quit();
 }
 
+#[test]
+#[ignore = "needs a private network namespace and stomp.py: scripts/netns-test.sh"]
+fn transactions_hold_sends_until_commit_both_ways() {
+    if !in_private_netns() {
+        return;
+    }
+    let port = 47110;
+    let mut member = Member::join(port);
+    member.subscribe("/topic/tx-rs", "t");
+    let mut peer = Peer::start(port);
+    peer.subscribe("/topic/tx-py", "1");
+
+    // stomp.py's transaction: its SENDs go out on COMMIT, none on ABORT.
+    peer.op(json!({"op": "begin", "transaction": "py-tx"}));
+    for body in ["one", "two"] {
+        peer.send("/topic/tx-rs", body, json!({"transaction": "py-tx"}));
+    }
+    assert!(member.next(QUIET).is_none(), "a SEND left before COMMIT");
+    peer.op(json!({"op": "commit", "transaction": "py-tx"}));
+    for body in ["one", "two"] {
+        let message = member.expect(Command::Message);
+        assert_eq!(message.body(), body.as_bytes());
+        assert_eq!(message.transaction(), None);
+    }
+    peer.op(json!({"op": "begin", "transaction": "py-tx-2"}));
+    peer.send("/topic/tx-rs", "aborted", json!({"transaction": "py-tx-2"}));
+    peer.op(json!({"op": "abort", "transaction": "py-tx-2"}));
+    assert!(member.next(QUIET).is_none(), "an aborted SEND left");
+
+    // Ours: the same to stomp.py.
+    member
+        .send(&Frame::new(Command::Begin).with_header("transaction", "rs-tx"))
+        .unwrap();
+    for body in ["three", "four"] {
+        member
+            .send(&send_frame("/topic/tx-py", body).with_header("transaction", "rs-tx"))
+            .unwrap();
+    }
+    assert!(
+        peer.next("message", QUIET).is_none(),
+        "a SEND left before COMMIT"
+    );
+    member
+        .send(&Frame::new(Command::Commit).with_header("transaction", "rs-tx"))
+        .unwrap();
+    for body in ["three", "four"] {
+        let message = peer.message();
+        assert_eq!(message["body"], body);
+        assert_eq!(header(&message, "transaction"), None);
+    }
+    peer.quit();
+}
+
 /// A body that makes the SEND datagram to `destination` exactly `size` bytes.
 fn body_for_datagram_of(destination: &str, size: usize) -> String {
     let mut body = String::new();

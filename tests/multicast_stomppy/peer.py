@@ -11,7 +11,9 @@ command line (so that tests running at the same time do not hear each other).
 stdin: one JSON object per line, each answered with {"event": "done", "op": ...}:
     {"op": "subscribe", "destination": "/topic/a", "id": "1"}
     {"op": "unsubscribe", "id": "1"}
+    {"op": "begin" | "commit" | "abort", "transaction": "t1"}
     {"op": "send", "destination": "/topic/a", "body": "text", "headers": {"receipt": "r1"}}
+                                        (a "transaction" header puts it in that transaction)
     {"op": "quit"}                      disconnects and exits
 stdout: one JSON object per line: {"event": "ready", "group": ..., "port": ..., "stomp": VERSION}
 first, then as they happen {"event": "message" | "receipt" | "error", "headers": {...},
@@ -76,6 +78,12 @@ def main():
             conn.subscribe(destination=cmd["destination"], id=cmd["id"])
         elif op == "unsubscribe":
             conn.unsubscribe(id=cmd["id"])
+        elif op == "begin":
+            conn.begin(transaction=cmd["transaction"])
+        elif op == "commit":
+            conn.commit(transaction=cmd["transaction"])
+        elif op == "abort":
+            conn.abort(transaction=cmd["transaction"])
         elif op == "send":
             conn.send(cmd["destination"], cmd["body"], headers=cmd.get("headers") or {})
         elif op == "quit":
