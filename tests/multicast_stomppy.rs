@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use socket2::{Domain, Protocol, Socket, Type};
 use stompwire::frame::{Command, Decoder, Frame, Item, Limits, Version, encode};
+use stompwire::native::transport::multicast::SendReceipts;
 use stompwire::native::transport::{
     MulticastConfig, MulticastTransport, Recv, Transport, TransportError,
 };
@@ -458,6 +459,52 @@ fn we_answer_the_receipt_of_a_stomp_py_send_to_the_group() {
         json!({"receipt": "py-2"}),
     );
     assert!(peer.next("receipt", QUIET).is_none());
+    peer.quit();
+}
+
+#[test]
+#[ignore = "needs a private network namespace and stomp.py: scripts/netns-test.sh"]
+fn delivered_receipts_come_from_the_first_member_that_delivers_the_send() {
+    if !in_private_netns() {
+        return;
+    }
+    let port = 47111;
+    let wire = Wire::watch(port);
+    let mut peer = Peer::start(port);
+    peer.subscribe("/topic/delivered", "1");
+    let mut other = Member::join(port);
+    other.subscribe("/topic/delivered", "o");
+    let mut member = Member::join_with(MulticastConfig {
+        group: GROUP,
+        port,
+        send_receipts: SendReceipts::Delivered,
+        ..MulticastConfig::default()
+    });
+    member
+        .send(&send_frame("/topic/delivered", "confirm me").with_header("receipt", "d-1"))
+        .unwrap();
+    assert_eq!(member.expect(Command::Receipt).receipt_id(), Some("d-1"));
+    // A member answers when its client takes the message.
+    assert_eq!(other.expect(Command::Message).body(), b"confirm me");
+    assert_eq!(peer.message()["body"], "confirm me");
+    // stomp.py and the other member both answered, under the id the SEND carried.
+    let (_, send) = wire.next_frame(Command::Send, PATIENCE).expect("the SEND");
+    let wire_id = send.receipt().unwrap().to_string();
+    assert!(wire_id != "d-1" && wire_id.ends_with("-d-1"), "{wire_id}");
+    for _ in 0..2 {
+        let (_, receipt) = wire
+            .next_frame(Command::Receipt, PATIENCE)
+            .expect("two RECEIPTs on the wire");
+        assert_eq!(receipt.receipt_id(), Some(wire_id.as_str()));
+    }
+    // The second answer is not passed on.
+    assert!(member.next(QUIET).is_none());
+
+    // Nobody delivers it: no receipt.
+    member
+        .send(&send_frame("/topic/nobody", "unconfirmed").with_header("receipt", "d-2"))
+        .unwrap();
+    assert!(member.next(QUIET).is_none(), "a receipt nobody gave");
     peer.quit();
 }
 

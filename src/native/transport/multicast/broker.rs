@@ -1,13 +1,18 @@
 //! The broker's part, played locally for one multicast client: client frames in; replies,
 //! datagrams and delivered messages out. No I/O.
 
+use std::collections::VecDeque;
 use std::format;
 use std::prelude::rust_2024::*;
 
 use crate::frame::{Command, Decoder, Frame, Headers, Item, Limits, Version, encode};
 
 use super::super::TransportError;
-use super::wire;
+use super::{SendReceipts, wire};
+
+/// SEND receipts awaited from the group at most ([`SendReceipts::Delivered`]); beyond this the
+/// oldest is forgotten (its client's receipt timeout has long told it).
+const MAX_AWAITED: usize = 4096;
 
 /// Headers of a client's SEND that do not go to the group: they are about this session
 /// (`transaction`), belong to MESSAGE frames, or are set again (`content-length`). `receipt`
@@ -74,6 +79,10 @@ pub(super) struct LocalBroker {
     max_datagram_size: usize,
     max_transaction_bytes: usize,
     ignored: u64,
+    send_receipts: SendReceipts,
+    /// With [`SendReceipts::Delivered`]: the receipts of SENDs sent, as (id on the wire, the
+    /// client's id), oldest first.
+    awaited: VecDeque<(String, String)>,
 }
 
 impl LocalBroker {
@@ -95,7 +104,15 @@ impl LocalBroker {
             max_datagram_size,
             max_transaction_bytes,
             ignored: 0,
+            send_receipts: SendReceipts::Sent,
+            awaited: VecDeque::new(),
         }
+    }
+
+    /// Sets what the RECEIPT of a client's SEND means.
+    pub(super) fn with_send_receipts(mut self, send_receipts: SendReceipts) -> LocalBroker {
+        self.send_receipts = send_receipts;
+        self
     }
 
     /// Whether CONNECT was answered and the session has not ended.
@@ -186,7 +203,10 @@ impl LocalBroker {
                 });
             }
             Ok(()) => {
-                if let (Some(id), false) = (receipt, connecting) {
+                // A SEND's receipt may be the group's to give (see `send`).
+                let from_group =
+                    frame.command == Command::Send && self.send_receipts == SendReceipts::Delivered;
+                if let (Some(id), false, false) = (receipt, connecting, from_group) {
                     let reply = Frame::new(Command::Receipt).with_header("receipt-id", id);
                     self.reply(outcome, &reply);
                 }
@@ -237,9 +257,22 @@ impl LocalBroker {
         // The group gets a SEND, as stomp.py sends it: its members filter it by destination
         // and answer its `receipt`.
         let mut send = Frame::new(Command::Send).with_header("destination", destination);
+        // Awaited from the group, a receipt travels under an id of this session's, so that
+        // another member's receipt of the same name is not taken for it.
+        let awaited = match (frame.receipt(), self.send_receipts) {
+            (Some(id), SendReceipts::Delivered) => {
+                self.next_message += 1;
+                Some((format!("{}-r{}-{id}", self.session, self.next_message), id))
+            }
+            _ => None,
+        };
         for (name, value) in &frame.headers {
-            if name != "destination" && !NOT_SENT.contains(&name) {
-                send.headers.push(name, value);
+            match (name, &awaited) {
+                ("receipt", Some((wire_id, _))) => send.headers.push(name, wire_id),
+                _ if name != "destination" && !NOT_SENT.contains(&name) => {
+                    send.headers.push(name, value);
+                }
+                _ => {}
             }
         }
         send.body.clone_from(&frame.body);
@@ -271,6 +304,12 @@ impl LocalBroker {
                 self.transaction_bytes += datagram.len();
                 pending.push(datagram);
             }
+        }
+        if let Some((wire_id, id)) = awaited {
+            if self.awaited.len() >= MAX_AWAITED {
+                self.awaited.pop_front();
+            }
+            self.awaited.push_back((wire_id, id.to_string()));
         }
         Ok(())
     }
@@ -381,6 +420,10 @@ impl LocalBroker {
             log::debug!("multicast: ignoring the rest of a datagram: {e}");
         }
         for frame in frames {
+            if frame.command == Command::Receipt {
+                self.receipt_from_group(&frame, out);
+                continue;
+            }
             if !matches!(frame.command, Command::Message | Command::Send) {
                 continue;
             }
@@ -443,6 +486,23 @@ impl LocalBroker {
             }
         }
         delivery
+    }
+
+    /// Passes on a member's RECEIPT for one of this client's SENDs, the first time it comes
+    /// ([`SendReceipts::Delivered`]); others' receipts and later copies are dropped.
+    fn receipt_from_group(&mut self, frame: &Frame, out: &mut Vec<u8>) {
+        let Some(wire_id) = frame.receipt_id() else {
+            return;
+        };
+        let Some(at) = self.awaited.iter().position(|(w, _)| w == wire_id) else {
+            return;
+        };
+        if let Some((_, id)) = self.awaited.remove(at) {
+            let receipt = Frame::new(Command::Receipt).with_header("receipt-id", &id);
+            if let Err(e) = encode(&receipt, self.version, out) {
+                log::warn!("multicast: cannot pass on the RECEIPT for {id:?}: {e}");
+            }
+        }
     }
 
     /// Datagrams from the group that did not decode (or not to their end), and frames without
@@ -626,6 +686,47 @@ mod tests {
         let delivery = b.deliver(b"RECEIPT\nreceipt-id:r:1\nreceipt:loop\n\n\0", &mut out);
         assert_eq!(delivery.frames, 0);
         assert!(delivery.receipts.is_empty());
+    }
+
+    #[test]
+    fn delivered_receipts_wait_for_the_first_member_that_answers() {
+        let mut b = connected().with_send_receipts(SendReceipts::Delivered);
+        let out = b.handle_client(b"SEND\ndestination:/topic/a\nreceipt:r1\n\nx\0");
+        assert!(out.replies.is_empty(), "no receipt before a member answers");
+        let send = &frames(&out.datagrams[0])[0];
+        let wire_id = send.receipt().unwrap().to_string();
+        assert!(
+            wire_id.starts_with("s-") && wire_id.ends_with("-r1"),
+            "{wire_id}"
+        );
+        let mut out = Vec::new();
+        // Another member's receipt of the client's name is not this one.
+        let _ = b.deliver(b"RECEIPT\nreceipt-id:r1\n\n\0", &mut out);
+        assert!(out.is_empty());
+        let answer = wire::receipt(&wire_id).unwrap();
+        let _ = b.deliver(&answer, &mut out);
+        let passed = frames(&out);
+        assert_eq!(passed.len(), 1);
+        assert_eq!(passed[0].command, Command::Receipt);
+        assert_eq!(passed[0].receipt_id(), Some("r1"));
+        // A second member's answer is dropped.
+        out.clear();
+        let _ = b.deliver(&answer, &mut out);
+        assert!(out.is_empty());
+        // Other frames' receipts are still answered at once.
+        let out = b.handle_client(b"SUBSCRIBE\nid:1\ndestination:/q\nreceipt:s1\n\n\0");
+        assert_eq!(frames(&out.replies)[0].receipt_id(), Some("s1"));
+    }
+
+    #[test]
+    fn awaited_receipts_are_bounded() {
+        let mut b = connected().with_send_receipts(SendReceipts::Delivered);
+        for i in 0..MAX_AWAITED + 10 {
+            let send = format!("SEND\ndestination:/q\nreceipt:r{i}\n\n\0");
+            assert!(b.handle_client(send.as_bytes()).error.is_none());
+        }
+        assert_eq!(b.awaited.len(), MAX_AWAITED);
+        assert!(b.awaited.front().unwrap().1 == "r10");
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! | BEGIN / COMMIT / ABORT | holds the transaction's SENDs, sends them on COMMIT, drops them on ABORT |
 //! | ACK / NACK | nothing (delivery is at most once; nothing is redelivered) |
 //! | DISCONNECT | RECEIPT if asked, then [`Recv::Closed`] |
-//! | any frame with `receipt` | RECEIPT, once the frame is handled (for a SEND: once its datagram is sent) |
+//! | any frame with `receipt` | RECEIPT, once the frame is handled; for a SEND, once its datagram is sent, or with [`SendReceipts::Delivered`] once a member of the group answers it |
 //! | a frame out of place, a missing required header, an unknown transaction | ERROR, then [`Recv::Closed`] (as a broker would close) |
 //!
 //! A datagram from the group (this member's own included, when
@@ -23,10 +23,10 @@
 //! `client-individual`, an `ack` header). Destinations match exactly; there are no wildcards.
 //! A frame so delivered that has a `receipt` header is answered with one
 //! `RECEIPT receipt-id:…` datagram to the group, as stomp.py does, whatever the number of
-//! local subscriptions; RECEIPT frames from the group are not passed on (the client had its
-//! receipt when its SEND was sent). Frames that match nothing are dropped, as are datagrams that
-//! arrive before CONNECT; datagrams that do not decode are counted
-//! ([`MulticastTransport::ignored`]).
+//! local subscriptions, when `recv` hands it to the client. RECEIPT frames from the group are passed on only with
+//! [`SendReceipts::Delivered`], once per receipt of the client's. Frames that match nothing are
+//! dropped, as are datagrams that arrive before CONNECT; datagrams that do not decode are
+//! counted ([`MulticastTransport::ignored`]).
 //!
 //! # stomp.py's wire form
 //!
@@ -112,6 +112,38 @@ pub struct MulticastConfig {
     /// Datagrams received but not yet taken by `recv`; beyond this, new ones are dropped.
     /// Default 4096.
     pub receive_queue: usize,
+    /// What the RECEIPT of a SEND with `receipt` means. Default [`SendReceipts::Sent`].
+    pub send_receipts: SendReceipts,
+}
+
+/// What the RECEIPT of a client's SEND with `receipt` means on a multicast group.
+///
+/// Either way the SEND goes to the group with a `receipt` header, and every member that
+/// delivers it (stomp.py's, and this transport) answers with a RECEIPT to the group.
+///
+/// ```
+/// use stompwire::native::transport::MulticastConfig;
+/// use stompwire::native::transport::multicast::SendReceipts;
+///
+/// let config = MulticastConfig {
+///     send_receipts: SendReceipts::Delivered,
+///     ..MulticastConfig::default()
+/// };
+/// assert_eq!(MulticastConfig::default().send_receipts, SendReceipts::Sent);
+/// # let _ = config;
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SendReceipts {
+    /// The datagram was sent to the group: the RECEIPT comes at once, whether or not any
+    /// member received it.
+    #[default]
+    Sent,
+    /// A member delivered it: the RECEIPT is the first one a member answers to the group
+    /// (later ones are dropped). With no member subscribed to the destination none comes, and
+    /// the client's receipt timeout tells. The SEND's `receipt` travels under an id of this
+    /// session's, so that another member's receipt of the same name is not taken for it; at
+    /// most 4096 are awaited at once (beyond that the oldest is forgotten).
+    Delivered,
 }
 
 impl Default for MulticastConfig {
@@ -125,6 +157,7 @@ impl Default for MulticastConfig {
             max_datagram_size: STOMP_PY_DATAGRAM_SIZE,
             max_transaction_bytes: 16 << 20,
             receive_queue: 4096,
+            send_receipts: SendReceipts::Sent,
         }
     }
 }
@@ -216,11 +249,14 @@ impl MulticastTransport {
             peer: group.to_string(),
             group,
             sender,
-            broker: Mutex::new(LocalBroker::new(
-                session_id(),
-                config.max_datagram_size,
-                config.max_transaction_bytes,
-            )),
+            broker: Mutex::new(
+                LocalBroker::new(
+                    session_id(),
+                    config.max_datagram_size,
+                    config.max_transaction_bytes,
+                )
+                .with_send_receipts(config.send_receipts),
+            ),
             shared,
         })
     }
