@@ -23,10 +23,10 @@
 //! `client-individual`, an `ack` header). Destinations match exactly; there are no wildcards.
 //! A frame so delivered that has a `receipt` header is answered with one
 //! `RECEIPT receipt-id:…` datagram to the group, as stomp.py does, whatever the number of
-//! local subscriptions, when `recv` hands it to the client. RECEIPT frames from the group are passed on only with
-//! [`SendReceipts::Delivered`], once per receipt of the client's. Frames that match nothing are
-//! dropped, as are datagrams that arrive before CONNECT; datagrams that do not decode are
-//! counted ([`MulticastTransport::ignored`]).
+//! local subscriptions, when `recv` hands it to the client. RECEIPT frames from the group are
+//! passed on only with [`SendReceipts::Delivered`], once per receipt of the client's. Frames
+//! that match nothing are dropped, as are datagrams that arrive before CONNECT; datagrams that
+//! do not decode are counted ([`MulticastTransport::ignored`]).
 //!
 //! # stomp.py's wire form
 //!
