@@ -32,20 +32,18 @@ const QUIET: Duration = Duration::from_millis(600);
 /// stomp.py's own group (its `MCAST_GRP`); the ports differ per test.
 const GROUP: Ipv4Addr = Ipv4Addr::new(224, 1, 1, 1);
 
-/// Whether the test may run here; panics when it is in the namespace without stomp.py.
-fn in_private_netns() -> bool {
-    if std::env::var("STOMPWIRE_NETNS").as_deref() != Ok("1") {
-        eprintln!(
-            "skipped: multicast must not leave the machine: run scripts/netns-test.sh, which runs \
-             these tests in a private network namespace with STOMPWIRE_NETNS=1"
-        );
-        return false;
-    }
+/// Fails the test outside the namespace or without stomp.py: multicast must not be used here,
+/// and a test that did not run must not pass.
+fn require_private_netns() {
+    assert!(
+        std::env::var("STOMPWIRE_NETNS").as_deref() == Ok("1"),
+        "multicast must not leave the machine: run scripts/netns-test.sh, which runs these tests \
+         in a private network namespace with STOMPWIRE_NETNS=1"
+    );
     assert!(
         std::env::var_os("STOMPWIRE_STOMPPY_PYTHON").is_some(),
         "STOMPWIRE_STOMPPY_PYTHON must name a Python with stomp.py (scripts/netns-test.sh sets it)"
     );
-    true
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,9 +319,7 @@ fn send_frame(destination: &str, body: &str) -> Frame {
 #[test]
 #[ignore = "needs a private network namespace and stomp.py: scripts/netns-test.sh"]
 fn our_send_is_a_send_on_the_wire_and_stomp_py_filters_it_by_destination() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let port = 47101;
     let wire = Wire::watch(port);
     let mut peer = Peer::start(port);
@@ -360,9 +356,7 @@ fn our_send_is_a_send_on_the_wire_and_stomp_py_filters_it_by_destination() {
 #[test]
 #[ignore = "needs a private network namespace and stomp.py: scripts/netns-test.sh"]
 fn stomp_py_send_is_filtered_by_destination_and_delivered_here() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let port = 47102;
     let mut member = Member::join(port);
     member.subscribe("/topic/rs", "rs");
@@ -385,9 +379,7 @@ fn stomp_py_send_is_filtered_by_destination_and_delivered_here() {
 #[test]
 #[ignore = "needs a private network namespace and stomp.py: scripts/netns-test.sh"]
 fn stomp_py_answers_the_receipt_of_our_send_to_the_group() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let port = 47103;
     let wire = Wire::watch(port);
     let mut peer = Peer::start(port);
@@ -422,9 +414,7 @@ fn stomp_py_answers_the_receipt_of_our_send_to_the_group() {
 #[test]
 #[ignore = "needs a private network namespace and stomp.py: scripts/netns-test.sh"]
 fn we_answer_the_receipt_of_a_stomp_py_send_to_the_group() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let port = 47104;
     let wire = Wire::watch(port);
     let mut member = Member::join(port);
@@ -465,9 +455,7 @@ fn we_answer_the_receipt_of_a_stomp_py_send_to_the_group() {
 #[test]
 #[ignore = "needs a private network namespace and stomp.py: scripts/netns-test.sh"]
 fn delivered_receipts_come_from_the_first_member_that_delivers_the_send() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let port = 47111;
     let wire = Wire::watch(port);
     let mut peer = Peer::start(port);
@@ -513,9 +501,7 @@ const UNICODE: &str = "héllo wörld ✓ 日本語 Ελληνικά 🚀";
 #[test]
 #[ignore = "needs a private network namespace and stomp.py: scripts/netns-test.sh"]
 fn unicode_bodies_and_values_cross_both_ways() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let port = 47105;
     let mut member = Member::join(port);
     member.subscribe("/topic/ünï", "u");
@@ -544,9 +530,7 @@ fn unicode_bodies_and_values_cross_both_ways() {
 #[test]
 #[ignore = "needs a private network namespace and stomp.py: scripts/netns-test.sh"]
 fn colons_and_escapes_in_values_read_the_same_by_every_member() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let port = 47106;
     let wire = Wire::watch(port);
     let mut member = Member::join(port);
@@ -614,9 +598,7 @@ fn colons_and_escapes_in_values_read_the_same_by_every_member() {
 #[test]
 #[ignore = "needs a private network namespace and stomp.py: scripts/netns-test.sh"]
 fn transactions_hold_sends_until_commit_both_ways() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let port = 47110;
     let mut member = Member::join(port);
     member.subscribe("/topic/tx-rs", "t");
@@ -690,9 +672,7 @@ fn body_for_datagram_of(destination: &str, size: usize) -> String {
 #[test]
 #[ignore = "needs a private network namespace and stomp.py: scripts/netns-test.sh"]
 fn a_frame_larger_than_stomp_py_reads_is_refused_whole_and_the_largest_it_reads_arrives() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let port = 47107;
     let wire = Wire::watch(port);
     let mut peer = Peer::start(port);
@@ -737,9 +717,7 @@ fn a_frame_larger_than_stomp_py_reads_is_refused_whole_and_the_largest_it_reads_
 #[test]
 #[ignore = "needs a private network namespace and stomp.py: scripts/netns-test.sh"]
 fn a_stomp_py_frame_larger_than_it_reads_itself_is_read_whole_here() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let port = 47108;
     let mut member = Member::join(port);
     member.subscribe("/topic/large", "l");
@@ -762,9 +740,7 @@ fn cli() -> Process {
 #[test]
 #[ignore = "needs a private network namespace and stomp.py: scripts/netns-test.sh"]
 fn the_command_line_tool_and_stomp_py_exchange_messages() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let port = 47109;
     let url = format!("multicast://{GROUP}:{port}");
     let mut peer = Peer::start(port);

@@ -792,14 +792,13 @@ fn wss_connects_round_trips_and_closes_when_offered() {
 const NETNS_ONLY: &str = "multicast must not leave the machine: run scripts/netns-test.sh, \
                           which runs these tests in a private network namespace with STOMPWIRE_NETNS=1";
 
-/// Whether multicast may be used here; says why not otherwise.
-fn in_private_netns() -> bool {
-    if std::env::var("STOMPWIRE_NETNS").as_deref() == Ok("1") {
-        true
-    } else {
-        eprintln!("skipped: {NETNS_ONLY}");
-        false
-    }
+/// Fails the test outside the namespace: multicast must not be used here, and a test that did
+/// not run must not pass.
+fn require_private_netns() {
+    assert!(
+        std::env::var("STOMPWIRE_NETNS").as_deref() == Ok("1"),
+        "{NETNS_ONLY}"
+    );
 }
 
 fn multicast_config(port: u16) -> MulticastConfig {
@@ -817,9 +816,7 @@ fn multicast(port: u16) -> Arc<dyn Transport> {
 #[test]
 #[ignore = "needs a private network namespace: scripts/netns-test.sh"]
 fn multicast_connect_subscribe_and_receive_own_binary_message() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let transport = multicast(47001);
     let (mut frames, connected) = handshake(&*transport);
     assert_eq!(connected.version(), Some("1.2"));
@@ -855,9 +852,7 @@ fn multicast_connect_subscribe_and_receive_own_binary_message() {
 #[test]
 #[ignore = "needs a private network namespace: scripts/netns-test.sh"]
 fn multicast_two_transports_exchange_messages_by_destination() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let (a, b) = (multicast(47002), multicast(47002));
     let (mut fa, _) = handshake(&*a);
     let (mut fb, _) = handshake(&*b);
@@ -888,9 +883,7 @@ fn multicast_two_transports_exchange_messages_by_destination() {
 #[test]
 #[ignore = "needs a private network namespace: scripts/netns-test.sh"]
 fn multicast_transactions_unsubscribe_timeout_and_disconnect() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let transport = multicast(47003);
     let (mut frames, _) = handshake(&*transport);
     subscribe(&*transport, &mut frames, "/topic/tx", "1");
@@ -966,9 +959,7 @@ fn multicast_transactions_unsubscribe_timeout_and_disconnect() {
 #[test]
 #[ignore = "needs a private network namespace: scripts/netns-test.sh"]
 fn multicast_frame_larger_than_a_datagram_is_refused_whole() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let transport = MulticastTransport::open(&MulticastConfig {
         max_datagram_size: 2000,
         ..multicast_config(47004)
@@ -1002,9 +993,7 @@ fn multicast_frame_larger_than_a_datagram_is_refused_whole() {
 #[test]
 #[ignore = "needs a private network namespace: scripts/netns-test.sh"]
 fn multicast_send_does_not_wait_for_a_blocked_reader() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let transport = multicast(47005);
     let (mut frames, _) = handshake(&*transport);
     subscribe(&*transport, &mut frames, "/topic/wake", "w");
@@ -1037,9 +1026,7 @@ const PEER_ENV: &str = "STOMPWIRE_MULTICAST_PEER";
 #[test]
 #[ignore = "needs a private network namespace: scripts/netns-test.sh"]
 fn multicast_two_processes_exchange_messages_and_filter_destinations() {
-    if !in_private_netns() {
-        return;
-    }
+    require_private_netns();
     let transport = multicast(PEER_PORT);
     let (mut frames, _) = handshake(&*transport);
     subscribe(&*transport, &mut frames, "/topic/pong", "pong");
@@ -1115,9 +1102,12 @@ fn wait_bounded(child: &mut std::process::Child, within: Duration) -> std::proce
 #[test]
 #[ignore = "run by multicast_two_processes_exchange_messages_and_filter_destinations"]
 fn multicast_peer_process() {
-    if std::env::var(PEER_ENV).as_deref() != Ok("1") || !in_private_netns() {
-        return;
-    }
+    assert!(
+        std::env::var(PEER_ENV).as_deref() == Ok("1"),
+        "the peer process of multicast_two_processes_exchange_messages_and_filter_destinations, \
+         which starts it"
+    );
+    require_private_netns();
     let transport = multicast(PEER_PORT);
     let (mut frames, _) = handshake(&*transport);
     subscribe(&*transport, &mut frames, "/topic/ping", "ping");
