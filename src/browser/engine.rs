@@ -389,9 +389,8 @@ impl Inner {
             core.connect_waiters.take_all()
         };
         self.pump();
-        let gone = || error::named("DeactivatedError", "the client is inactive");
         for w in connecting {
-            w.reject(&gone());
+            w.reject(&deactivated_error());
         }
         self.call(
             Key::OnChangeState,
@@ -952,36 +951,25 @@ impl Inner {
 
     /// A receipt that will not come (timed out, or lost): its promise is rejected.
     fn on_receipt_failed(&self, outcome: ReceiptOutcome) {
-        let (id, error) = match outcome {
-            ReceiptOutcome::TimedOut { id } => {
-                let Some(p) = self.core.borrow_mut().receipts.take(&id) else {
-                    return;
-                };
-                let error = timeout_error(
-                    &log::concat(&["no RECEIPT for ", &id, " within "]),
-                    p.limit_ms,
-                );
-                p.settle.reject(&error);
-                return;
-            }
-            ReceiptOutcome::Lost { id, reason } => {
-                let error = match reason {
-                    LostReason::Error(frame) => stomp_error(frame),
-                    LostReason::ShutDown => {
-                        error::named("DeactivatedError", "the client is inactive")
-                    }
-                    LostReason::Unencodable(e) => error::session(&SessionError::Encode(e)),
-                    _ => closed_error(&id),
-                };
-                (id, error)
-            }
-            // Sent again: still pending.
-            _ => return,
-        };
-        let pending = self.core.borrow_mut().receipts.take(&id);
-        if let Some(p) = pending {
-            p.settle.reject(&error);
+        if !outcome.is_final() {
+            return; // Sent again: still pending.
         }
+        let Some(p) = self.core.borrow_mut().receipts.take(outcome.id()) else {
+            return;
+        };
+        let error = match outcome {
+            ReceiptOutcome::Lost { reason, id } => match reason {
+                LostReason::Error(frame) => stomp_error(frame),
+                LostReason::ShutDown => deactivated_error(),
+                LostReason::Unencodable(e) => error::session(&SessionError::Encode(e)),
+                _ => closed_error(&id),
+            },
+            other => timeout_error(
+                &log::concat(&["no RECEIPT for ", other.id(), " within "]),
+                p.limit_ms,
+            ),
+        };
+        p.settle.reject(&error);
     }
 
     fn on_error_frame(&self, frame: Frame) {
@@ -1236,6 +1224,10 @@ impl Core {
 fn stomp_error(frame: Frame) -> JsValue {
     let message = frame.message().map(String::from);
     error::stomp_error(message.as_deref(), &FrameImpl::new(frame).into())
+}
+
+fn deactivated_error() -> JsValue {
+    error::named("DeactivatedError", "the client is inactive")
 }
 
 fn closed_error(id: &str) -> JsValue {
