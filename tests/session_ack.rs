@@ -5,7 +5,7 @@ mod scripted_broker;
 
 use scripted_broker::{Pair, connected, connected_1_0, headers, receipt};
 use stompwire::frame::{Command, Frame, Headers, Version};
-use stompwire::session::{AckMode, Event, SessionError, State};
+use stompwire::session::{AckMode, Event, ReceiptOutcome, SessionError, State};
 
 /// A session on `version` with a subscription `s` in `mode`.
 fn subscribed(version: &str, mode: AckMode) -> Pair {
@@ -301,7 +301,7 @@ fn ack_with_a_receipt_waits_for_it() {
     assert_eq!(pair.session.pending_receipts(), 0);
     assert!(matches!(
         &pair.events()[..],
-        [Event::Receipt { expected: true, .. }]
+        [Event::Receipt(ReceiptOutcome::Confirmed { .. })]
     ));
 }
 

@@ -7,7 +7,9 @@ mod scripted_broker;
 use proptest::prelude::*;
 use scripted_broker::{Pair, connected, error, headers, message, receipt};
 use stompwire::frame::{Command, DecodeError, Frame, Headers, Limit, Limits};
-use stompwire::session::{AckMode, CloseReason, Config, Event, SessionError, State};
+use stompwire::session::{
+    AckMode, CloseReason, Config, Event, LostReason, ReceiptOutcome, SessionError, State,
+};
 
 fn open() -> Pair {
     let mut pair = Pair::quiet();
@@ -260,16 +262,30 @@ fn an_error_answering_connect_refuses_the_connection() {
     let mut pair = Pair::quiet();
     pair.connect();
     pair.broker(&error("bad credentials", None)).unwrap();
-    assert!(matches!(&pair.events()[..], [Event::Error(_)]));
+    let events = pair.events();
+    let [Event::Error(frame)] = &events[..] else {
+        panic!("{events:?}")
+    };
     assert!(pair.session.wants_close());
-    assert_eq!(pair.close_reason(), CloseReason::ConnectRefused);
+    // The refusal carries the ERROR frame.
+    assert_eq!(
+        pair.close_reason(),
+        CloseReason::ConnectRefused(frame.clone())
+    );
 }
 
 #[test]
 fn an_error_while_disconnecting_ends_the_disconnect() {
     let mut pair = in_state(State::Disconnecting);
     pair.broker(&error("no", Some("bye"))).unwrap();
-    assert!(matches!(&pair.events()[..], [Event::Error(_)]));
+    // The DISCONNECT's receipt is lost to the ERROR that names it.
+    assert!(matches!(
+        &pair.events()[..],
+        [
+            Event::Receipt(ReceiptOutcome::Lost { id, reason: LostReason::Error(_) }),
+            Event::Error(_)
+        ] if id == "bye"
+    ));
     assert!(pair.session.wants_close());
     let gone = pair.disconnected();
     assert_eq!(gone.reason, CloseReason::ServerError);
@@ -327,7 +343,7 @@ fn events_before_a_bad_frame_are_kept() {
             [
                 Event::Message { .. },
                 Event::Heartbeat,
-                Event::Receipt { .. }
+                Event::UnexpectedReceipt { .. }
             ]
         ),
         "{events:?}"
@@ -425,8 +441,8 @@ fn bytes_one_at_a_time_give_the_same_events() {
         .map(|e| match e {
             Event::Connected(_) => "connected",
             Event::Message { .. } => "message",
-            Event::Receipt { expected: true, .. } => "receipt",
-            Event::Receipt { .. } => "unexpected",
+            Event::Receipt(ReceiptOutcome::Confirmed { .. }) => "receipt",
+            Event::UnexpectedReceipt { .. } => "unexpected",
             Event::Heartbeat => "heartbeat",
             other => panic!("{other:?}"),
         })

@@ -27,15 +27,19 @@ use super::enums::{ActivationState, StompSocketState};
 use super::globals::{now, random_u32};
 use super::message::FrameImpl;
 use super::options::{Key, Options, Target};
-use super::receipts::{Receipts, Resolves, Settle, Waiters};
+use super::receipts::{Receipts, Resolves};
 use super::subscription::StompSubscription;
 use super::ticker::Ticker;
 use super::transaction::Transaction;
 use super::transport::{self, Handlers, Sending, Transport};
+use super::waiters::{Settle, Waiters};
 use super::{error, headers, log};
 use crate::frame::{Command, ContentLength, Frame, Headers};
 use crate::reconnect::Phase;
-use crate::session::{AckMode, Config, Connected, Disconnected, Event, Session, SessionError};
+use crate::session::{
+    AckMode, CloseReason, Config, Connected, Disconnected, Event, LostReason, ReceiptOutcome,
+    Session, SessionError,
+};
 
 /// The shared state of one client, behind an `Rc`.
 pub(crate) struct Inner {
@@ -66,9 +70,9 @@ struct Core {
     receipts: Receipts,
     connect_waiters: Waiters,
     deactivate_waiters: Waiters,
-    /// The receipt id of the DISCONNECT sent by `deactivate`.
+    /// The receipt id of the DISCONNECT sent by `deactivate`: its RECEIPT goes to
+    /// `onDisconnect`.
     disconnect_receipt: Option<String>,
-    closes: u64,
     /// Holds the client alive while it is active, whoever else lets go of it.
     keep_alive: Option<Rc<Inner>>,
     /// A pump is delivering events.
@@ -135,7 +139,6 @@ impl Inner {
                     connect_waiters: Waiters::default(),
                     deactivate_waiters: Waiters::default(),
                     disconnect_receipt: None,
-                    closes: 0,
                     keep_alive: None,
                     dispatching: false,
                     comm_failure: false,
@@ -323,12 +326,7 @@ impl Inner {
         let mut headers = headers::from_js(&self.option(Key::DisconnectHeaders));
         let result = {
             let mut core = self.core.borrow_mut();
-            if !headers.contains("receipt") {
-                let id = log::with_number("close-", core.closes, "");
-                core.closes += 1;
-                headers.push("receipt", &id);
-            }
-            core.disconnect_receipt = headers.get("receipt").map(String::from);
+            core.disconnect_receipt = Some(core.session.add_receipt(&mut headers));
             core.session.disconnect(headers, now())
         };
         if let Err(e) = result {
@@ -376,24 +374,23 @@ impl Inner {
         self.pump();
     }
 
-    /// Goes `INACTIVE`: stops the clock, rejects what waits, calls `onChangeState`. Returns
-    /// the `deactivate` promises and the self-reference, for the caller to settle and drop
-    /// after `onWebSocketClose`.
+    /// Goes `INACTIVE`: stops the clock, ends the wait for every receipt (the session reports
+    /// each lost, [`LostReason::ShutDown`]), rejects the connection promises, calls
+    /// `onChangeState`. Returns the `deactivate` promises and the self-reference, for the
+    /// caller to settle and drop after `onWebSocketClose`.
     fn become_inactive(&self) -> (Vec<Settle>, Option<Rc<Inner>>) {
-        let (receipts, connecting) = {
+        let connecting = {
             let mut core = self.core.borrow_mut();
             core.activation = ActivationState::INACTIVE;
             core.next_attempt = None;
             core.connect_deadline = None;
             core.ticker.stop();
-            (core.receipts.drain(), core.connect_waiters.take_all())
+            core.session.shut_down();
+            core.connect_waiters.take_all()
         };
-        let gone = || error::named("DeactivatedError", "the client is inactive");
-        for (_, p) in receipts {
-            p.settle.reject(&gone());
-        }
+        self.pump();
         for w in connecting {
-            w.reject(&gone());
+            w.reject(&deactivated_error());
         }
         self.call(
             Key::OnChangeState,
@@ -790,7 +787,6 @@ impl Inner {
             core.session.poll_timeout(),
             core.next_attempt.map(|a| a.0),
             core.connect_deadline,
-            core.receipts.next_deadline(),
             core.connect_waiters.next_deadline(),
         ]
         .into_iter()
@@ -801,7 +797,7 @@ impl Inner {
 
     fn on_tick(&self) {
         let now = now();
-        let (receipts, connecting, attempt_timed_out, attempt) = {
+        let (connecting, attempt_timed_out, attempt) = {
             let mut core = self.core.borrow_mut();
             core.ticker.fired();
             let timed_out = core.connect_deadline.is_some_and(|d| d <= now);
@@ -816,21 +812,10 @@ impl Inner {
                 _ => None,
             };
             core.session.handle_timeout(now);
-            (
-                core.receipts.expired(now),
-                core.connect_waiters.expired(now),
-                timed_out,
-                attempt,
-            )
+            (core.connect_waiters.expired(now), timed_out, attempt)
         };
-        for (id, p) in receipts {
-            p.settle.reject(&timeout_error(
-                &log::concat(&["no RECEIPT for ", &id, " within "]),
-                p.settle.limit_ms,
-            ));
-        }
-        for w in connecting {
-            w.reject(&timeout_error("not connected within ", w.limit_ms));
+        for (w, limit_ms) in connecting {
+            w.reject(&timeout_error("not connected within ", limit_ms));
         }
         if attempt_timed_out {
             let ms = self.options.borrow().ms(Key::ConnectionTimeout);
@@ -854,7 +839,9 @@ impl Inner {
                 subscription,
                 frame,
             } => self.on_stomp_message(subscription, frame),
-            Event::Receipt { id, frame, .. } => self.on_receipt(&id, frame),
+            Event::Receipt(ReceiptOutcome::Confirmed { id, frame })
+            | Event::UnexpectedReceipt { id, frame } => self.on_receipt(&id, frame),
+            Event::Receipt(outcome) => self.on_receipt_failed(outcome),
             Event::Error(frame) => self.on_error_frame(frame),
             Event::Heartbeat => {
                 self.debug("<<< PONG");
@@ -875,7 +862,6 @@ impl Inner {
                 self.call(Key::OnHeartbeatLost, None);
             }
             Event::Disconnected(disconnected) => self.on_disconnected(disconnected),
-            _ => {}
         }
     }
 
@@ -888,25 +874,14 @@ impl Inner {
     fn on_connected(&self, connected: Connected) {
         self.log_frame(&connected.frame);
         let frame: JsValue = FrameImpl::new(connected.frame).into();
-        let (waiters, settlements) = {
+        let waiters = {
             let mut core = self.core.borrow_mut();
             core.connect_deadline = None;
             core.attempts = 0;
             core.phase = Phase::Reconnect;
             core.connected_frame = Some(frame.clone());
-            let mut settlements = Vec::new();
-            for id in core.receipts.take_orphaned() {
-                if !connected.resent.contains(&id) {
-                    if let Some(p) = core.receipts.take(&id) {
-                        settlements.push((p.settle, closed_error(&id)));
-                    }
-                }
-            }
-            (core.connect_waiters.take_all(), settlements)
+            core.connect_waiters.take_all()
         };
-        for (settle, error) in settlements {
-            settle.reject(&error);
-        }
         for w in waiters {
             w.resolve(&frame);
         }
@@ -974,34 +949,37 @@ impl Inner {
         }
     }
 
+    /// A receipt that will not come (timed out, or lost): its promise is rejected.
+    fn on_receipt_failed(&self, outcome: ReceiptOutcome) {
+        if !outcome.is_final() {
+            return; // Sent again: still pending.
+        }
+        let Some(p) = self.core.borrow_mut().receipts.take(outcome.id()) else {
+            return;
+        };
+        let error = match outcome {
+            ReceiptOutcome::Lost { reason, id } => match reason {
+                LostReason::Error(frame) => stomp_error(frame),
+                LostReason::ShutDown => deactivated_error(),
+                LostReason::Unencodable(e) => error::session(&SessionError::Encode(e)),
+                _ => closed_error(&id),
+            },
+            other => timeout_error(
+                &log::concat(&["no RECEIPT for ", other.id(), " within "]),
+                p.limit_ms,
+            ),
+        };
+        p.settle.reject(&error);
+    }
+
     fn on_error_frame(&self, frame: Frame) {
         self.log_frame(&frame);
-        let receipt = frame.receipt_id().map(String::from);
-        let message = frame.message().map(String::from);
         let frame: JsValue = FrameImpl::new(frame).into();
-        let (pending, refused) = {
-            let mut core = self.core.borrow_mut();
-            let pending = receipt.as_deref().and_then(|id| core.receipts.take(id));
-            // An ERROR before CONNECTED refuses the connection.
-            let refused = if core.connected_frame.is_none() {
-                core.connect_waiters.take_all()
-            } else {
-                Vec::new()
-            };
-            (pending, refused)
-        };
-        let error = error::stomp_error(message.as_deref(), &frame);
-        if let Some(p) = pending {
-            p.settle.reject(&error);
-        }
-        for w in refused {
-            w.reject(&error);
-        }
         self.call(Key::OnStompError, Some(&frame));
     }
 
     fn on_disconnected(&self, disconnected: Disconnected) {
-        let rejected = {
+        let refused = {
             let mut core = self.core.borrow_mut();
             let core = &mut *core;
             core.connected_frame = None;
@@ -1010,23 +988,19 @@ impl Inner {
             core.subscriptions
                 .retain(|(id, _)| session.subscription(id).is_some());
             core.receipts.clear_watchers();
-            let may_resend = core.activation == ActivationState::ACTIVE
-                && core.session.config().resend_unreceipted;
-            let mut rejected = Vec::new();
-            for id in disconnected.unconfirmed_receipts {
-                if !core.receipts.is_waited(&id) {
-                    continue;
+            match disconnected.reason {
+                CloseReason::ConnectRefused(frame) => {
+                    Some((frame, core.connect_waiters.take_all()))
                 }
-                if may_resend {
-                    core.receipts.orphan(id);
-                } else if let Some(p) = core.receipts.take(&id) {
-                    rejected.push((p.settle, closed_error(&id)));
-                }
+                _ => None,
             }
-            rejected
         };
-        for (settle, error) in rejected {
-            settle.reject(&error);
+        // A refusal rejects what waits for the connection with the ERROR.
+        if let Some((frame, waiters)) = refused {
+            let error = stomp_error(frame);
+            for w in waiters {
+                w.reject(&error);
+            }
         }
     }
 
@@ -1071,14 +1045,7 @@ impl Inner {
         };
         let promise = {
             let mut core = self.core.borrow_mut();
-            let receipt = receipt_limit.map(|_| match headers.get("receipt") {
-                Some(id) => String::from(id),
-                None => {
-                    let id = core.session.next_receipt_id();
-                    headers.push("receipt", &id);
-                    id
-                }
-            });
+            let receipt = receipt_limit.map(|_| core.session.add_receipt(&mut headers));
             let frame = Frame::from_parts(Command::Send, headers, body);
             let now = now();
             core.session
@@ -1086,7 +1053,7 @@ impl Inner {
                 .map_err(|e| error::session(&e))?;
             receipt
                 .zip(receipt_limit)
-                .map(|(id, limit)| core.receipts.wait(id, Resolves::Frame, now, limit))
+                .map(|(id, limit)| core.wait_for_receipt(id, Resolves::Frame, now, limit))
         };
         self.pump();
         Ok(promise)
@@ -1111,14 +1078,7 @@ impl Inner {
         };
         let (id, promise) = {
             let mut core = self.core.borrow_mut();
-            let receipt = receipt_limit.map(|_| match headers.get("receipt") {
-                Some(id) => String::from(id),
-                None => {
-                    let id = core.session.next_receipt_id();
-                    headers.push("receipt", &id);
-                    id
-                }
-            });
+            let receipt = receipt_limit.map(|_| core.session.add_receipt(&mut headers));
             let now = now();
             let id = core
                 .session
@@ -1127,8 +1087,7 @@ impl Inner {
             core.subscriptions.retain(|(k, _)| *k != id);
             core.subscriptions.push((id.clone(), callback));
             let promise = receipt.zip(receipt_limit).map(|(r, limit)| {
-                core.receipts
-                    .wait(r, Resolves::Subscription(id.clone()), now, limit)
+                core.wait_for_receipt(r, Resolves::Subscription(id.clone()), now, limit)
             });
             (id, promise)
         };
@@ -1219,8 +1178,7 @@ impl Inner {
         let promise = self
             .core
             .borrow_mut()
-            .receipts
-            .wait(id, Resolves::Frame, now(), limit_ms);
+            .wait_for_receipt(id, Resolves::Frame, now(), limit_ms);
         self.rearm();
         promise
     }
@@ -1243,6 +1201,33 @@ impl Inner {
     pub(crate) fn receipt_timeout(&self) -> u64 {
         self.options.borrow().ms(Key::ReceiptTimeout)
     }
+}
+
+impl Core {
+    /// A promise for receipt `id`, within `limit_ms` (0: no limit of its own): the session
+    /// waits for the receipt (whether or not a frame asked for it yet) and keeps the deadline,
+    /// across reconnects.
+    fn wait_for_receipt(
+        &mut self,
+        id: String,
+        resolves: Resolves,
+        now: u64,
+        limit_ms: u64,
+    ) -> Promise {
+        let deadline = (limit_ms > 0).then(|| now.saturating_add(limit_ms));
+        self.session.expect_receipt(&id, deadline);
+        self.receipts.wait(id, resolves, limit_ms)
+    }
+}
+
+/// A `StompError` for an ERROR frame.
+fn stomp_error(frame: Frame) -> JsValue {
+    let message = frame.message().map(String::from);
+    error::stomp_error(message.as_deref(), &FrameImpl::new(frame).into())
+}
+
+fn deactivated_error() -> JsValue {
+    error::named("DeactivatedError", "the client is inactive")
 }
 
 fn closed_error(id: &str) -> JsValue {

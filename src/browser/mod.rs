@@ -73,6 +73,7 @@ mod ticker;
 mod transaction;
 mod transport;
 mod typescript;
+mod waiters;
 
 pub use client::Client;
 pub use enums::{

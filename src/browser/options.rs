@@ -227,6 +227,8 @@ impl Options {
         config.heart_beat_receive_scale = if tolerance >= 1.0 { tolerance } else { 1.0 };
         // The shell watches the whole attempt, socket opening included (`connectionTimeout`).
         config.connect_timeout_ms = None;
+        // No receipt times out by default (stompjs has no such limit); a promise form gives its
+        // own receipt a deadline in the session (`receiptTimeout`, or the call's).
         config.receipt_timeout_ms = None;
         config.limits = self.limits();
         config.replay_subscriptions = self.flag(Key::ReplaySubscriptions);

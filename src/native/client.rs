@@ -190,19 +190,21 @@ impl Client {
         result.map_err(Error::from)
     }
 
-    /// Registers a receipt slot, then runs `f` with the receipt id; the slot is dropped if `f`
-    /// fails.
+    /// Makes `headers` ask for a receipt (the session's rule: their `receipt` header, or a
+    /// generated one), registers a slot for it, then runs `f` with them; the slot is dropped
+    /// if `f` fails.
     fn with_receipt(
         &self,
-        f: impl FnOnce(&mut Shared, u64, &str) -> Result<(), SessionError>,
+        mut headers: Headers,
+        f: impl FnOnce(&mut Shared, u64, Headers) -> Result<(), SessionError>,
     ) -> Result<Receipt, Error> {
         let (result, sent) = {
             let mut shared = self.inner.lock();
             let now = self.inner.now();
-            let id = shared.session.next_receipt_id();
+            let id = shared.session.add_receipt(&mut headers);
             let slot = Arc::new(Slot::default());
             shared.receipts.insert(id.clone(), slot.clone());
-            let result = match f(&mut shared, now, &id) {
+            let result = match f(&mut shared, now, headers) {
                 Ok(()) => Ok(Receipt::new(id, slot)),
                 Err(e) => {
                     shared.receipts.remove(&id);
@@ -233,30 +235,31 @@ impl Client {
         self.call(|s, now| s.session.send_frame(frame, content_length, now))
     }
 
-    /// Sends with a generated `receipt` header; the [`Receipt`] completes when the server
-    /// confirms. Outside a transaction, a SEND whose receipt has not come when the connection
-    /// drops is sent again after the reconnect (with the same receipt id).
+    /// Sends with a `receipt` header (the one in `headers`, else a generated one); the
+    /// [`Receipt`] completes when the server confirms. Outside a transaction, a SEND whose
+    /// receipt has not come when the connection drops is sent again after the reconnect (with
+    /// the same receipt id).
     pub fn send_with_receipt(
         &self,
         destination: &str,
         body: impl Into<Vec<u8>>,
-        mut headers: Headers,
+        headers: Headers,
     ) -> Result<Receipt, Error> {
         let body = body.into();
-        self.with_receipt(|s, now, id| {
-            headers.set("receipt", id);
+        self.with_receipt(headers, |s, now, headers| {
             s.session.send(destination, headers, body, now)
         })
     }
 
     /// Waits for a receipt whose id the caller put in a frame's `receipt` header (stompjs's
-    /// `watchForReceipt`). Call it before sending the frame.
+    /// `watchForReceipt`). Call it before sending the frame: the session tracks the id from
+    /// now, so a connection that closes before any frame carried it ends the wait
+    /// ([`Error::ConnectionClosed`]).
     pub fn watch_receipt(&self, id: &str) -> Receipt {
         let slot = Arc::new(Slot::default());
-        self.inner
-            .lock()
-            .receipts
-            .insert(id.to_owned(), slot.clone());
+        let mut shared = self.inner.lock();
+        shared.session.expect_receipt(id, None);
+        shared.receipts.insert(id.to_owned(), slot.clone());
         Receipt::new(id.to_owned(), slot)
     }
 
@@ -271,17 +274,17 @@ impl Client {
         self.call(|s, now| s.session.subscribe(destination, ack, headers, now))
     }
 
-    /// Subscribes with a receipt: the [`Receipt`] completes when the broker confirms the
-    /// subscription. Returns the subscription id too.
+    /// Subscribes with a receipt (the `receipt` header in `headers`, else a generated one):
+    /// the [`Receipt`] completes when the broker confirms the subscription. Returns the
+    /// subscription id too.
     pub fn subscribe_with_receipt(
         &self,
         destination: &str,
         ack: AckMode,
-        mut headers: Headers,
+        headers: Headers,
     ) -> Result<(String, Receipt), Error> {
         let mut sub = String::new();
-        let receipt = self.with_receipt(|s, now, id| {
-            headers.set("receipt", id);
+        let receipt = self.with_receipt(headers, |s, now, headers| {
             sub = s.session.subscribe(destination, ack, headers, now)?;
             Ok(())
         })?;
@@ -369,9 +372,8 @@ impl Client {
             self.inner.cond.notify_all();
             if shared.session.state() == State::Connected {
                 let now = self.inner.now();
-                let id = shared.session.next_receipt_id();
                 let mut headers = Headers::new();
-                headers.push("receipt", &id);
+                shared.session.add_receipt(&mut headers);
                 let _ = shared.session.disconnect(headers, now);
             } else if let Some(t) = &shared.transport {
                 t.close();

@@ -12,13 +12,13 @@ use super::transport::{Recv, Transport, open};
 use super::{ClientConfig, Error};
 use crate::frame::{Decoder, Frame, Item, Limits, Version};
 use crate::reconnect::Schedule;
-use crate::session::{CloseReason, Event, Session};
+use crate::session::{CloseReason, Event, ReceiptOutcome, Session};
 
 /// What the client's threads share, under one lock.
 pub(crate) struct Shared {
     pub(crate) session: Session,
     pub(crate) transport: Option<Arc<dyn Transport>>,
-    /// Receipts a caller waits for.
+    /// Receipts a caller waits for, by id; the session says when each one ends.
     pub(crate) receipts: HashMap<String, Arc<Slot>>,
     /// Per-subscription message streams.
     pub(crate) streams: HashMap<String, Sender<Frame>>,
@@ -34,9 +34,6 @@ pub(crate) struct Shared {
     /// [`Client::wait_for_connection`](super::Client::wait_for_connection) returns only then,
     /// so what a listener sets up on connecting is in place when the caller goes on.
     pub(crate) announced: bool,
-    /// Receipts unconfirmed when the last connection dropped: those not sent again on the
-    /// next connection will never come.
-    pub(crate) orphaned: Vec<String>,
 }
 
 /// The client's state, shared by the handle and the receiver thread.
@@ -63,7 +60,6 @@ impl Inner {
                 gave_up: None,
                 connections: 0,
                 announced: false,
-                orphaned: Vec::new(),
             }),
             written: Mutex::new(Vec::new()),
             cond: Condvar::new(),
@@ -260,15 +256,22 @@ pub(crate) fn run(inner: Arc<Inner>) {
             Ended::Other(e) => last_error = e,
         }
     }
-    {
+    let events = {
         let mut shared = inner.lock();
         shared.running = false;
         shared.transport = None;
         shared.streams.clear();
-        for (_, slot) in shared.receipts.drain() {
-            slot.complete(Outcome::Interrupted);
+        // No more connections: the receipts still pending will not come.
+        shared.session.shut_down();
+        let mut events = Vec::new();
+        while let Some(e) = shared.session.poll_event() {
+            events.push(e);
         }
         inner.cond.notify_all();
+        events
+    };
+    for event in events {
+        dispatch(&inner, event);
     }
     inner.listeners.each(|l| l.on_receiver_loop_completed());
 }
@@ -294,10 +297,7 @@ enum Ended {
 /// Reads and handles input until the connection is over.
 fn receive(inner: &Inner, transport: &dyn Transport, schedule: &mut Schedule) -> Ended {
     let mut buf = Vec::with_capacity(64 * 1024);
-    let mut refused = None;
     let mut close_reason = None;
-    // Whether CONNECTED arrived on this connection: an ERROR after it is not a refusal.
-    let mut opened = false;
     loop {
         let timeout = {
             let shared = inner.lock();
@@ -348,23 +348,17 @@ fn receive(inner: &Inner, transport: &dyn Transport, schedule: &mut Schedule) ->
         inner.sent(sent);
         for event in events {
             match &event {
-                Event::Connected(_) => {
-                    opened = true;
-                    schedule.connected();
-                }
-                Event::Error(frame) if refused.is_none() && !opened => {
-                    refused = Some(frame.clone());
-                }
+                Event::Connected(_) => schedule.connected(),
                 Event::Disconnected(d) => close_reason = Some(d.reason.clone()),
                 _ => {}
             }
             dispatch(inner, event);
         }
         if over {
-            return match (refused, close_reason) {
-                (Some(frame), _) => Ended::Refused(frame),
-                (None, Some(CloseReason::Protocol(e))) => Ended::Other(Some(Error::Session(e))),
-                (None, _) => Ended::Other(None),
+            return match close_reason {
+                Some(CloseReason::ConnectRefused(frame)) => Ended::Refused(frame),
+                Some(CloseReason::Protocol(e)) => Ended::Other(Some(Error::Session(e))),
+                _ => Ended::Other(None),
             };
         }
     }
@@ -374,17 +368,7 @@ fn receive(inner: &Inner, transport: &dyn Transport, schedule: &mut Schedule) ->
 fn dispatch(inner: &Inner, event: Event) {
     match event {
         Event::Connected(c) => {
-            {
-                let mut shared = inner.lock();
-                shared.connections += 1;
-                for id in std::mem::take(&mut shared.orphaned) {
-                    if !c.resent.contains(&id) {
-                        if let Some(slot) = shared.receipts.remove(&id) {
-                            slot.complete(Outcome::ConnectionClosed);
-                        }
-                    }
-                }
-            }
+            inner.lock().connections += 1;
             log::debug!("connected: {:?}", c.frame);
             inner.listeners.each(|l| l.on_connected(&c.frame));
             inner.lock().announced = true;
@@ -403,28 +387,32 @@ fn dispatch(inner: &Inner, event: Event) {
                 }
             }
         }
-        Event::Receipt { id, frame, .. } => {
-            // Listeners first: a caller woken by the receipt finds them up to date.
-            inner.listeners.each(|l| l.on_receipt(&frame));
+        Event::Receipt(outcome) => {
+            let (id, outcome) = match outcome {
+                ReceiptOutcome::Confirmed { id, frame } => {
+                    // Listeners first: a caller woken by the receipt finds them up to date.
+                    inner.listeners.each(|l| l.on_receipt(&frame));
+                    (id, Outcome::Received(frame))
+                }
+                ReceiptOutcome::TimedOut { id } => (id, Outcome::TimedOut),
+                ReceiptOutcome::Lost { id, reason } => (id, Outcome::Lost(reason)),
+                other => {
+                    log::debug!("receipt {other:?}");
+                    return;
+                }
+            };
             let slot = inner.lock().receipts.remove(&id);
             if let Some(slot) = slot {
-                slot.complete(Outcome::Received(frame));
+                slot.complete(outcome);
             }
         }
-        Event::ReceiptTimeout { id } => {
-            if let Some(slot) = inner.lock().receipts.remove(&id) {
-                slot.complete(Outcome::TimedOut);
-            }
+        Event::UnexpectedReceipt { id, frame } => {
+            log::debug!("unexpected receipt {id}");
+            inner.listeners.each(|l| l.on_receipt(&frame));
         }
         Event::Error(frame) => {
             log::debug!("ERROR frame: {frame:?}");
             inner.listeners.each(|l| l.on_error(&frame));
-            if let Some(id) = frame.receipt_id() {
-                let slot = inner.lock().receipts.remove(id);
-                if let Some(slot) = slot {
-                    slot.complete(Outcome::ErrorFrame(frame));
-                }
-            }
         }
         Event::Heartbeat => inner.listeners.each(|l| l.on_heartbeat()),
         Event::HeartbeatTimeout { .. } => {
@@ -433,20 +421,7 @@ fn dispatch(inner: &Inner, event: Event) {
         }
         Event::Disconnected(d) => {
             log::debug!("disconnected: {:?}", d.reason);
-            {
-                let mut shared = inner.lock();
-                let resend = shared.session.config().resend_unreceipted;
-                for id in &d.unconfirmed_receipts {
-                    // A SEND's receipt may still come after the reconnect (the frame is sent
-                    // again); the next CONNECTED says which were.
-                    if resend && !shared.closing {
-                        shared.orphaned.push(id.clone());
-                    } else if let Some(slot) = shared.receipts.remove(id) {
-                        slot.complete(Outcome::ConnectionClosed);
-                    }
-                }
-                inner.cond.notify_all();
-            }
+            inner.cond.notify_all();
             inner.listeners.each(|l| l.on_disconnected(&d));
         }
     }

@@ -8,14 +8,14 @@ use std::time::{Duration, Instant};
 
 use super::Error;
 use crate::frame::Frame;
+use crate::session::{LostReason, SessionError};
 
-/// How a receipt ended.
+/// How a receipt ended, as the session reported it (or the client was dropped).
 #[derive(Clone, Debug)]
 pub(crate) enum Outcome {
     Received(Frame),
-    ErrorFrame(Frame),
     TimedOut,
-    ConnectionClosed,
+    Lost(LostReason),
     Interrupted,
 }
 
@@ -23,10 +23,13 @@ impl Outcome {
     fn result(&self) -> Result<Frame, Error> {
         match self {
             Outcome::Received(f) => Ok(f.clone()),
-            Outcome::ErrorFrame(f) => Err(Error::ErrorFrame(f.clone())),
             Outcome::TimedOut => Err(Error::Timeout { what: "receipt" }),
-            Outcome::ConnectionClosed => Err(Error::ConnectionClosed),
-            Outcome::Interrupted => Err(Error::Interrupted),
+            Outcome::Lost(LostReason::Error(f)) => Err(Error::ErrorFrame(f.clone())),
+            Outcome::Lost(LostReason::Unencodable(e)) => {
+                Err(Error::Session(SessionError::Encode(e.clone())))
+            }
+            Outcome::Lost(LostReason::ShutDown) | Outcome::Interrupted => Err(Error::Interrupted),
+            Outcome::Lost(_) => Err(Error::ConnectionClosed),
         }
     }
 }

@@ -21,23 +21,22 @@ pub enum Event {
         /// The MESSAGE frame.
         frame: Frame,
     },
-    /// A RECEIPT arrived.
-    Receipt {
+    /// What became of a receipt this session waits for: see [`ReceiptOutcome`]. Every
+    /// pending receipt ends in exactly one of [`Confirmed`](ReceiptOutcome::Confirmed),
+    /// [`TimedOut`](ReceiptOutcome::TimedOut) and [`Lost`](ReceiptOutcome::Lost);
+    /// [`Resent`](ReceiptOutcome::Resent) comes before that, once per reconnect that sends its
+    /// frame again.
+    Receipt(ReceiptOutcome),
+    /// A RECEIPT arrived that no pending receipt asked for (stompjs's "unhandled receipt"):
+    /// a stray id, or one that timed out before it came.
+    UnexpectedReceipt {
         /// Its `receipt-id`.
         id: String,
-        /// Whether a frame of this session asked for that id (stompjs's "unhandled receipt"
-        /// when `false`).
-        expected: bool,
         /// The RECEIPT frame.
         frame: Frame,
     },
-    /// A receipt did not arrive within [`Config::receipt_timeout_ms`](super::Config).
-    ReceiptTimeout {
-        /// The receipt id.
-        id: String,
-    },
-    /// An ERROR frame arrived. If it names a pending receipt (`receipt-id`), that receipt will
-    /// not come. The server closes the connection after an ERROR, so the session asks for the
+    /// An ERROR frame arrived. If it names a pending receipt (`receipt-id`), that receipt is
+    /// reported [lost](LostReason::Error) just before. The server closes the connection after an ERROR, so the session asks for the
     /// close as well ([`CloseReason::ConnectRefused`] while connecting,
     /// [`CloseReason::ServerError`] after).
     Error(Frame),
@@ -69,20 +68,21 @@ pub struct Connected {
     pub frame: Frame,
     /// Subscriptions sent again on this connection (ids).
     pub replayed: Vec<String>,
-    /// Receipts whose SEND frames were sent again on this connection (ids).
+    /// Receipts whose SEND frames were sent again on this connection (ids, in sending order;
+    /// each is also an [`Event::Receipt`] with [`ReceiptOutcome::Resent`]).
     pub resent: Vec<String>,
 }
 
-/// How a connection ended.
+/// How a connection ended. The receipts it ends are reported just before, each as an
+/// [`Event::Receipt`] with [`ReceiptOutcome::Lost`]; those whose SEND goes again on the next
+/// connection stay pending, with their deadlines.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Disconnected {
     /// Why.
     pub reason: CloseReason,
     /// Transactions that were open: they are lost (the broker aborts them).
     pub lost_transactions: Vec<String>,
-    /// Receipts that never came. Those of SEND frames outside a transaction are sent again on
-    /// the next connection when [`Config::resend_unreceipted`](super::Config) is set.
-    pub unconfirmed_receipts: Vec<String>,
 }
 
 /// Why a connection ended or should end.
@@ -95,8 +95,8 @@ pub enum CloseReason {
     Immediate,
     /// The RECEIPT of DISCONNECT did not come in time.
     DisconnectTimeout,
-    /// The server answered CONNECT with ERROR (bad credentials, unknown vhost…).
-    ConnectRefused,
+    /// The server answered CONNECT with this ERROR frame (bad credentials, unknown vhost…).
+    ConnectRefused(Frame),
     /// The server sent ERROR on an open session; the specification has it close the
     /// connection right after, so the session asks for the close too.
     ServerError,
@@ -111,4 +111,109 @@ pub enum CloseReason {
         /// Whether it cut a frame short.
         mid_frame: bool,
     },
+}
+
+/// What became of one receipt ([`Event::Receipt`]).
+///
+/// ```
+/// use stompwire::session::{AckMode, Config, Event, HeartBeat, LostReason, ReceiptOutcome, Session};
+/// use stompwire::frame::Headers;
+///
+/// let mut session = Session::new(Config { heart_beat: HeartBeat::NONE, ..Config::default() });
+/// session.connect(0).unwrap();
+/// session.handle_bytes(b"CONNECTED\nversion:1.2\n\n\0", 1).unwrap();
+/// let mut headers = Headers::new();
+/// let id = session.add_receipt(&mut headers);
+/// session.subscribe("/queue/a", AckMode::Auto, headers, 2).unwrap();
+/// session.handle_close(3); // the SUBSCRIBE's receipt will not come
+/// let lost = core::iter::from_fn(|| session.poll_event()).find_map(|e| match e {
+///     Event::Receipt(ReceiptOutcome::Lost { id, reason }) => Some((id, reason)),
+///     _ => None,
+/// });
+/// assert!(matches!(lost, Some((i, LostReason::Closed(_))) if i == id));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ReceiptOutcome {
+    /// The RECEIPT came. Final.
+    Confirmed {
+        /// The receipt id.
+        id: String,
+        /// The RECEIPT frame.
+        frame: Frame,
+    },
+    /// Its deadline passed ([`Config::receipt_timeout_ms`](super::Config), or one set with
+    /// [`Session::set_receipt_deadline`](super::Session::set_receipt_deadline) or
+    /// [`Session::expect_receipt`](super::Session::expect_receipt)). Deadlines hold across a
+    /// reconnect and run while disconnected. Final: a RECEIPT that comes later is an
+    /// [`Event::UnexpectedReceipt`], and a frame waiting to go again is not sent.
+    TimedOut {
+        /// The receipt id.
+        id: String,
+    },
+    /// Its SEND frame was sent again, with the same receipt id, on the connection that just
+    /// opened (see [`Config::resend_unreceipted`](super::Config)). Not final: the receipt is
+    /// still pending, with the deadline it had.
+    Resent {
+        /// The receipt id.
+        id: String,
+    },
+    /// It will not come. Final.
+    Lost {
+        /// The receipt id.
+        id: String,
+        /// Why.
+        reason: LostReason,
+    },
+}
+
+impl ReceiptOutcome {
+    /// The receipt id.
+    pub fn id(&self) -> &str {
+        match self {
+            ReceiptOutcome::Confirmed { id, .. }
+            | ReceiptOutcome::TimedOut { id }
+            | ReceiptOutcome::Resent { id }
+            | ReceiptOutcome::Lost { id, .. } => id,
+        }
+    }
+
+    /// Whether this is the receipt's last outcome (all but [`ReceiptOutcome::Resent`]).
+    pub fn is_final(&self) -> bool {
+        !matches!(self, ReceiptOutcome::Resent { .. })
+    }
+}
+
+/// Why a receipt will not come ([`ReceiptOutcome::Lost`]).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum LostReason {
+    /// The server sent this ERROR frame naming the receipt (its `receipt-id`): it refused the
+    /// frame. The same frame follows as an [`Event::Error`].
+    Error(Frame),
+    /// The connection closed, and the frame is not sent again, for this reason.
+    Closed(NotResent),
+    /// The frame kept to send again could not be written in the version the new connection
+    /// negotiated (a header a STOMP 1.0 frame cannot hold).
+    Unencodable(crate::frame::EncodeError),
+    /// [`Session::shut_down`](super::Session::shut_down): the shell stopped connecting (the
+    /// user closed the client, or the reconnect policy gave up).
+    ShutDown,
+}
+
+/// Why the frame of a receipt lost at a close is not sent again ([`LostReason::Closed`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotResent {
+    /// It is a SEND inside a transaction, which the broker aborts with the connection.
+    InTransaction,
+    /// Only SEND frames go again: it was another frame (SUBSCRIBE, ACK, DISCONNECT…), or an id
+    /// expected with [`Session::expect_receipt`](super::Session::expect_receipt) that no frame
+    /// of this session carried.
+    NotASend,
+    /// [`Config::resend_unreceipted`](super::Config) is off.
+    ResendDisabled,
+    /// The user ended the session ([`Session::disconnect`](super::Session::disconnect)):
+    /// nothing is sent again.
+    ClosedByUser,
 }

@@ -54,7 +54,9 @@ mod subscriptions;
 
 pub use config::{Config, HeartBeat};
 pub use error::SessionError;
-pub use event::{CloseReason, Connected, Disconnected, Event};
+pub use event::{
+    CloseReason, Connected, Disconnected, Event, LostReason, NotResent, ReceiptOutcome,
+};
 pub use heartbeat::Negotiated;
 pub use session::Session;
 pub use state::State;

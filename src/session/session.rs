@@ -6,11 +6,11 @@ use alloc::vec::Vec;
 
 use super::heartbeat::Heartbeats;
 use super::ids::Ids;
-use super::receipts::{Pending, Receipts};
+use super::receipts::{Asked, Pending, Receipts};
 use super::subscriptions::Subscriptions;
 use super::{
-    AckMode, CloseReason, Config, Connected, Disconnected, Event, Negotiated, SessionError, State,
-    Subscription,
+    AckMode, CloseReason, Config, Connected, Disconnected, Event, LostReason, Negotiated,
+    ReceiptOutcome, SessionError, State, Subscription,
 };
 use crate::frame::{
     Command, ContentLength, Decoded, Decoder, Frame, Headers, Item, Version, encode_heartbeat,
@@ -35,10 +35,16 @@ use crate::frame::{
 ///
 /// Time is a millisecond count from any fixed origin (`performance.now()`, an `Instant`…).
 ///
-/// A frame with a `receipt` header is tracked whatever call sent it: its RECEIPT becomes an
-/// [`Event::Receipt`] with `expected: true`; [`next_receipt_id`](Session::next_receipt_id) makes
-/// unique ids; [`set_receipt_deadline`](Session::set_receipt_deadline) gives one receipt a
-/// deadline of its own.
+/// A frame with a `receipt` header is tracked whatever call sent it, until its outcome: each
+/// pending receipt is reported exactly once as an [`Event::Receipt`] that is
+/// [confirmed](ReceiptOutcome::Confirmed), [timed out](ReceiptOutcome::TimedOut) or
+/// [lost](ReceiptOutcome::Lost) (with a [`LostReason`]), after zero or more
+/// [resent](ReceiptOutcome::Resent). Pending receipts and their deadlines outlive a close:
+/// those of SEND frames sent again after a reconnect stay pending, the others are lost at the
+/// close. [`add_receipt`](Session::add_receipt) puts a fresh id in a frame's headers;
+/// [`set_receipt_deadline`](Session::set_receipt_deadline) gives one receipt a deadline of its
+/// own; [`expect_receipt`](Session::expect_receipt) tracks an id before (or without) a frame;
+/// [`shut_down`](Session::shut_down) ends the wait for all when the shell stops connecting.
 ///
 /// An ERROR frame becomes an [`Event::Error`] carrying it. The specification has the server
 /// close the connection right after one, so the session asks for the close as well
@@ -95,7 +101,6 @@ pub struct Session {
     transmits: VecDeque<Vec<u8>>,
     spare: Vec<Vec<u8>>,
     events: VecDeque<Event>,
-    resend: Vec<(String, Frame, ContentLength)>,
 }
 
 /// Buffers kept for reuse by [`Session::recycle`].
@@ -127,7 +132,6 @@ impl Session {
             transmits: VecDeque::new(),
             spare: Vec::new(),
             events: VecDeque::new(),
-            resend: Vec::new(),
         }
     }
 
@@ -177,9 +181,15 @@ impl Session {
         self.transactions.iter().map(String::as_str)
     }
 
-    /// How many receipts are awaited.
+    /// How many receipts are awaited: on the open connection, and kept across a close to be
+    /// sent again.
     pub fn pending_receipts(&self) -> usize {
         self.receipts.len()
+    }
+
+    /// Whether receipt `id` is awaited.
+    pub fn is_receipt_pending(&self, id: &str) -> bool {
+        self.receipts.contains(id)
     }
 
     /// A fresh receipt id (`rcpt-N`), for a `receipt` header; never one that is pending.
@@ -188,11 +198,70 @@ impl Session {
         self.ids.next_free("rcpt", |id| receipts.contains(id))
     }
 
+    /// Makes a frame ask for a receipt: returns the `receipt` header of `headers`, adding a
+    /// fresh id ([`next_receipt_id`](Session::next_receipt_id)) when it has none. The receipt
+    /// is tracked once the frame is sent with these headers.
+    ///
+    /// ```
+    /// # use stompwire::frame::Headers;
+    /// # use stompwire::session::{Config, Session};
+    /// let mut session = Session::new(Config::default());
+    /// let mut headers = Headers::new();
+    /// let id = session.add_receipt(&mut headers);
+    /// assert_eq!(headers.get("receipt"), Some(id.as_str()));
+    /// // A receipt the caller chose is kept.
+    /// let mut mine = Headers::new();
+    /// mine.push("receipt", "mine-1");
+    /// assert_eq!(session.add_receipt(&mut mine), "mine-1");
+    /// ```
+    pub fn add_receipt(&mut self, headers: &mut Headers) -> String {
+        if let Some(id) = headers.get("receipt") {
+            return String::from(id);
+        }
+        let id = self.next_receipt_id();
+        headers.push("receipt", &id);
+        id
+    }
+
+    /// Waits for receipt `id`: tracks it from now when no frame has asked for it yet — the
+    /// caller sends that frame later, or may never (the id is then reported like any other:
+    /// timed out, or lost at the next close) — and, when `deadline` is given, sets its
+    /// deadline as [`set_receipt_deadline`](Session::set_receipt_deadline) does (`None` keeps
+    /// the deadline it has). A frame sent later with this id keeps that deadline.
+    pub fn expect_receipt(&mut self, id: &str, deadline: Option<u64>) {
+        if !self.receipts.contains(id) {
+            self.receipts.insert(
+                String::from(id),
+                Pending {
+                    deadline: None,
+                    asked: Asked::Other,
+                },
+            );
+        }
+        if deadline.is_some() {
+            self.set_receipt_deadline(id, deadline);
+        }
+    }
+
+    /// Ends the wait for every pending receipt: each is reported lost
+    /// ([`LostReason::ShutDown`]) and no frame is kept to send again. For a shell that stops
+    /// connecting (the user closed the client, the reconnect policy gave up); call it after
+    /// [`handle_close`](Session::handle_close). The session can connect again afterwards.
+    pub fn shut_down(&mut self) {
+        for id in self.receipts.drain() {
+            self.events.push_back(Event::Receipt(ReceiptOutcome::Lost {
+                id,
+                reason: LostReason::ShutDown,
+            }));
+        }
+    }
+
     /// Sets when the pending receipt `id` times out, as a time on the session's clock (`None`:
     /// never), replacing the deadline [`Config::receipt_timeout_ms`] gave it. A missed
-    /// deadline is an [`Event::ReceiptTimeout`], through [`poll_timeout`](Session::poll_timeout)
-    /// and [`handle_timeout`](Session::handle_timeout) like every deadline. Returns `false`
-    /// when no receipt `id` is pending.
+    /// deadline is a [`ReceiptOutcome::TimedOut`], through
+    /// [`poll_timeout`](Session::poll_timeout) and [`handle_timeout`](Session::handle_timeout)
+    /// like every deadline; it holds across a reconnect. Returns `false` when no receipt `id`
+    /// is pending.
     ///
     /// The receipt of a graceful DISCONNECT has its own deadline
     /// ([`Config::disconnect_timeout_ms`]) and is not affected.
@@ -241,11 +310,12 @@ impl Session {
             State::Connected | State::Disconnecting => {
                 consider(self.heartbeats.send_deadline());
                 consider(self.heartbeats.receive_deadline());
-                consider(self.receipts.next_deadline());
                 consider(self.disconnect.as_ref().map(|d| d.1));
             }
             State::Disconnected | State::Closing => {}
         }
+        // Receipt deadlines run in every state: they hold across a reconnect.
+        consider(self.receipts.next_deadline());
         next
     }
 
@@ -304,8 +374,16 @@ impl Session {
     }
 
     /// Handles the clock reaching [`poll_timeout`](Session::poll_timeout): sends due
-    /// heart-beats and reports missed deadlines.
+    /// heart-beats and reports missed deadlines (receipts' in every state).
     pub fn handle_timeout(&mut self, now: u64) {
+        self.handle_deadlines(now);
+        for id in self.receipts.expire(now) {
+            self.events
+                .push_back(Event::Receipt(ReceiptOutcome::TimedOut { id }));
+        }
+    }
+
+    fn handle_deadlines(&mut self, now: u64) {
         match self.state {
             State::Connecting => {
                 if self.connect_deadline.is_some_and(|d| d <= now) {
@@ -330,12 +408,6 @@ impl Session {
                         return;
                     }
                 }
-                for (id, _) in self.receipts.expire(now) {
-                    if self.disconnect.as_ref().is_some_and(|d| d.0 == id) {
-                        continue;
-                    }
-                    self.events.push_back(Event::ReceiptTimeout { id });
-                }
                 if self.disconnect.as_ref().is_some_and(|d| d.1 <= now) {
                     self.request_close(CloseReason::DisconnectTimeout);
                 }
@@ -350,9 +422,11 @@ impl Session {
     ///
     /// Open transactions are reported lost. Unless the close was asked for by the user
     /// ([`disconnect`](Session::disconnect)), subscriptions stay registered for replay and SEND
-    /// frames whose receipt never came are kept for sending again (see [`Config`]). Output
-    /// not yet taken with [`poll_transmit`](Session::poll_transmit) is dropped: it belonged
-    /// to the connection that is gone.
+    /// frames whose receipt never came stay pending, with their deadlines, to be sent again
+    /// (see [`Config`]); every other pending receipt is reported
+    /// [lost](ReceiptOutcome::Lost), before the [`Event::Disconnected`]. Output not yet taken
+    /// with [`poll_transmit`](Session::poll_transmit) is dropped: it belonged to the
+    /// connection that is gone.
     pub fn handle_close(&mut self, _now: u64) {
         if self.state == State::Disconnected {
             return;
@@ -369,16 +443,11 @@ impl Session {
                 CloseReason::Graceful | CloseReason::Immediate | CloseReason::DisconnectTimeout
             );
         let lost_transactions = core::mem::take(&mut self.transactions);
-        // Frames still waiting to be sent again (this connection dropped before CONNECTED)
-        // have not been confirmed either; they are the oldest.
-        let (drained, resend) = self.receipts.drain();
-        let mut unconfirmed_receipts: Vec<String> =
-            self.resend.iter().map(|(id, _, _)| id.clone()).collect();
-        unconfirmed_receipts.extend(drained);
-        if self.config.resend_unreceipted && !by_user {
-            self.resend.extend(resend);
-        } else {
-            self.resend.clear();
+        for (id, why) in self.receipts.close(by_user, self.config.resend_unreceipted) {
+            self.events.push_back(Event::Receipt(ReceiptOutcome::Lost {
+                id,
+                reason: LostReason::Closed(why),
+            }));
         }
         if by_user || !self.config.replay_subscriptions {
             self.subscriptions.clear();
@@ -396,7 +465,6 @@ impl Session {
         self.events.push_back(Event::Disconnected(Disconnected {
             reason,
             lost_transactions,
-            unconfirmed_receipts,
         }));
     }
 
@@ -779,9 +847,15 @@ impl Session {
         self.heartbeats.sent(now);
         if let Some(id) = frame.receipt() {
             let id = String::from(id);
-            let resendable = frame.command == Command::Send
-                && frame.transaction().is_none()
-                && self.config.resend_unreceipted;
+            let asked = match (frame.command, frame.transaction()) {
+                (Command::Send, Some(_)) => Asked::SendInTransaction,
+                (Command::Send, None) => Asked::Send(
+                    self.config
+                        .resend_unreceipted
+                        .then_some((frame, content_length)),
+                ),
+                _ => Asked::Other,
+            };
             self.receipts.insert(
                 id,
                 Pending {
@@ -789,7 +863,7 @@ impl Session {
                         .config
                         .receipt_timeout_ms
                         .map(|t| now.saturating_add(t)),
-                    resend: resendable.then_some((frame, content_length)),
+                    asked,
                 },
             );
         }
@@ -920,8 +994,8 @@ impl Session {
         match (self.state, frame.command) {
             (State::Connecting, Command::Connected) => self.on_connected(frame, now),
             (State::Connecting, Command::Error) => {
+                self.request_close(CloseReason::ConnectRefused(frame.clone()));
                 self.events.push_back(Event::Error(frame));
-                self.request_close(CloseReason::ConnectRefused);
                 Ok(())
             }
             (State::Connected | State::Disconnecting, Command::Message) => {
@@ -943,10 +1017,10 @@ impl Session {
                         })?;
                 let expected = self.receipts.remove(&id).is_some();
                 let graceful = self.disconnect.as_ref().is_some_and(|d| d.0 == id);
-                self.events.push_back(Event::Receipt {
-                    id,
-                    expected,
-                    frame,
+                self.events.push_back(if expected {
+                    Event::Receipt(ReceiptOutcome::Confirmed { id, frame })
+                } else {
+                    Event::UnexpectedReceipt { id, frame }
                 });
                 if graceful {
                     self.request_close(CloseReason::Graceful);
@@ -956,7 +1030,12 @@ impl Session {
             (State::Connected | State::Disconnecting, Command::Error) => {
                 // The receipt it names will not come; the server closes the connection next.
                 if let Some(id) = frame.receipt_id() {
-                    self.receipts.remove(id);
+                    if self.receipts.remove(id).is_some() {
+                        self.events.push_back(Event::Receipt(ReceiptOutcome::Lost {
+                            id: String::from(id),
+                            reason: LostReason::Error(frame.clone()),
+                        }));
+                    }
                 }
                 self.events.push_back(Event::Error(frame));
                 self.request_close(CloseReason::ServerError);
@@ -996,10 +1075,28 @@ impl Session {
                 replayed.push(sub.id);
             }
         }
+        // SEND frames kept across the close go again, in sending order, with the same receipt
+        // ids and the deadlines they had.
         let mut resent = Vec::new();
-        for (id, frame, content_length) in core::mem::take(&mut self.resend) {
-            self.push_frame(frame, content_length, now)?;
-            resent.push(id);
+        let mut unencodable = Vec::new();
+        for (id, pending) in self.receipts.iter() {
+            let Some((frame, content_length)) = pending.resend() else {
+                continue;
+            };
+            let mut buf = self.spare.pop().unwrap_or_default();
+            match encode_with(frame, version, *content_length, &mut buf) {
+                Ok(()) => {
+                    self.transmits.push_back(buf);
+                    resent.push(String::from(id));
+                }
+                Err(e) => {
+                    self.spare.push(buf);
+                    unencodable.push((String::from(id), e));
+                }
+            }
+        }
+        if !resent.is_empty() {
+            self.heartbeats.sent(now);
         }
         self.events.push_back(Event::Connected(Connected {
             version,
@@ -1008,8 +1105,19 @@ impl Session {
             heart_beat: negotiated,
             frame,
             replayed,
-            resent,
+            resent: resent.clone(),
         }));
+        for id in resent {
+            self.events
+                .push_back(Event::Receipt(ReceiptOutcome::Resent { id }));
+        }
+        for (id, e) in unencodable {
+            self.receipts.remove(&id);
+            self.events.push_back(Event::Receipt(ReceiptOutcome::Lost {
+                id,
+                reason: LostReason::Unencodable(e),
+            }));
+        }
         Ok(())
     }
 }
