@@ -48,24 +48,36 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod action;
 mod attempts;
 mod backoff;
+mod deadline;
 mod endpoint;
 mod error;
 mod failover;
 mod hosts;
 mod policy;
 mod random;
+mod reason;
 mod schedule;
 mod stompjs;
+mod supervisor;
+mod supervisor_config;
+mod targets;
 
+pub use action::Action;
 pub use attempts::MaxAttempts;
 pub use backoff::{Backoff, Jitter};
+pub use deadline::earliest;
 pub use endpoint::{DEFAULT_MULTICAST_GROUP, Endpoint, Scheme};
 pub use error::{EndpointError, FailoverError};
 pub use failover::{FailoverOptions, FailoverUri};
 pub use hosts::{HostOrder, LOCALHOST_NAMES, LOOPBACK};
 pub use policy::{Attempt, Pacing, Phase, Policy};
 pub use random::Random;
+pub use reason::Reason;
 pub use schedule::{Planned, Schedule};
 pub use stompjs::ReconnectTimeMode;
+pub use supervisor::Supervisor;
+pub use supervisor_config::SupervisorConfig;
+pub use targets::Targets;
