@@ -1014,3 +1014,36 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_sessions_close_reasons_are_classified_once() {
+    let table = [
+        (CloseReason::ConnectRefused, Reason::Refused, false),
+        (CloseReason::ConnectTimeout, Reason::ConnectedTimeout, true),
+        (
+            CloseReason::HeartbeatTimeout,
+            Reason::HeartbeatTimeout,
+            true,
+        ),
+        (CLOSED, Reason::Closed, false),
+        (
+            CloseReason::TransportClosed { mid_frame: true },
+            Reason::Session(CloseReason::TransportClosed { mid_frame: true }),
+            false,
+        ),
+        (
+            CloseReason::ServerError,
+            Reason::Session(CloseReason::ServerError),
+            false,
+        ),
+    ];
+    for (close, reason, silent) in table {
+        let got = Reason::from_close(&close);
+        assert_eq!(got, reason, "{close:?}");
+        assert_eq!(got.is_silent(), silent, "{close:?}");
+        assert!(!got.is_user_close(), "{close:?}");
+    }
+    assert!(Reason::from_close(&CloseReason::Graceful).is_user_close());
+    assert!(Reason::AttemptTimeout.is_silent());
+    assert!(!Reason::Unreachable.is_silent());
+}

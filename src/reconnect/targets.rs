@@ -22,6 +22,8 @@ use super::{Endpoint, HostOrder, LOCALHOST_NAMES, LOOPBACK, Random};
 ///   scheme and port that has no `localhost`/`127.0.0.1` entry yet, copied from the first
 ///   such local entry as configured).
 ///
+/// [`HostOrder::order`] is this, mapped back to endpoints.
+///
 /// A pass over the targets is built as [`HostOrder`] describes: shuffle (when asked), local
 /// entries first keeping their order (when asked), and the loopback copies at the very front,
 /// in the order their local entries have in the pass. No sorting is involved.
@@ -44,9 +46,10 @@ use super::{Endpoint, HostOrder, LOCALHOST_NAMES, LOOPBACK, Random};
 pub struct Targets {
     /// Per configured entry: whether its host names this machine.
     local: Vec<bool>,
-    /// The loopback entries, numbered after the configured ones: the configured entry each
-    /// copies.
-    loopbacks: Vec<usize>,
+    /// Per configured entry: the loopback entry that covers its scheme and port, if any.
+    loopback: Vec<Option<usize>>,
+    /// How many loopback entries follow the configured ones.
+    loopbacks: usize,
 }
 
 impl Targets {
@@ -54,42 +57,58 @@ impl Targets {
     pub fn new(len: usize) -> Targets {
         Targets {
             local: alloc::vec![false; len],
-            loopbacks: Vec::new(),
+            loopback: alloc::vec![None; len],
+            loopbacks: 0,
         }
     }
 
     /// The targets for `endpoints` under `order`, and the list they index: `endpoints`
     /// followed by the loopback copies (only with [`HostOrder::try_loopback`]).
     pub fn of(order: &HostOrder, endpoints: &[Endpoint]) -> (Targets, Vec<Endpoint>) {
+        let configured = endpoints.len();
         let local: Vec<bool> = endpoints.iter().map(|e| order.is_local(&e.host)).collect();
+        let mut loopback = alloc::vec![None; configured];
         let mut list = endpoints.to_vec();
-        let mut loopbacks = Vec::new();
         if order.try_loopback {
             for (index, endpoint) in endpoints.iter().enumerate() {
                 if !local[index] {
                     continue;
                 }
-                let covered = |e: &Endpoint| {
+                let covers = |e: &Endpoint| {
                     e.scheme == endpoint.scheme
                         && e.port == endpoint.port
                         && LOCALHOST_NAMES
                             .iter()
                             .any(|n| n.eq_ignore_ascii_case(&e.host))
                 };
-                if !list.iter().any(covered) {
-                    let mut copy = endpoint.clone();
-                    copy.host = String::from(LOOPBACK);
-                    list.push(copy);
-                    loopbacks.push(index);
+                if endpoints.iter().any(covers) {
+                    continue;
                 }
+                loopback[index] = match list[configured..].iter().position(covers) {
+                    Some(n) => Some(configured + n),
+                    None => {
+                        let mut copy = endpoint.clone();
+                        copy.host = String::from(LOOPBACK);
+                        list.push(copy);
+                        Some(list.len() - 1)
+                    }
+                };
             }
         }
-        (Targets { local, loopbacks }, list)
+        let loopbacks = list.len() - configured;
+        (
+            Targets {
+                local,
+                loopback,
+                loopbacks,
+            },
+            list,
+        )
     }
 
     /// How many entries there are, loopback copies included.
     pub fn len(&self) -> usize {
-        self.local.len() + self.loopbacks.len()
+        self.local.len() + self.loopbacks
     }
 
     /// Whether there is nothing to connect to.
@@ -112,14 +131,14 @@ impl Targets {
             pass.retain(|&i| self.local[i]);
             pass.extend(remote);
         }
-        if self.loopbacks.is_empty() {
+        if self.loopbacks == 0 {
             return pass;
         }
         let mut front = Vec::with_capacity(self.len());
-        for &entry in pass.iter().filter(|&&i| self.local[i]) {
-            for (n, &origin) in self.loopbacks.iter().enumerate() {
-                if origin == entry {
-                    front.push(configured + n);
+        for &entry in &pass {
+            if let Some(copy) = self.loopback[entry] {
+                if !front.contains(&copy) {
+                    front.push(copy);
                 }
             }
         }
