@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use stompwire::reconnect::{
     Action, Backoff, Endpoint, FailoverUri, HostOrder, Jitter, MaxAttempts, Pacing, Policy, Random,
-    Reason, ReconnectTimeMode, Supervisor, SupervisorConfig, Targets,
+    Reason, ReconnectTimeMode, Supervisor, SupervisorConfig, Targets, TransportFailure,
 };
 use stompwire::session::CloseReason;
 
@@ -81,7 +81,8 @@ impl<R: Random> Run<R> {
 
     /// The transport of the current attempt cannot be opened.
     fn unreachable(&mut self) {
-        self.sup.handle_transport_failed(self.now);
+        self.sup
+            .handle_transport_failed(self.now, TransportFailure::Unreachable);
     }
 
     /// The transport opens and CONNECTED comes.
@@ -457,7 +458,7 @@ fn a_refusal_counts_as_a_failed_attempt() {
 fn refusals_beyond_the_refusal_limit_give_up() {
     let config = SupervisorConfig::default()
         .with_max_refusals(MaxAttempts::Total(2))
-        .with_refused_delay_ms(50);
+        .with_error_delay_ms(50);
     let mut run = Run::new(stomp_py_forever(), Targets::new(2), config, zeros());
     run.next_open();
     run.refused();
@@ -777,12 +778,67 @@ fn start_after_stop_counts_afresh_from_the_first_endpoint() {
     assert_eq!(run.sup.attempts_made(), 1);
 }
 
+#[test]
+fn a_transport_connect_timeout_sends_the_next_attempt_elsewhere() {
+    // Two entries shuffled: a draw of u32::MAX keeps [0, 1], a draw of 0 swaps to [1, 0].
+    let policy = Policy {
+        hosts: HostOrder {
+            randomize: true,
+            ..HostOrder::as_given()
+        },
+        ..per_attempt(100, 1.0, MaxAttempts::Forever)
+    };
+    let mut run = Run::new(
+        policy,
+        Targets::new(2),
+        SupervisorConfig::default(),
+        Draws(vec![u32::MAX, 0]),
+    );
+    assert_eq!(run.next_open(), 0);
+    run.unreachable();
+    assert_eq!(run.next_open(), 1);
+    // The socket's own connect timeout: nothing answered.
+    run.sup
+        .handle_transport_failed(run.now, TransportFailure::TimedOut);
+    assert_eq!(run.next_open(), 0, "the pass [1, 0] begins elsewhere");
+    run.unreachable();
+    run.actions();
+    assert_eq!(
+        run.sup.poll_timeout().map(|t| t - run.now),
+        Some(100),
+        "then the silent entry is tried again"
+    );
+    assert_eq!(run.next_open(), 1);
+}
+
+#[test]
+fn a_server_error_on_an_open_session_is_not_reconnected_at_once() {
+    let mut run = Run::new(
+        stomp_py_forever(),
+        Targets::new(1),
+        SupervisorConfig::default(),
+        zeros(),
+    );
+    for _ in 0..3 {
+        run.next_open();
+        run.connect();
+        run.lose(CloseReason::ServerError);
+    }
+    run.next_open();
+    // stomp.py's first reconnect would be immediate, each time.
+    assert_eq!(run.delays(), [1_000, 1_000, 1_000]);
+}
+
 // ----- properties ----------------------------------------------------------------------------
 
 /// What happens to one attempt, in a generated run.
 #[derive(Clone, Copy, Debug)]
 enum Outcome {
     Unreachable,
+    /// The transport's own connect timeout expires.
+    OpenTimedOut,
+    /// Connected, then the server sends ERROR and the session ends.
+    ServerError,
     Refused,
     /// The transport opens and CONNECTED never comes.
     Silent,
@@ -795,6 +851,8 @@ enum Outcome {
 fn outcome() -> impl Strategy<Value = Outcome> {
     prop_oneof![
         Just(Outcome::Unreachable),
+        Just(Outcome::OpenTimedOut),
+        Just(Outcome::ServerError),
         Just(Outcome::Refused),
         Just(Outcome::Silent),
         Just(Outcome::HeartbeatLost),
@@ -882,7 +940,11 @@ fn play(
         if let Some(o) = opened {
             match o {
                 Outcome::Unreachable => {
-                    sup.handle_transport_failed(now);
+                    sup.handle_transport_failed(now, TransportFailure::Unreachable);
+                    open = false;
+                }
+                Outcome::OpenTimedOut => {
+                    sup.handle_transport_failed(now, TransportFailure::TimedOut);
                     open = false;
                 }
                 Outcome::Refused => {
@@ -892,12 +954,13 @@ fn play(
                     open = false;
                 }
                 Outcome::Silent => sup.handle_transport_opened(now),
-                Outcome::HeartbeatLost | Outcome::Dropped => {
+                Outcome::HeartbeatLost | Outcome::Dropped | Outcome::ServerError => {
                     sup.handle_transport_opened(now);
                     sup.handle_connected(now);
                     now += 1_000;
                     let reason = match o {
                         Outcome::HeartbeatLost => CloseReason::HeartbeatTimeout,
+                        Outcome::ServerError => CloseReason::ServerError,
                         _ => CLOSED,
                     };
                     sup.handle_session_closed(now, &reason);
@@ -946,11 +1009,12 @@ proptest! {
             match action {
                 Action::Open { .. } => last_outcome = *outcome,
                 Action::Scheduled { delay_ms, .. } => {
-                    let refused = matches!(last_outcome, Some(Outcome::Refused));
-                    let bound = if refused { cap.max(config.refused_delay_ms as f64) } else { cap };
+                    let refused =
+                        matches!(last_outcome, Some(Outcome::Refused | Outcome::ServerError));
+                    let bound = if refused { cap.max(config.error_delay_ms as f64) } else { cap };
                     prop_assert!(*delay_ms as f64 <= bound, "{delay_ms} > {bound}");
                     if refused {
-                        prop_assert!(*delay_ms >= config.refused_delay_ms);
+                        prop_assert!(*delay_ms >= config.error_delay_ms);
                     }
                 }
                 _ => {}
@@ -974,7 +1038,10 @@ proptest! {
             })
             .collect();
         for pair in opens.windows(2) {
-            if matches!(pair[0].1, Some(Outcome::Silent | Outcome::HeartbeatLost)) {
+            if matches!(
+                pair[0].1,
+                Some(Outcome::Silent | Outcome::HeartbeatLost | Outcome::OpenTimedOut)
+            ) {
                 prop_assert_ne!(pair[0].0, pair[1].0, "{:?}", opens);
             }
         }
@@ -1002,7 +1069,10 @@ proptest! {
                 Action::Open { .. } => {
                     since_success += 1;
                     prop_assert!(since_success <= limit);
-                    if matches!(outcome, Some(Outcome::HeartbeatLost | Outcome::Dropped)) {
+                    if matches!(
+                        outcome,
+                        Some(Outcome::HeartbeatLost | Outcome::Dropped | Outcome::ServerError)
+                    ) {
                         since_success = 0;
                     }
                 }

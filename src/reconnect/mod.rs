@@ -71,6 +71,7 @@ mod stompjs;
 mod supervisor;
 mod supervisor_config;
 mod targets;
+mod transport_failure;
 
 pub use action::Action;
 pub use attempts::MaxAttempts;
@@ -88,3 +89,4 @@ pub use stompjs::ReconnectTimeMode;
 pub use supervisor::Supervisor;
 pub use supervisor_config::SupervisorConfig;
 pub use targets::Targets;
+pub use transport_failure::TransportFailure;

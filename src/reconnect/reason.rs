@@ -14,6 +14,8 @@ pub enum Reason {
     /// The transport could not be opened (name resolution, a refused TCP connection, TLS,
     /// the WebSocket handshake), or it closed before it opened.
     Unreachable,
+    /// The transport's own connect timeout expired ([`TransportFailure::TimedOut`](super::TransportFailure)).
+    OpenTimeout,
     /// The transport did not open, or CONNECTED did not come, within
     /// [`SupervisorConfig::attempt_timeout_ms`](super::SupervisorConfig::attempt_timeout_ms).
     AttemptTimeout,
@@ -51,7 +53,20 @@ impl Reason {
     pub fn is_silent(&self) -> bool {
         matches!(
             self,
-            Reason::AttemptTimeout | Reason::ConnectedTimeout | Reason::HeartbeatTimeout
+            Reason::OpenTimeout
+                | Reason::AttemptTimeout
+                | Reason::ConnectedTimeout
+                | Reason::HeartbeatTimeout
+        )
+    }
+
+    /// Whether the server ended it with an ERROR frame: a refusal, or an ERROR on an open
+    /// session. The next attempt then waits at least
+    /// [`SupervisorConfig::error_delay_ms`](super::SupervisorConfig::error_delay_ms).
+    pub fn is_server_error(&self) -> bool {
+        matches!(
+            self,
+            Reason::Refused | Reason::Session(CloseReason::ServerError)
         )
     }
 

@@ -5,7 +5,7 @@ use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 use super::random::NoDraws;
-use super::{Action, Phase, Policy, Random, Reason, SupervisorConfig, Targets};
+use super::{Action, Phase, Policy, Random, Reason, SupervisorConfig, Targets, TransportFailure};
 use crate::session::CloseReason;
 
 /// Where the supervisor is in the lifecycle.
@@ -58,8 +58,9 @@ enum State {
 ///   after the transport opened: [`Action::Close`], and the next attempt goes to the next
 ///   entry.
 /// - A refusal (ERROR before CONNECTED) waits at least
-///   [`refused_delay_ms`](SupervisorConfig::refused_delay_ms) before the next attempt and
-///   counts towards [`max_refusals`](SupervisorConfig::max_refusals).
+///   [`error_delay_ms`](SupervisorConfig::error_delay_ms) before the next attempt and
+///   counts towards [`max_refusals`](SupervisorConfig::max_refusals). A connection that a
+///   server ERROR ended waits as long before the next attempt.
 /// - A close the user asked for (the session's DISCONNECT) and [`stop`](Self::stop) end the
 ///   lifecycle: [`Action::Stopped`], nothing more is planned.
 ///
@@ -219,11 +220,19 @@ impl<R: Random> Supervisor<R> {
         }
     }
 
-    /// The transport could not be opened, or failed (an I/O error) once open: the same as
+    /// The transport could not be opened, or failed once open: the same as
     /// [`handle_transport_closed`](Self::handle_transport_closed), except that a transport
-    /// that never opened ends its attempt as [`Reason::Unreachable`].
-    pub fn handle_transport_failed(&mut self, now: u64) {
-        self.handle_transport_closed(now);
+    /// that never opened ends its attempt as [`Reason::Unreachable`] — or, when its own
+    /// connect timeout expired, [`Reason::OpenTimeout`], and the next attempt goes to another
+    /// endpoint first.
+    pub fn handle_transport_failed(&mut self, now: u64, failure: TransportFailure) {
+        match (self.state, failure) {
+            (State::Opening { target, .. }, TransportFailure::TimedOut) => {
+                self.ending = None;
+                self.ended(now, target, Reason::OpenTimeout);
+            }
+            _ => self.handle_transport_closed(now),
+        }
     }
 
     /// The transport closed. Report the session's reason first
@@ -413,6 +422,7 @@ impl<R: Random> Supervisor<R> {
     /// Plans the next attempt: opens it now, or schedules it, or gives up.
     fn plan(&mut self, now: u64, first: bool) {
         let refused = self.last == Some(Reason::Refused);
+        let after_error = self.last.as_ref().is_some_and(Reason::is_server_error);
         if refused
             && !self
                 .config
@@ -446,8 +456,8 @@ impl<R: Random> Supervisor<R> {
             return self.give_up();
         };
         let mut delay_ms = attempt.delay_ms;
-        if refused {
-            delay_ms = delay_ms.max(self.config.refused_delay_ms);
+        if after_error {
+            delay_ms = delay_ms.max(self.config.error_delay_ms);
         }
         let target = self.pass[attempt.index];
         self.made = self.made.saturating_add(1);

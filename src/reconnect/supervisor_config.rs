@@ -1,5 +1,5 @@
 //! [`SupervisorConfig`]: the supervisor's own limits — the CONNECTED timeout, the attempt
-//! timeout, and how a refused connection is retried.
+//! timeout, and how a refused connection (or one ended by a server ERROR) is retried.
 
 use super::MaxAttempts;
 
@@ -18,12 +18,15 @@ use super::MaxAttempts;
 /// attempt from "open" to CONNECTED (stompjs's `connectionTimeout`, for a transport that has
 /// no connect timeout of its own, such as a browser WebSocket).
 ///
-/// **Refusals.** An ERROR before CONNECTED is a refusal (bad credentials, unknown virtual
-/// host). It counts as a failed attempt, so the backoff goes on growing, and in addition:
-/// the next attempt waits at least [`refused_delay_ms`](Self::refused_delay_ms), even where
-/// the policy would not wait at all (the next host of a stomp.py pass, the first
+/// **ERROR frames.** An ERROR before CONNECTED is a refusal (bad credentials, unknown
+/// virtual host). It counts as a failed attempt, so the backoff goes on growing, and in
+/// addition: the next attempt waits at least [`error_delay_ms`](Self::error_delay_ms), even
+/// where the policy would not wait at all (the next host of a stomp.py pass, the first
 /// reconnect); and after [`max_refusals`](Self::max_refusals) refusals since the last
 /// successful connection, the supervisor gives up with [`Reason::Refused`](super::Reason).
+/// An ERROR that ends an open session (a subscription the broker rejects, say) resets the
+/// count as any successful connection does, so the same floor keeps a broker that accepts
+/// and then rejects from being reconnected to in a tight loop.
 ///
 /// ```
 /// use stompwire::reconnect::{MaxAttempts, SupervisorConfig};
@@ -32,7 +35,7 @@ use super::MaxAttempts;
 ///     .with_connected_timeout_ms(Some(2_000))
 ///     .with_max_refusals(MaxAttempts::Total(1));
 /// assert_eq!(config.connected_timeout_ms, Some(2_000));
-/// assert_eq!(config.refused_delay_ms, 1_000);
+/// assert_eq!(config.error_delay_ms, 1_000);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -44,8 +47,9 @@ pub struct SupervisorConfig {
     /// How long the whole attempt may take, from "open" to CONNECTED, in milliseconds;
     /// `None` (the default) sets no such bound.
     pub attempt_timeout_ms: Option<u64>,
-    /// The shortest wait after a refused attempt, in milliseconds. Default 1 000.
-    pub refused_delay_ms: u64,
+    /// The shortest wait after the server ended an attempt or a connection with an ERROR
+    /// frame, in milliseconds. Default 1 000.
+    pub error_delay_ms: u64,
     /// How many refusals since the last successful connection end the attempts. Default
     /// [`MaxAttempts::Forever`]: the policy's own limit decides.
     pub max_refusals: MaxAttempts,
@@ -56,7 +60,7 @@ impl Default for SupervisorConfig {
         SupervisorConfig {
             connected_timeout_ms: Some(5_000),
             attempt_timeout_ms: None,
-            refused_delay_ms: 1_000,
+            error_delay_ms: 1_000,
             max_refusals: MaxAttempts::Forever,
         }
     }
@@ -77,10 +81,10 @@ impl SupervisorConfig {
         self
     }
 
-    /// Sets [`refused_delay_ms`](Self::refused_delay_ms).
+    /// Sets [`error_delay_ms`](Self::error_delay_ms).
     #[must_use]
-    pub fn with_refused_delay_ms(mut self, ms: u64) -> SupervisorConfig {
-        self.refused_delay_ms = ms;
+    pub fn with_error_delay_ms(mut self, ms: u64) -> SupervisorConfig {
+        self.error_delay_ms = ms;
         self
     }
 
