@@ -7,7 +7,21 @@ use stompwire::reconnect::{
     Action, Backoff, Endpoint, FailoverUri, HostOrder, Jitter, MaxAttempts, Pacing, Policy, Random,
     Reason, ReconnectTimeMode, Supervisor, SupervisorConfig, Targets, TransportFailure,
 };
-use stompwire::session::CloseReason;
+use stompwire::session::{CloseReason, Config, Event, Session};
+
+/// The reason a real session gives when CONNECT is answered with ERROR.
+fn refusal() -> CloseReason {
+    let mut session = Session::new(Config::default());
+    session.connect(0).unwrap();
+    let _ = session.handle_bytes(b"ERROR\nmessage:bad credentials\n\n\0", 1);
+    session.handle_close(2);
+    core::iter::from_fn(|| session.poll_event())
+        .find_map(|e| match e {
+            Event::Disconnected(d) => Some(d.reason),
+            _ => None,
+        })
+        .expect("a Disconnected event")
+}
 
 /// A scripted random source: the given numbers, in turn, then zeros.
 struct Draws(Vec<u32>);
@@ -101,7 +115,7 @@ impl<R: Random> Run<R> {
     /// The transport opens, the server answers CONNECT with ERROR, and closes.
     fn refused(&mut self) {
         self.sup.handle_transport_opened(self.now);
-        self.lose(CloseReason::ConnectRefused);
+        self.lose(refusal());
     }
 
     /// The delays of the `Scheduled` actions so far.
@@ -949,7 +963,7 @@ fn play(
                 }
                 Outcome::Refused => {
                     sup.handle_transport_opened(now);
-                    sup.handle_session_closed(now, &CloseReason::ConnectRefused);
+                    sup.handle_session_closed(now, &refusal());
                     sup.handle_transport_closed(now);
                     open = false;
                 }
@@ -1088,7 +1102,7 @@ proptest! {
 #[test]
 fn the_sessions_close_reasons_are_classified_once() {
     let table = [
-        (CloseReason::ConnectRefused, Reason::Refused, false),
+        (refusal(), Reason::Refused, false),
         (CloseReason::ConnectTimeout, Reason::ConnectedTimeout, true),
         (
             CloseReason::HeartbeatTimeout,

@@ -40,7 +40,8 @@ impl Reason {
     /// is kept as [`Reason::Session`]; [`Reason::is_user_close`] tells it.
     pub fn from_close(reason: &CloseReason) -> Reason {
         match reason {
-            CloseReason::ConnectRefused => Reason::Refused,
+            // Braces match the variant whether or not it carries the ERROR frame.
+            CloseReason::ConnectRefused { .. } => Reason::Refused,
             CloseReason::ConnectTimeout => Reason::ConnectedTimeout,
             CloseReason::HeartbeatTimeout => Reason::HeartbeatTimeout,
             CloseReason::TransportClosed { mid_frame: false } => Reason::Closed,
