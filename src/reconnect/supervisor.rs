@@ -53,7 +53,8 @@ enum State {
 /// - After [`Policy::attempt`] says no more, [`Action::GaveUp`] with the number of attempts.
 /// - An attempt whose endpoint went silent ([`Reason::is_silent`]: a heart-beat timeout, a
 ///   CONNECTED timeout, an attempt timeout) is followed by an attempt at *another* entry
-///   first, when there is one: a pass that would begin with it has it moved to the end.
+///   first, when there is one: a pass that would begin with it has it moved to the end. (A
+///   loopback copy that [`Targets::of`] adds is an entry of its own.)
 /// - CONNECTED not there [`connected_timeout_ms`](SupervisorConfig::connected_timeout_ms)
 ///   after the transport opened: [`Action::Close`], and the next attempt goes to the next
 ///   entry.
