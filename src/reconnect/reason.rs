@@ -38,9 +38,10 @@ impl Reason {
     /// The session's close reason, classified. A close the user asked for
     /// ([`CloseReason::Graceful`], [`CloseReason::Immediate`], [`CloseReason::DisconnectTimeout`])
     /// is kept as [`Reason::Session`]; [`Reason::is_user_close`] tells it.
+    // The braces on `ConnectRefused` match it whether or not it carries the ERROR frame.
+    #[allow(clippy::unneeded_struct_pattern)]
     pub fn from_close(reason: &CloseReason) -> Reason {
         match reason {
-            // Braces match the variant whether or not it carries the ERROR frame.
             CloseReason::ConnectRefused { .. } => Reason::Refused,
             CloseReason::ConnectTimeout => Reason::ConnectedTimeout,
             CloseReason::HeartbeatTimeout => Reason::HeartbeatTimeout,
