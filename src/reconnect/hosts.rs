@@ -4,8 +4,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::random::shuffle;
-use super::{Endpoint, Random};
+use super::{Endpoint, Random, Targets};
 
 /// The names every machine calls itself.
 pub const LOCALHOST_NAMES: [&str; 2] = ["localhost", "127.0.0.1"];
@@ -101,38 +100,19 @@ impl HostOrder {
 
     /// One pass over `endpoints`, ordered as described on [`HostOrder`].
     /// Draws `endpoints.len() − 1` times from `random` when [`randomize`](Self::randomize) is
-    /// set, never otherwise.
+    /// set, never otherwise. The same order as [`Targets::pass`] over [`Targets::of`], whose
+    /// loopback copies are made from the first local entry of a scheme and port as
+    /// configured.
     pub fn order<R: Random + ?Sized>(
         &self,
         endpoints: &[Endpoint],
         random: &mut R,
     ) -> Vec<Endpoint> {
-        let mut pass = endpoints.to_vec();
-        if self.randomize {
-            shuffle(&mut pass, random);
-        }
-        if self.prefer_localhost {
-            pass.sort_by_key(|e| !self.is_local(&e.host));
-        }
-        if !self.try_loopback {
-            return pass;
-        }
-        let mut loopbacks: Vec<Endpoint> = Vec::new();
-        for local in pass.iter().filter(|e| self.is_local(&e.host)) {
-            let covered = |e: &Endpoint| {
-                e.scheme == local.scheme
-                    && e.port == local.port
-                    && LOCALHOST_NAMES
-                        .iter()
-                        .any(|n| n.eq_ignore_ascii_case(&e.host))
-            };
-            if !pass.iter().any(covered) && !loopbacks.iter().any(covered) {
-                let mut loopback = local.clone();
-                loopback.host = String::from(LOOPBACK);
-                loopbacks.push(loopback);
-            }
-        }
-        loopbacks.extend(pass);
-        loopbacks
+        let (targets, list) = Targets::of(self, endpoints);
+        targets
+            .pass(self, random)
+            .into_iter()
+            .map(|i| list[i].clone())
+            .collect()
     }
 }

@@ -1,7 +1,8 @@
-//! Reconnect policy: backoff, host lists and failover URIs (sans-I/O).
+//! Reconnect policy and the connection lifecycle: backoff, host lists, failover URIs and the
+//! [`Supervisor`] (sans-I/O).
 //!
-//! This layer decides *when* and *where* a client tries to (re)connect; it never connects,
-//! sleeps or reads a clock. Delays are plain millisecond counts the shell adds to its own
+//! This layer decides *when* and *where* a client tries to (re)connect, and when it gives up;
+//! it never connects, sleeps or reads a clock. Delays are plain millisecond counts the shell adds to its own
 //! `now`, and every random choice (jitter, shuffling) draws from a [`Random`] the caller passes
 //! in, so the same inputs always give the same plan. It is `no_std` + `alloc` and has no
 //! `unsafe` code.
@@ -18,7 +19,13 @@
 //!   [`Policy::stompjs`] maps stompjs's settings.
 //! - [`FailoverUri`]: `failover:(url,…)?option=…` as ActiveMQ and stompest write it, parsed
 //!   into a [`Policy`] with [`FailoverUri::policy`].
-//! - [`Schedule`]: the little state a shell keeps between attempts.
+//! - [`Supervisor`]: the whole lifecycle of one client as a state machine — `handle_*` in
+//!   (start, transport opened/failed/closed, CONNECTED, session closed, stop, time),
+//!   [`Action`]s and a deadline out: which entry to open, when, when to close a silent
+//!   attempt (the CONNECTED timeout of [`SupervisorConfig`]), when to give up. It knows
+//!   entries by index ([`Targets`]), so a shell without the URL parser can use it; why an
+//!   attempt ended is a [`Reason`]; [`earliest`] merges its deadline with the session's.
+//! - [`Schedule`]: the older, smaller helper — only "which endpoint next, after how long".
 //!
 //! ```
 //! use stompwire::reconnect::{FailoverUri, Schedule};
@@ -48,24 +55,38 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod action;
 mod attempts;
 mod backoff;
+mod deadline;
 mod endpoint;
 mod error;
 mod failover;
 mod hosts;
 mod policy;
 mod random;
+mod reason;
 mod schedule;
 mod stompjs;
+mod supervisor;
+mod supervisor_config;
+mod targets;
+mod transport_failure;
 
+pub use action::Action;
 pub use attempts::MaxAttempts;
 pub use backoff::{Backoff, Jitter};
+pub use deadline::earliest;
 pub use endpoint::{DEFAULT_MULTICAST_GROUP, Endpoint, Scheme};
 pub use error::{EndpointError, FailoverError};
 pub use failover::{FailoverOptions, FailoverUri};
 pub use hosts::{HostOrder, LOCALHOST_NAMES, LOOPBACK};
 pub use policy::{Attempt, Pacing, Phase, Policy};
 pub use random::Random;
+pub use reason::Reason;
 pub use schedule::{Planned, Schedule};
 pub use stompjs::ReconnectTimeMode;
+pub use supervisor::Supervisor;
+pub use supervisor_config::SupervisorConfig;
+pub use targets::Targets;
+pub use transport_failure::TransportFailure;

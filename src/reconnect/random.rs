@@ -34,6 +34,16 @@ impl<F: FnMut() -> u32 + ?Sized> Random for F {
     }
 }
 
+/// Stands in for the caller's source where only the shape of an attempt (or a pass's length)
+/// is asked for, so that the caller's draws go to the shuffle first and the jitter second.
+pub(crate) struct NoDraws;
+
+impl Random for NoDraws {
+    fn next_u32(&mut self) -> u32 {
+        0
+    }
+}
+
 /// One draw as a fraction in `[0, 1)`: `next_u32() / 2³²`.
 pub(crate) fn unit<R: Random + ?Sized>(random: &mut R) -> f64 {
     f64::from(random.next_u32()) / 4_294_967_296.0

@@ -3,6 +3,7 @@
 
 use alloc::vec::Vec;
 
+use super::random::NoDraws;
 use super::{Attempt, Endpoint, Phase, Policy, Random};
 
 /// The next connection attempt: where, and how long to wait first.
@@ -124,15 +125,5 @@ impl Schedule {
     /// The endpoints as configured.
     pub fn endpoints(&self) -> &[Endpoint] {
         &self.endpoints
-    }
-}
-
-/// Stands in for the caller's source where only the shape of an attempt (or a pass's length)
-/// is asked for, so that the caller's draws go to the shuffle first and the jitter second.
-struct NoDraws;
-
-impl Random for NoDraws {
-    fn next_u32(&mut self) -> u32 {
-        0
     }
 }
