@@ -12,6 +12,7 @@ use crate::args::ConnectionArgs;
 use crate::duration::millis_u32;
 use crate::fail::Failure;
 use crate::headers;
+use crate::report::redact;
 use crate::watch::Watch;
 
 /// The versions offered.
@@ -89,15 +90,31 @@ pub fn connect(url: &str, args: &ConnectionArgs) -> Result<(Arc<Client>, Arc<Wat
     let watch = Watch::attach(&client);
     match client.connect(true) {
         Ok(()) => Ok((client, watch)),
-        Err(e) => Err(match (watch.refused(), e) {
-            (Some(refusal), _) => Failure::new(refusal),
-            (None, Error::GaveUp { attempts, last }) => Failure::new(format!(
-                "cannot connect: gave up after {attempts} attempts{}",
-                last.map(|l| format!("; last: {}", crate::report::redact(&l.to_string())))
-                    .unwrap_or_default()
-            )),
-            (None, e) => Failure::from(e),
-        }),
+        Err(e) => {
+            watch.finish();
+            watch.closing();
+            Err(Failure::new(match (watch.refused(), e) {
+                (Some(refusal), _) => refusal,
+                (None, Error::GaveUp { attempts, last }) => gave_up(&watch, attempts, last),
+                (None, e) => redact(&e.to_string()),
+            }))
+        }
+    }
+}
+
+/// The line for a client that gave up: what it had reached, the attempts, and the last
+/// error unless the watcher printed it already.
+fn gave_up(watch: &Watch, attempts: u32, last: Option<Box<Error>>) -> String {
+    let printed = watch.last_failure().unwrap_or_default();
+    let last = last
+        .map(|l| redact(&l.to_string()))
+        .filter(|l| !printed.contains(l.as_str()))
+        .map(|l| format!("; last: {l}"))
+        .unwrap_or_default();
+    if watch.ever_connected() {
+        format!("connection lost, gave up after {attempts} reconnect attempts{last}")
+    } else {
+        format!("cannot connect: gave up after {attempts} attempts{last}")
     }
 }
 
@@ -106,17 +123,11 @@ pub fn why_stopped(client: &Client, watch: &Watch) -> String {
     if let Some(refusal) = watch.refused() {
         return refusal;
     }
-    let printed = watch.last_failure().unwrap_or_default();
     match client.wait_for_connection(std::time::Duration::ZERO) {
-        Err(Error::GaveUp { attempts, last }) => {
-            let last = last
-                .map(|l| crate::report::redact(&l.to_string()))
-                .filter(|l| !printed.contains(l.as_str()))
-                .map(|l| format!("; last: {l}"))
-                .unwrap_or_default();
-            format!("connection lost, gave up after {attempts} reconnect attempts{last}")
-        }
-        _ if !printed.is_empty() => format!("connection lost ({printed})"),
-        _ => "connection lost".into(),
+        Err(Error::GaveUp { attempts, last }) => gave_up(watch, attempts, last),
+        _ => match watch.last_failure() {
+            Some(printed) => format!("connection lost ({printed})"),
+            None => "connection lost".into(),
+        },
     }
 }

@@ -17,6 +17,8 @@ use crate::report;
 struct Seen {
     /// CONNECTED arrived on the current connection.
     connected: bool,
+    /// CONNECTED arrived on some connection.
+    ever_connected: bool,
     /// The refusal, when the server answered CONNECT with ERROR.
     refused: Option<String>,
     /// The last failure printed, and how many times it came again unprinted.
@@ -56,6 +58,11 @@ impl Watch {
     /// The refusal, if the server refused the connection.
     pub fn refused(&self) -> Option<String> {
         self.seen().refused.clone()
+    }
+
+    /// Whether some connection got as far as CONNECTED.
+    pub fn ever_connected(&self) -> bool {
+        self.seen().ever_connected
     }
 
     /// The last failure reported, if any.
@@ -129,7 +136,9 @@ fn error_text(frame: &Frame) -> String {
 
 impl Listener for Watch {
     fn on_connected(&self, _frame: &Frame) {
-        self.seen().connected = true;
+        let mut seen = self.seen();
+        seen.connected = true;
+        seen.ever_connected = true;
     }
 
     fn on_error(&self, frame: &Frame) {
