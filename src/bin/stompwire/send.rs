@@ -47,12 +47,15 @@ pub fn run(cli: &Cli, args: &SendArgs) -> Result<(), Failure> {
             watch.finish();
             watch.closing();
             let what = format!("{done} of {total} receipts came; receipt {}", receipt.id());
-            return Err(match e {
-                Error::Timeout { .. } => Failure::incomplete(format!(
+            return Err(match (e, watch.last_failure()) {
+                (_, Some(f)) => Failure::new(format!("{what} did not arrive (last failure: {f})")),
+                (Error::Timeout { .. }, None) => Failure::incomplete(format!(
                     "{what} did not arrive within {}",
                     humantime::format_duration(args.timeout)
                 )),
-                e => Failure::new(format!("{what}: {}", crate::report::redact(&e.to_string()))),
+                (e, None) => {
+                    Failure::new(format!("{what}: {}", crate::report::redact(&e.to_string())))
+                }
             });
         }
     }
