@@ -5,8 +5,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use stompwire::frame::Version;
 
 use crate::duration::{parse_duration, parse_heartbeat};
+
+/// Parses `1.0`, `1.1` or `1.2`.
+fn parse_version(s: &str) -> Result<Version, String> {
+    Version::parse(s.trim()).ok_or_else(|| "expected 1.0, 1.1 or 1.2".to_owned())
+}
 
 /// The broker URL forms, shown in the help of the tool and of every command that connects.
 const URL_FORMS: &str = "\
@@ -123,9 +129,10 @@ pub struct ConnectionArgs {
         long,
         value_delimiter = ',',
         default_value = "1.0,1.1,1.2",
+        value_parser = parse_version,
         global = true
     )]
-    pub versions: Vec<String>,
+    pub versions: Vec<Version>,
     /// Extra CONNECT header (repeatable). CONNECT headers are never escaped: no line
     /// breaks.
     #[arg(long = "connect-header", value_name = "NAME:VALUE", global = true)]
@@ -278,8 +285,8 @@ pub struct DecodeArgs {
     /// Input file (default stdin).
     pub file: Option<PathBuf>,
     /// Escaping rules: 1.0, 1.1 or 1.2.
-    #[arg(long, default_value = "1.2")]
-    pub version: String,
+    #[arg(long, default_value = "1.2", value_parser = parse_version)]
+    pub version: Version,
     /// Print heart-beats as {"command":"HEARTBEAT"}.
     #[arg(long)]
     pub heartbeats: bool,
@@ -289,6 +296,6 @@ pub struct DecodeArgs {
 #[derive(Debug, Args)]
 pub struct EncodeArgs {
     /// Escaping rules: 1.0, 1.1 or 1.2.
-    #[arg(long, default_value = "1.2")]
-    pub version: String,
+    #[arg(long, default_value = "1.2", value_parser = parse_version)]
+    pub version: Version,
 }

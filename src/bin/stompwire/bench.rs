@@ -84,7 +84,7 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> Result<(), Failure> {
     let bar = progress::bar(args.messages, "delivered");
     let collector = Arc::new(Collector {
         start,
-        bar: bar.clone(),
+        bar: bar.get().cloned(),
         state: Mutex::new(Collected::default()),
         cond: Condvar::new(),
     });
@@ -108,7 +108,7 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> Result<(), Failure> {
         headers.push(SENT_AT, &at.to_string());
         producer.send(&destination, body.clone(), headers)?;
         sent += 1;
-        if let Some(bar) = &bar {
+        if let Some(bar) = bar.get() {
             if sent % 256 == 0 || sent == args.messages {
                 bar.set_message(format!("(sent {sent})"));
             }
@@ -137,7 +137,7 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> Result<(), Failure> {
         (Some(a), Some(b)) => Some(b.saturating_sub(a)),
         _ => None,
     };
-    progress::clear(bar);
+    drop(bar);
     for watch in [&producer_watch, &consumer_watch] {
         watch.finish();
         watch.closing();

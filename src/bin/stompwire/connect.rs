@@ -15,21 +15,11 @@ use crate::headers;
 use crate::report::redact;
 use crate::watch::Watch;
 
-/// The versions offered.
-pub fn versions(args: &ConnectionArgs) -> Result<Vec<Version>, Failure> {
-    args.versions
-        .iter()
-        .map(|v| {
-            Version::parse(v.trim())
-                .ok_or_else(|| Failure::usage(format!("unknown STOMP version {v:?}")))
-        })
-        .collect()
-}
-
 /// The lowest version offered: what headers given on the command line must fit.
 pub fn lowest_version(args: &ConnectionArgs) -> Result<Version, Failure> {
-    versions(args)?
-        .into_iter()
+    args.versions
+        .iter()
+        .copied()
         .min()
         .ok_or_else(|| Failure::usage("--versions is empty".into()))
 }
@@ -50,7 +40,7 @@ pub fn config(url: &str, args: &ConnectionArgs) -> Result<ClientConfig, Failure>
     session.login = args.login.clone();
     session.passcode = args.passcode.clone();
     session.host = args.vhost.clone();
-    session.versions = versions(args)?;
+    session.versions = args.versions.clone();
     session.heart_beat.outgoing_ms = millis_u32(args.heartbeat.0);
     session.heart_beat.incoming_ms = millis_u32(args.heartbeat.1);
     session.connect_timeout_ms = Some(args.connect_timeout.as_millis() as u64);

@@ -8,8 +8,31 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::report;
 
-/// A bar of `len` steps, or `None` when stderr is not a terminal.
-pub fn bar(len: u64, prefix: &str) -> Option<ProgressBar> {
+/// A bar on stderr that is removed when dropped (also on an early error return).
+pub struct Bar(Option<ProgressBar>);
+
+impl Bar {
+    /// The bar to update, if one is drawn.
+    pub fn get(&self) -> Option<&ProgressBar> {
+        self.0.as_ref()
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        if let Some(bar) = self.0.take() {
+            report::set_bar(None);
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// A bar of `len` steps; none is drawn when stderr is not a terminal.
+pub fn bar(len: u64, prefix: &str) -> Bar {
+    Bar(start(len, prefix))
+}
+
+fn start(len: u64, prefix: &str) -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
@@ -23,12 +46,4 @@ pub fn bar(len: u64, prefix: &str) -> Option<ProgressBar> {
     bar.enable_steady_tick(Duration::from_millis(200));
     report::set_bar(Some(bar.clone()));
     Some(bar)
-}
-
-/// Removes the bar from the screen.
-pub fn clear(bar: Option<ProgressBar>) {
-    if let Some(bar) = bar {
-        report::set_bar(None);
-        bar.finish_and_clear();
-    }
 }
