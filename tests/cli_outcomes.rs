@@ -128,6 +128,28 @@ fn a_close_in_the_middle_of_a_frame_is_named() {
 }
 
 #[test]
+fn heart_beats_that_stop_are_named() {
+    // The peer promises a heart-beat every 200 ms and sends none.
+    let peer = ScriptedPeer::start(Script::Silent(
+        b"CONNECTED\nversion:1.2\nheart-beat:200,0\n\n\0".to_vec(),
+    ));
+    let (out, took) = run(&[
+        "--reconnect-attempts",
+        "0",
+        "--heartbeat",
+        "0,200ms",
+        "subscribe",
+        &peer.url,
+        "/queue/hostile",
+        "--count",
+        "1",
+        "--timeout",
+        "8s",
+    ]);
+    assert_reported(&out, took, "the broker's heart-beats stopped");
+}
+
+#[test]
 fn with_reconnects_every_failure_is_still_reported_and_the_exit_is_non_zero() {
     // Default policy: the client goes on reconnecting; each connection is broken the same
     // way. The failure is printed once (repeats counted), the run fails at its timeout, and

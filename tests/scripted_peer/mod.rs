@@ -35,6 +35,8 @@ pub enum Script {
     Endless { head: Vec<u8>, fill: u8 },
     /// ERROR instead of CONNECTED, then close.
     Refuse(Vec<u8>),
+    /// This CONNECTED frame (e.g. promising heart-beats), then silence until the client closes.
+    Silent(Vec<u8>),
 }
 
 /// A running scripted peer.
@@ -113,6 +115,10 @@ fn play(mut stream: TcpStream, script: &Script) -> std::io::Result<()> {
         Script::Refuse(error) => {
             stream.write_all(error)?;
             stream.shutdown(Shutdown::Both)?;
+        }
+        Script::Silent(connected) => {
+            stream.write_all(connected)?;
+            drain(&mut stream);
         }
         Script::Then(bytes) => {
             stream.write_all(CONNECTED)?;
