@@ -188,6 +188,34 @@ fn with_reconnects_every_failure_is_still_reported_and_the_exit_is_non_zero() {
 }
 
 #[test]
+fn the_time_limit_holds_when_every_connection_breaks_at_once() {
+    // CONNECTED and the violation in one segment: the session may close before anyone sees
+    // it open. The run still ends at its --timeout, naming the failure.
+    let peer = ScriptedPeer::start(Script::Burst(b"MESSAGE\nx:\\q\n\n\0".to_vec()));
+    let (out, took) = run(&[
+        "subscribe",
+        &peer.url,
+        "/queue/hostile",
+        "--count",
+        "1",
+        "--timeout",
+        "2s",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(took < Duration::from_secs(4), "{took:?}: {err}");
+    assert!(err.lines().count() <= 3, "{err}");
+    assert!(err.contains("undefined escape \\q"), "{err}");
+    assert!(
+        err.lines()
+            .last()
+            .unwrap()
+            .contains("within 2s (last failure: protocol violation"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_refusal_is_not_retried() {
     // The failover URI allows endless retries 1 ms apart; the refusal still ends the run
     // after one connection.

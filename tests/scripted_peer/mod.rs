@@ -35,6 +35,8 @@ pub enum Script {
     Endless { head: Vec<u8>, fill: u8 },
     /// ERROR instead of CONNECTED, then close.
     Refuse(Vec<u8>),
+    /// CONNECTED and these bytes in one write (no pause), then the peer closes.
+    Burst(Vec<u8>),
     /// This CONNECTED frame (e.g. promising heart-beats), then silence until the client closes.
     Silent(Vec<u8>),
 }
@@ -114,6 +116,10 @@ fn play(mut stream: TcpStream, script: &Script) -> std::io::Result<()> {
     match script {
         Script::Refuse(error) => {
             stream.write_all(error)?;
+            stream.shutdown(Shutdown::Both)?;
+        }
+        Script::Burst(bytes) => {
+            stream.write_all(&[CONNECTED, bytes.as_slice()].concat())?;
             stream.shutdown(Shutdown::Both)?;
         }
         Script::Silent(connected) => {

@@ -88,12 +88,12 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> Result<(), Failure> {
         state: Mutex::new(Collected::default()),
         cond: Condvar::new(),
     });
-    let (consumer, consumer_watch) = connect(&args.url, &cli.connection)?;
+    let (consumer, consumer_watch) = connect(&args.url, &cli.connection, Some(limit))?;
     consumer.set_listener("bench", collector.clone());
     let (_, receipt) =
         consumer.subscribe_with_receipt(&destination, AckMode::Auto, Headers::new())?;
     receipt.wait(Duration::from_secs(10))?;
-    let (producer, producer_watch) = connect(&args.url, &cli.connection)?;
+    let (producer, producer_watch) = connect(&args.url, &cli.connection, Some(limit))?;
 
     let body = vec![b'x'; args.size];
     let cpu_before = cpu_time();

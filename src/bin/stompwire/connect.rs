@@ -2,6 +2,7 @@
 //! [`Watch`] on it.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use stompwire::frame::{Command, Headers, Version};
 use stompwire::native::transport::ClientIdentity;
@@ -74,18 +75,41 @@ pub fn config(url: &str, args: &ConnectionArgs) -> Result<ClientConfig, Failure>
 }
 
 /// A client for `url` with a [`Watch`] set, connected (the session is open) or the reason
-/// it is not: a refusal is reported as such, not as the give-up that follows it.
-pub fn connect(url: &str, args: &ConnectionArgs) -> Result<(Arc<Client>, Arc<Watch>), Failure> {
+/// it is not: a refusal is reported as such, not as the give-up that follows it. The wait is
+/// bounded by `limit` (the command's own time limit) when one is given.
+pub fn connect(
+    url: &str,
+    args: &ConnectionArgs,
+    limit: Option<Duration>,
+) -> Result<(Arc<Client>, Arc<Watch>), Failure> {
     let client = Arc::new(Client::new(config(url, args)?));
     let watch = Watch::attach(&client);
-    match client.connect(true) {
+    // Room for several attempts by default, as `Client::connect(true)` allows.
+    let room = args
+        .connect_timeout
+        .saturating_mul(4)
+        .max(Duration::from_secs(30));
+    let wait = limit.map_or(room, |l| l.min(room));
+    let result = client
+        .connect(false)
+        .and_then(|()| client.wait_for_connection(wait));
+    match result {
         Ok(()) => Ok((client, watch)),
         Err(e) => {
             watch.finish();
             watch.closing();
+            client.close();
             Err(Failure::new(match (watch.refused(), e) {
                 (Some(refusal), _) => refusal,
                 (None, Error::GaveUp { attempts, last }) => gave_up(&watch, attempts, last),
+                (None, Error::Timeout { .. }) => {
+                    let mut text =
+                        format!("not connected within {}", humantime::format_duration(wait));
+                    if let Some(f) = watch.last_failure() {
+                        text.push_str(&format!(" (last failure: {f})"));
+                    }
+                    text
+                }
                 (None, e) => redact(&e.to_string()),
             }))
         }
@@ -113,7 +137,7 @@ pub fn why_stopped(client: &Client, watch: &Watch) -> String {
     if let Some(refusal) = watch.refused() {
         return refusal;
     }
-    match client.wait_for_connection(std::time::Duration::ZERO) {
+    match client.wait_for_connection(Duration::ZERO) {
         Err(Error::GaveUp { attempts, last }) => gave_up(watch, attempts, last),
         _ => match watch.last_failure() {
             Some(printed) => format!("connection lost ({printed})"),

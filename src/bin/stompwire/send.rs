@@ -26,7 +26,7 @@ pub fn run(cli: &Cli, args: &SendArgs) -> Result<(), Failure> {
             buf
         }
     };
-    let (client, watch) = connect(&args.url, &cli.connection)?;
+    let (client, watch) = connect(&args.url, &cli.connection, None)?;
     let mut receipts = Vec::new();
     for _ in 0..args.count {
         if args.receipt {

@@ -21,9 +21,10 @@ pub fn run(cli: &Cli, args: &SubscribeArgs) -> Result<(), Failure> {
         AckArg::ClientIndividual => AckMode::ClientIndividual,
     };
     let headers = frame_headers(&cli.connection, &args.headers, Command::Subscribe)?;
-    let (client, watch) = connect(&args.url, &cli.connection)?;
-    let messages = client.subscribe_messages(&args.destination, ack, headers)?;
+    // The time limit covers connecting too.
     let deadline = args.timeout.map(|t| Instant::now() + t);
+    let (client, watch) = connect(&args.url, &cli.connection, args.timeout)?;
+    let messages = client.subscribe_messages(&args.destination, ack, headers)?;
     let mut seen = 0u64;
     let mut stopped = false;
     let stdout = std::io::stdout();
