@@ -304,6 +304,8 @@ fn help_teaches_url_forms_examples_exit_codes_and_durations() {
             "Examples:",
             &format!("stompwire {command} "),
             "Connection options:",
+            "Exit status:",
+            "250ms, 5s, 2m",
         ] {
             assert!(
                 help.contains(needle),
@@ -317,6 +319,7 @@ fn help_teaches_url_forms_examples_exit_codes_and_durations() {
     for command in ["decode", "encode"] {
         let help = stdout(&run(&[command, "--help"]));
         assert!(help.contains("Examples:"), "{help}");
+        assert!(help.contains("Exit status:"), "{help}");
     }
 }
 

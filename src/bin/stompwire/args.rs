@@ -27,18 +27,22 @@ Broker URLs:
                              initialReconnectDelay=MS, maxReconnectDelay=MS,
                              maxReconnectAttempts=N, randomize=false, ...";
 
-/// Durations, exit codes and the environment, shown in the help of the tool.
-const DURATIONS_AND_EXIT: &str = "\
+/// The duration syntax, shown in the help of the tool and of every command with a time option.
+const DURATIONS: &str = "\
 Durations: a number with a unit, e.g. 250ms, 5s, 2m, 1h 30m. A bare number is refused
-(give the unit); only 0 may be written without one.
+(give the unit); only 0 may be written without one.";
 
+/// The exit codes, shown in the help of the tool and of every command.
+const EXIT: &str = "\
 Exit status:
   0  done
   1  connection or broker failure: cannot connect, refused, ERROR frame, protocol
      violation, connection lost for good (each reported on stderr as one line)
   2  bad arguments, or malformed input to decode/encode
-  3  incomplete: fewer messages or receipts than asked for within the time given
+  3  incomplete: fewer messages or receipts than asked for within the time given";
 
+/// The environment, shown in the help of the tool.
+const ENVIRONMENT: &str = "\
 Environment:
   STOMP_PASSCODE   the passcode, instead of --passcode
   RUST_LOG         log filter (e.g. debug, stompwire=trace); -v and -vv set it too";
@@ -89,7 +93,7 @@ Examples:
     version,
     about = "A STOMP 1.0/1.1/1.2 client: send, subscribe, bench, decode and encode",
     long_about = None,
-    after_help = format!("{URL_FORMS}\n\n{DURATIONS_AND_EXIT}\n\n{TOOL_EXAMPLES}"),
+    after_help = format!("{URL_FORMS}\n\n{DURATIONS}\n\n{EXIT}\n\n{ENVIRONMENT}\n\n{TOOL_EXAMPLES}"),
 )]
 pub struct Cli {
     /// Connection options (before or after the command).
@@ -175,19 +179,19 @@ pub struct ConnectionArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Send a message (body from the argument, --file, or stdin).
-    #[command(after_help = format!("{URL_FORMS}\n\n{SEND_EXAMPLES}"))]
+    #[command(after_help = format!("{URL_FORMS}\n\n{DURATIONS}\n\n{EXIT}\n\n{SEND_EXAMPLES}"))]
     Send(SendArgs),
     /// Print the messages of a destination.
-    #[command(after_help = format!("{URL_FORMS}\n\n{SUBSCRIBE_EXAMPLES}"))]
+    #[command(after_help = format!("{URL_FORMS}\n\n{DURATIONS}\n\n{EXIT}\n\n{SUBSCRIBE_EXAMPLES}"))]
     Subscribe(SubscribeArgs),
     /// Publish N messages and consume them on a second connection; report rates and latency.
-    #[command(after_help = format!("{URL_FORMS}\n\n{BENCH_EXAMPLES}"))]
+    #[command(after_help = format!("{URL_FORMS}\n\n{DURATIONS}\n\n{EXIT}\n\n{BENCH_EXAMPLES}"))]
     Bench(BenchArgs),
     /// Raw STOMP bytes (file or stdin) to one JSON line per frame.
-    #[command(after_help = DECODE_EXAMPLES)]
+    #[command(after_help = format!("{EXIT}\n\n{DECODE_EXAMPLES}"))]
     Decode(DecodeArgs),
     /// JSON lines on stdin to raw STOMP frames on stdout.
-    #[command(after_help = ENCODE_EXAMPLES)]
+    #[command(after_help = format!("{EXIT}\n\n{ENCODE_EXAMPLES}"))]
     Encode(EncodeArgs),
 }
 
