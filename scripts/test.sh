@@ -13,6 +13,8 @@
 #   lint      cargo fmt --check; clippy -D warnings (default features, --features cli, and the
 #             wasm32 target); the same for the fuzz crate
 #   no_std    the core built for thumbv7em-none-eabihf, a target without std
+#   docs      cargo doc -D warnings with every feature, natively and for wasm32 (the browser
+#             module), as docs.rs builds them
 #   brokers   scripts/brokers.sh start + check (RabbitMQ and ActiveMQ on loopback)
 #   tests     cargo test --features cli (unit, integration and doc tests; native client and CLI
 #             against the brokers)
@@ -56,7 +58,7 @@ while [ $# -gt 0 ]; do
     case $arg in
     --quick) QUICK=1 ;;
     --only)
-        [ $# -gt 0 ] || sw_die "--only needs a list of stages (lint,no_std,brokers,tests,multicast,browser,demo,fuzz)"
+        [ $# -gt 0 ] || sw_die "--only needs a list of stages (lint,no_std,docs,brokers,tests,multicast,browser,demo,fuzz)"
         ONLY=",$1,"
         shift
         ;;
@@ -220,6 +222,15 @@ fi
 if stage no_std "the core builds for thumbv7em-none-eabihf (no std)"; then
     cargo build --lib --no-default-features --target thumbv7em-none-eabihf ||
         sw_die "the core does not build without std (cargo build --lib --no-default-features --target thumbv7em-none-eabihf)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+if stage docs "cargo doc -D warnings, every feature, native and wasm32"; then
+    RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --all-features ||
+        sw_die "the docs do not build clean (RUSTDOCFLAGS='-D warnings' cargo doc --no-deps --lib --all-features)"
+    RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --all-features \
+        --target wasm32-unknown-unknown ||
+        sw_die "the wasm32 docs do not build clean (RUSTDOCFLAGS='-D warnings' cargo doc --no-deps --lib --all-features --target wasm32-unknown-unknown)"
 fi
 
 # ---------------------------------------------------------------------------------------------

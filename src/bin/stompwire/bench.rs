@@ -4,6 +4,7 @@
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use indicatif::ProgressBar;
 use serde_json::json;
 use stompwire::frame::{Frame, Headers};
 use stompwire::native::listener::Listener;
@@ -12,6 +13,7 @@ use stompwire::session::AckMode;
 use crate::args::{BenchArgs, Cli};
 use crate::connect::connect;
 use crate::fail::Failure;
+use crate::progress;
 
 /// The header carrying the send time (ns since the run's start).
 const SENT_AT: &str = "x-stompwire-sent-ns";
@@ -19,6 +21,7 @@ const SENT_AT: &str = "x-stompwire-sent-ns";
 /// Collects arrival latencies on the consuming connection.
 struct Collector {
     start: Instant,
+    bar: Option<ProgressBar>,
     state: Mutex<Collected>,
     cond: Condvar,
 }
@@ -40,6 +43,9 @@ impl Listener for Collector {
             state.latencies_ns.push(at.saturating_sub(sent));
             state.bytes += frame.body().len() as u64;
             state.last_at = Some(now);
+            if let Some(bar) = &self.bar {
+                bar.inc(1);
+            }
         }
         self.cond.notify_all();
     }
@@ -73,19 +79,21 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> Result<(), Failure> {
             .unwrap_or(0);
         format!("/queue/stompwire-bench-{}-{nanos}", std::process::id())
     });
-    let limit = Duration::from_secs_f64(args.max_seconds.max(1.0));
+    let limit = args.max_time.max(Duration::from_secs(1));
     let start = Instant::now();
+    let bar = progress::bar(args.messages, "delivered");
     let collector = Arc::new(Collector {
         start,
+        bar: bar.get().cloned(),
         state: Mutex::new(Collected::default()),
         cond: Condvar::new(),
     });
-    let consumer = connect(&args.url, &cli.connection, &cli.connect_headers)?;
+    let (consumer, consumer_watch) = connect(&args.url, &cli.connection, Some(limit))?;
     consumer.set_listener("bench", collector.clone());
     let (_, receipt) =
         consumer.subscribe_with_receipt(&destination, AckMode::Auto, Headers::new())?;
     receipt.wait(Duration::from_secs(10))?;
-    let producer = connect(&args.url, &cli.connection, &cli.connect_headers)?;
+    let (producer, producer_watch) = connect(&args.url, &cli.connection, Some(limit))?;
 
     let body = vec![b'x'; args.size];
     let cpu_before = cpu_time();
@@ -100,6 +108,11 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> Result<(), Failure> {
         headers.push(SENT_AT, &at.to_string());
         producer.send(&destination, body.clone(), headers)?;
         sent += 1;
+        if let Some(bar) = bar.get() {
+            if sent % 256 == 0 || sent == args.messages {
+                bar.set_message(format!("(sent {sent})"));
+            }
+        }
     }
     let send_elapsed = send_start.elapsed();
     let deadline = send_start + limit;
@@ -124,6 +137,11 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> Result<(), Failure> {
         (Some(a), Some(b)) => Some(b.saturating_sub(a)),
         _ => None,
     };
+    drop(bar);
+    for watch in [&producer_watch, &consumer_watch] {
+        watch.finish();
+        watch.closing();
+    }
     let _ = producer.disconnect();
     let _ = consumer.disconnect();
 
@@ -168,10 +186,10 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> Result<(), Failure> {
         }
     }
     if delivered < sent || sent < args.messages {
-        return Err(Failure::new(format!(
-            "only {delivered} of {} messages arrived within {:.0} s",
+        return Err(Failure::incomplete(format!(
+            "only {delivered} of {} messages arrived within {}",
             args.messages,
-            limit.as_secs_f64()
+            humantime::format_duration(limit)
         )));
     }
     Ok(())
