@@ -81,10 +81,15 @@ FUZZ_MANIFEST=$FUZZ_DIR/Cargo.toml
 export RUST_BACKTRACE=${RUST_BACKTRACE:-1}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
-TEST_LOG="$SW_LOG_DIR/test-output.log"
+# This run's logs, in a folder of its own: two runs at once (say, from two checkouts) never
+# mix their counts. The newest run's folder is also reachable as $SW_LOG_DIR/last-run.
+RUN_LOG_DIR=$(mktemp -d "$SW_LOG_DIR/run.XXXXXX")
+ln -sfn "$RUN_LOG_DIR" "$SW_LOG_DIR/last-run"
+find "$SW_LOG_DIR" -maxdepth 1 -name 'run.*' -type d -mtime +2 -exec rm -rf {} + 2>/dev/null || true
+TEST_LOG="$RUN_LOG_DIR/test-output.log"
 : >"$TEST_LOG"
 # The closing "NAME: N passed, M failed" lines of the stages that are not cargo test.
-STAGE_SUMMARIES="$SW_LOG_DIR/stage-summaries.log"
+STAGE_SUMMARIES="$RUN_LOG_DIR/stage-summaries.log"
 : >"$STAGE_SUMMARIES"
 STARTED=$SECONDS
 STAGE=setup
@@ -127,7 +132,7 @@ summary_line() {
 # other_stage NAME CMD...: runs a test stage that is not cargo test; keeps its closing
 # "NAME: N passed, M failed" line for the summary; returns the stage's status.
 other_stage() {
-    local name=$1 status=0 log="$SW_LOG_DIR/stage-$1.log"
+    local name=$1 status=0 log="$RUN_LOG_DIR/stage-$1.log"
     shift
     TESTS_RAN=1
     "$@" 2>&1 | tee "$log" || status=$?
