@@ -38,6 +38,8 @@ pub mod session;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
+#[cfg(feature = "client")]
+pub mod client;
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 pub mod native;
 

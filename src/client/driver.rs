@@ -1,0 +1,391 @@
+//! [`Driver`]: the future that runs one client — it feeds the session bytes and time, carries
+//! out the supervisor's actions, writes every ready frame in one write and reads what the
+//! socket has.
+
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use std::fmt;
+use std::io;
+use std::prelude::rust_2024::*;
+use std::sync::{Arc, Mutex};
+
+use crate::frame::Headers;
+use crate::reconnect::{Action, Endpoint, Supervisor, TransportFailure, earliest};
+use crate::session::{Event, State};
+
+use super::events::ConnectionEvent;
+use super::shared::{FirstConnect, Lifecycle, Shared, lock};
+use super::transport::{Connection, Runtime, Timer};
+
+/// Reads per run before the driver yields to other tasks.
+const READS_PER_RUN: usize = 32;
+/// Bytes asked for per read.
+const READ_SIZE: usize = 64 << 10;
+
+/// The background task of one client, generic over its [`Runtime`]. A runtime's
+/// [`spawn`](Runtime::spawn) runs it; it ends when the client has stopped.
+pub struct Driver<R: Runtime> {
+    runtime: R,
+    shared: Arc<Mutex<Shared>>,
+    supervisor: Supervisor<Box<dyn FnMut() -> u32 + Send>>,
+    endpoints: Vec<Endpoint>,
+    opening: Option<R::Open>,
+    connection: Option<R::Connection>,
+    timer: R::Timer,
+    read_buf: Box<[u8]>,
+    /// Bytes of `Shared::out` written already.
+    written: usize,
+    started: bool,
+}
+
+impl<R: Runtime> fmt::Debug for Driver<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Driver")
+            .field("endpoints", &self.endpoints)
+            .field("open", &self.connection.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Runtime> Driver<R> {
+    pub(crate) fn new(
+        runtime: R,
+        shared: Arc<Mutex<Shared>>,
+        supervisor: Supervisor<Box<dyn FnMut() -> u32 + Send>>,
+        endpoints: Vec<Endpoint>,
+    ) -> Driver<R> {
+        let timer = runtime.timer();
+        Driver {
+            runtime,
+            shared,
+            supervisor,
+            endpoints,
+            opening: None,
+            connection: None,
+            timer,
+            read_buf: vec![0; READ_SIZE].into_boxed_slice(),
+            written: 0,
+            started: false,
+        }
+    }
+
+    fn endpoint_name(&self, target: usize) -> String {
+        self.endpoints
+            .get(target)
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    }
+
+    /// Drains the session's events: routes them, and acts on CONNECTED and the close.
+    fn session_events(&mut self, shared: &mut Shared, now: u64) {
+        while let Some(event) = shared.session.poll_event() {
+            match shared.route(event) {
+                Some(Event::Connected(connected)) => {
+                    shared.generation += 1;
+                    self.supervisor.handle_connected(now);
+                    let endpoint = self
+                        .supervisor
+                        .target()
+                        .map(|t| self.endpoint_name(t))
+                        .unwrap_or_default();
+                    for id in core::mem::take(&mut shared.unsubscribe_later) {
+                        if connected.replayed.contains(&id) {
+                            let _ = shared.session.unsubscribe(&id, Headers::new(), now);
+                        }
+                    }
+                    shared.emit(ConnectionEvent::Connected {
+                        endpoint,
+                        version: connected.version,
+                        server: connected.server,
+                    });
+                    if let FirstConnect::Pending(wakers) =
+                        core::mem::replace(&mut shared.first_connect, FirstConnect::Done(Ok(())))
+                    {
+                        wakers.into_iter().for_each(|w| w.wake());
+                    }
+                    shared.send_waiters.drain(..).for_each(|w| w.wake());
+                }
+                Some(Event::Disconnected(disconnected)) => {
+                    self.supervisor
+                        .handle_session_closed(now, &disconnected.reason);
+                    shared.emit(ConnectionEvent::Disconnected {
+                        reason: disconnected.reason,
+                    });
+                }
+                _ => {}
+            }
+        }
+        shared.flush_session();
+    }
+
+    /// The transport is gone (closed by either side, or failed): the session, then the
+    /// supervisor, are told.
+    fn closed(&mut self, shared: &mut Shared, now: u64, failure: Option<io::Error>) {
+        self.connection = None;
+        shared.out.clear();
+        self.written = 0;
+        shared.read_blocked = false;
+        shared.session.handle_close(now);
+        self.session_events(shared, now);
+        match failure {
+            Some(error) => {
+                let error = Arc::new(error);
+                shared.last_transport_error = Some(error.clone());
+                if let Some(target) = self.supervisor.target() {
+                    shared.emit(ConnectionEvent::TransportError {
+                        endpoint: self.endpoint_name(target),
+                        error,
+                    });
+                }
+                self.supervisor
+                    .handle_transport_failed(now, TransportFailure::Broken);
+            }
+            None => self.supervisor.handle_transport_closed(now),
+        }
+        shared.send_waiters.drain(..).for_each(|w| w.wake());
+    }
+
+    /// Carries out the supervisor's actions. Returns `true` once the client has stopped.
+    fn actions(&mut self, shared: &mut Shared, now: u64) -> bool {
+        while let Some(action) = self.supervisor.poll_action() {
+            match action {
+                Action::Open { target, .. } => {
+                    let endpoint = &self.endpoints[target];
+                    self.opening = Some(self.runtime.open(endpoint));
+                }
+                Action::Scheduled {
+                    attempt,
+                    target,
+                    delay_ms,
+                } => shared.emit(ConnectionEvent::Reconnecting {
+                    attempt,
+                    endpoint: self.endpoint_name(target),
+                    delay_ms,
+                }),
+                Action::Close => {
+                    if self.opening.take().is_some() {
+                        self.supervisor.handle_transport_closed(now);
+                    } else if let Some(mut connection) = self.connection.take() {
+                        let _ = connection
+                            .poll_close(&mut Context::from_waker(core::task::Waker::noop()));
+                        self.closed(shared, now, None);
+                    }
+                }
+                Action::GaveUp { attempts, last } => {
+                    shared.emit(ConnectionEvent::GaveUp {
+                        attempts,
+                        last: last.clone(),
+                    });
+                    let error = shared.gave_up(attempts, last);
+                    shared.finish(Some(error));
+                    return true;
+                }
+                Action::Stopped => {
+                    shared.finish(None);
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// One run: everything that can progress without waiting does.
+    fn run(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let shared_arc = self.shared.clone();
+        let mut guard = lock(&shared_arc);
+        let shared = &mut *guard;
+        shared.notified = false;
+        if !shared
+            .driver
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()))
+        {
+            shared.driver = Some(cx.waker().clone());
+        }
+        if shared.lifecycle == Lifecycle::Finished {
+            return Poll::Ready(());
+        }
+        let mut reads = 0;
+        loop {
+            let now = R::now_ms();
+            if !self.started {
+                self.started = true;
+                self.supervisor.start(now);
+            }
+            // The user's shutdown, or every handle gone.
+            if shared.handles == 0 && shared.lifecycle == Lifecycle::Running {
+                shared.lifecycle = Lifecycle::Draining { deadline: now };
+            }
+            if let Lifecycle::Draining { deadline } = shared.lifecycle {
+                if shared.drained() || deadline <= now {
+                    shared.lifecycle = Lifecycle::Stopping;
+                    if shared.session.state() == State::Connected {
+                        let mut headers = Headers::new();
+                        shared.session.add_receipt(&mut headers);
+                        let _ = shared.session.disconnect(headers, now);
+                    } else if shared.session.state() == State::Connecting {
+                        let _ = shared.session.disconnect(Headers::new(), now);
+                    }
+                    self.supervisor.stop(now);
+                    self.session_events(shared, now);
+                }
+            }
+            if self.actions(shared, now) {
+                return Poll::Ready(());
+            }
+            let mut progress = false;
+
+            // Opening.
+            if let Some(open) = &mut self.opening {
+                if let Poll::Ready(result) = Pin::new(open).poll(cx) {
+                    self.opening = None;
+                    match result {
+                        Ok(connection) => {
+                            self.connection = Some(connection);
+                            self.supervisor.handle_transport_opened(now);
+                            shared.out.clear();
+                            self.written = 0;
+                            if shared.session.state() == State::Disconnected {
+                                let _ = shared.session.connect(now);
+                            }
+                            self.session_events(shared, now);
+                        }
+                        Err(e) => {
+                            let error = Arc::new(e.error);
+                            shared.last_transport_error = Some(error.clone());
+                            if let Some(target) = self.supervisor.target() {
+                                shared.emit(ConnectionEvent::TransportError {
+                                    endpoint: self.endpoint_name(target),
+                                    error,
+                                });
+                            }
+                            self.supervisor.handle_transport_failed(now, e.failure);
+                        }
+                    }
+                    continue;
+                }
+            }
+
+            // The session asks for the close.
+            if self.connection.is_some() && shared.session.wants_close() {
+                // Whatever is queued (a DISCONNECT) goes first, as far as the socket takes it.
+                if let Some(connection) = &mut self.connection {
+                    while self.written < shared.out.len() {
+                        match connection.poll_write(cx, &shared.out[self.written..]) {
+                            Poll::Ready(Ok(n)) if n > 0 => self.written += n,
+                            _ => break,
+                        }
+                    }
+                    let _ = connection.poll_flush(cx);
+                    let _ = connection.poll_close(cx);
+                }
+                self.closed(shared, now, None);
+                continue;
+            }
+
+            // Writing: every frame that is ready, in as few writes as the socket allows.
+            if let Some(connection) = &mut self.connection {
+                let mut failed = None;
+                let mut wrote = false;
+                while self.written < shared.out.len() {
+                    match connection.poll_write(cx, &shared.out[self.written..]) {
+                        Poll::Ready(Ok(0)) => {
+                            failed = Some(io::Error::from(io::ErrorKind::WriteZero));
+                            break;
+                        }
+                        Poll::Ready(Ok(n)) => {
+                            self.written += n;
+                            wrote = true;
+                        }
+                        Poll::Ready(Err(e)) => {
+                            failed = Some(e);
+                            break;
+                        }
+                        Poll::Pending => break,
+                    }
+                }
+                if failed.is_none() && wrote {
+                    if let Poll::Ready(Err(e)) = connection.poll_flush(cx) {
+                        failed = Some(e);
+                    }
+                }
+                if let Some(e) = failed {
+                    self.closed(shared, now, Some(e));
+                    continue;
+                }
+                if self.written == shared.out.len() && self.written > 0 {
+                    shared.out.clear();
+                    self.written = 0;
+                }
+                if wrote && shared.out.len() - self.written < shared.write_buffer / 2 {
+                    shared.send_waiters.drain(..).for_each(|w| w.wake());
+                }
+            }
+
+            // Reading: what the socket has, unless a full buffer holds reading back.
+            if !shared.read_blocked && self.connection.is_some() {
+                if reads >= READS_PER_RUN {
+                    // Let consumers run; come back at once.
+                    shared.notified = true;
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                let connection = self.connection.as_mut().expect("checked");
+                match connection.poll_read(cx, &mut self.read_buf) {
+                    Poll::Ready(Ok(0)) => {
+                        self.closed(shared, now, None);
+                        continue;
+                    }
+                    Poll::Ready(Ok(n)) => {
+                        reads += 1;
+                        let _ = shared.session.handle_bytes(&self.read_buf[..n], now);
+                        self.session_events(shared, now);
+                        progress = true;
+                    }
+                    Poll::Ready(Err(e)) => {
+                        self.closed(shared, now, Some(e));
+                        continue;
+                    }
+                    Poll::Pending => {}
+                }
+            }
+
+            // Time.
+            let mut deadline = earliest(
+                self.supervisor.poll_timeout(),
+                shared.session.poll_timeout(),
+            );
+            if let Lifecycle::Draining { deadline: d } = shared.lifecycle {
+                deadline = earliest(deadline, Some(d));
+            }
+            if let Some(deadline) = deadline {
+                if deadline <= now {
+                    shared.session.handle_timeout(now);
+                    self.supervisor.handle_timeout(now);
+                    self.session_events(shared, now);
+                    progress = true;
+                } else if self.timer.poll_until(cx, deadline).is_ready() {
+                    progress = true;
+                }
+            }
+            if !progress && self.written >= shared.out.len() {
+                return Poll::Pending;
+            }
+            if !progress {
+                // Bytes wait for a socket that is not writable: its waker is registered.
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
+impl<R: Runtime> Future for Driver<R> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.get_mut().run(cx)
+    }
+}
+
+impl<R: Runtime> Unpin for Driver<R> {}

@@ -1,0 +1,349 @@
+//! The state the client's handles and its driver share: the session, the subscription
+//! buffers, the receipt waiters, the event listeners and the lifecycle, behind one mutex that
+//! is held only for CPU work and non-blocking socket calls.
+
+use core::task::Waker;
+use std::collections::{HashMap, VecDeque};
+use std::io;
+use std::prelude::rust_2024::*;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::frame::{Frame, Headers};
+use crate::reconnect::Reason;
+use crate::session::{AckMode, Event, ReceiptOutcome, Session};
+
+use super::events::{ConnectionEvent, Listener};
+use super::{Error, SlowConsumer};
+
+/// Locks, ignoring poisoning: a panic in a user's task must not take the client down.
+pub(crate) fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    shared.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Where the client is in its life.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Lifecycle {
+    /// Connecting or connected, taking work.
+    Running,
+    /// A shutdown is letting buffered messages and receipts finish, until `deadline`.
+    Draining { deadline: u64 },
+    /// DISCONNECT is under way (or the supervisor is stopping).
+    Stopping,
+    /// Stopped; the driver has ended.
+    Finished,
+}
+
+/// A subscription's buffer.
+#[derive(Debug)]
+pub(crate) struct SubQueue {
+    pub(crate) queue: VecDeque<Frame>,
+    pub(crate) capacity: usize,
+    pub(crate) ack: AckMode,
+    pub(crate) waker: Option<Waker>,
+    pub(crate) dropped: u64,
+    /// No more messages will come (unsubscribed, or the client stopped).
+    pub(crate) ended: bool,
+}
+
+/// A receipt someone waits for.
+#[derive(Debug, Default)]
+pub(crate) struct ReceiptSlot {
+    pub(crate) result: Option<Result<(), Error>>,
+    pub(crate) waker: Option<Waker>,
+}
+
+/// The first connection's outcome, for `connect`.
+#[derive(Debug)]
+pub(crate) enum FirstConnect {
+    Pending(Vec<Waker>),
+    Done(Result<(), Error>),
+}
+
+/// Everything shared between the handles and the driver.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) session: Session,
+    /// The clock: milliseconds, as the runtime counts them.
+    pub(crate) now: fn() -> u64,
+    /// Increments at every CONNECTED: messages of an earlier connection are stale.
+    pub(crate) generation: u64,
+    pub(crate) lifecycle: Lifecycle,
+    /// Bytes encoded and not yet written.
+    pub(crate) out: Vec<u8>,
+    /// Above this many bytes in `out`, senders wait.
+    pub(crate) write_buffer: usize,
+    pub(crate) send_waiters: Vec<Waker>,
+    pub(crate) driver: Option<Waker>,
+    /// The driver has been woken and has not run since.
+    pub(crate) notified: bool,
+    pub(crate) subscriptions: HashMap<String, SubQueue>,
+    pub(crate) subscription_buffer: usize,
+    pub(crate) slow_consumer: SlowConsumer,
+    /// Reading stops while a subscription buffer is full ([`SlowConsumer::Block`]).
+    pub(crate) read_blocked: bool,
+    /// Subscriptions dropped while disconnected: unsubscribed once replayed.
+    pub(crate) unsubscribe_later: Vec<String>,
+    pub(crate) receipts: HashMap<String, ReceiptSlot>,
+    pub(crate) listeners: Vec<Listener>,
+    pub(crate) event_buffer: usize,
+    pub(crate) first_connect: FirstConnect,
+    pub(crate) finish_waiters: Vec<Waker>,
+    /// Client handles alive; at 0 the driver stops.
+    pub(crate) handles: usize,
+    pub(crate) last_error_frame: Option<Frame>,
+    pub(crate) last_transport_error: Option<Arc<io::Error>>,
+    /// Why the client stopped, when it stopped on its own (gave up).
+    pub(crate) stop_error: Option<Error>,
+}
+
+impl Shared {
+    pub(crate) fn new(session: Session, now: fn() -> u64, config: &super::Config) -> Shared {
+        Shared {
+            session,
+            now,
+            generation: 0,
+            lifecycle: Lifecycle::Running,
+            out: Vec::with_capacity(64 << 10),
+            write_buffer: config.write_buffer.max(1),
+            send_waiters: Vec::new(),
+            driver: None,
+            notified: false,
+            subscriptions: HashMap::new(),
+            subscription_buffer: config.subscription_buffer.max(1),
+            slow_consumer: config.slow_consumer,
+            read_blocked: false,
+            unsubscribe_later: Vec::new(),
+            receipts: HashMap::new(),
+            listeners: Vec::new(),
+            event_buffer: config.event_buffer.max(1),
+            first_connect: FirstConnect::Pending(Vec::new()),
+            finish_waiters: Vec::new(),
+            handles: 1,
+            last_error_frame: None,
+            last_transport_error: None,
+            stop_error: None,
+        }
+    }
+
+    /// The time now.
+    pub(crate) fn now(&self) -> u64 {
+        (self.now)()
+    }
+
+    /// Wakes the driver, once per run of it.
+    pub(crate) fn wake_driver(&mut self) {
+        if !self.notified {
+            self.notified = true;
+            if let Some(w) = &self.driver {
+                w.wake_by_ref();
+            }
+        }
+    }
+
+    /// Moves what the session has to send into `out`, and wakes the driver when there is any.
+    pub(crate) fn flush_session(&mut self) {
+        let mut any = false;
+        while let Some(bytes) = self.session.poll_transmit() {
+            self.out.extend_from_slice(&bytes);
+            self.session.recycle(bytes);
+            any = true;
+        }
+        if any {
+            self.wake_driver();
+        }
+    }
+
+    /// Fails with the reason new work is refused, if it is.
+    pub(crate) fn check_running(&self) -> Result<(), Error> {
+        match self.lifecycle {
+            Lifecycle::Running => Ok(()),
+            Lifecycle::Draining { .. } | Lifecycle::Stopping => Err(Error::ShuttingDown),
+            Lifecycle::Finished => Err(Error::Closed),
+        }
+    }
+
+    /// Tells every listener.
+    pub(crate) fn emit(&mut self, event: ConnectionEvent) {
+        let mut listeners = self.listeners.iter_mut().filter(|l| !l.gone).peekable();
+        while let Some(listener) = listeners.next() {
+            if listeners.peek().is_none() {
+                listener.push(event);
+                return;
+            }
+            listener.push(event.clone());
+        }
+    }
+
+    /// Registers a listener; returns its index.
+    pub(crate) fn add_listener(&mut self) -> usize {
+        let listener = Listener {
+            queue: VecDeque::new(),
+            capacity: self.event_buffer,
+            waker: None,
+            closed: self.lifecycle == Lifecycle::Finished,
+            gone: false,
+        };
+        match self.listeners.iter().position(|l| l.gone) {
+            Some(i) => {
+                self.listeners[i] = listener;
+                i
+            }
+            None => {
+                self.listeners.push(listener);
+                self.listeners.len() - 1
+            }
+        }
+    }
+
+    /// Routes one session event to its waiters. Returns the events the driver itself must act
+    /// on (CONNECTED, the close), which it gets back unchanged.
+    pub(crate) fn route(&mut self, event: Event) -> Option<Event> {
+        match event {
+            Event::Message {
+                subscription,
+                frame,
+            } => {
+                if let Some(id) = subscription {
+                    self.deliver(&id, frame);
+                }
+                None
+            }
+            Event::Receipt(outcome) => {
+                let (id, result) = match outcome {
+                    ReceiptOutcome::Confirmed { id, .. } => (id, Ok(())),
+                    ReceiptOutcome::TimedOut { id } => {
+                        let e = Error::ReceiptTimedOut { id: id.clone() };
+                        (id, Err(e))
+                    }
+                    ReceiptOutcome::Lost { id, reason } => {
+                        let e = Error::ReceiptLost {
+                            id: id.clone(),
+                            reason,
+                        };
+                        (id, Err(e))
+                    }
+                    _ => return None,
+                };
+                if let Some(slot) = self.receipts.get_mut(&id) {
+                    slot.result = Some(result);
+                    if let Some(w) = slot.waker.take() {
+                        w.wake();
+                    }
+                }
+                None
+            }
+            Event::Error(frame) => {
+                self.last_error_frame = Some(frame.clone());
+                self.emit(ConnectionEvent::Error(frame));
+                None
+            }
+            Event::Connected(_) | Event::Disconnected(_) => Some(event),
+            _ => None,
+        }
+    }
+
+    /// Puts a MESSAGE in its subscription's buffer, as the slow-consumer policy says.
+    fn deliver(&mut self, id: &str, frame: Frame) {
+        let Some(sub) = self.subscriptions.get_mut(id) else {
+            return;
+        };
+        if sub.ended {
+            return;
+        }
+        if sub.queue.len() >= sub.capacity && self.slow_consumer == SlowConsumer::Drop {
+            sub.dropped += 1;
+            let total = sub.dropped;
+            let nack = sub.ack == AckMode::ClientIndividual;
+            if nack {
+                let now = (self.now)();
+                // A NACK the session refuses (1.0) leaves the message to the broker's
+                // redelivery at the next connection.
+                let _ = self.session.nack(&frame, Headers::new(), now);
+                self.flush_session();
+            }
+            self.emit(ConnectionEvent::Dropped {
+                subscription: id.to_owned(),
+                total,
+            });
+            return;
+        }
+        sub.queue.push_back(frame);
+        if sub.queue.len() >= sub.capacity && self.slow_consumer == SlowConsumer::Block {
+            self.read_blocked = true;
+        }
+        if let Some(w) = sub.waker.take() {
+            w.wake();
+        }
+    }
+
+    /// After a consumer took a message: reading resumes once no buffer is full.
+    pub(crate) fn taken(&mut self) {
+        if self.read_blocked
+            && self
+                .subscriptions
+                .values()
+                .all(|s| s.ended || s.queue.len() < s.capacity)
+        {
+            self.read_blocked = false;
+            self.wake_driver();
+        }
+    }
+
+    /// Whether a shutdown has nothing left to wait for: no buffered message, no receipt.
+    pub(crate) fn drained(&self) -> bool {
+        self.session.pending_receipts() == 0
+            && self.subscriptions.values().all(|s| s.queue.is_empty())
+    }
+
+    /// The client has stopped: every waiter learns it, every stream ends.
+    pub(crate) fn finish(&mut self, error: Option<Error>) {
+        self.lifecycle = Lifecycle::Finished;
+        // Receipts still pending will not come.
+        self.session.shut_down();
+        while let Some(event) = self.session.poll_event() {
+            let _ = self.route(event);
+        }
+        for slot in self.receipts.values_mut() {
+            if slot.result.is_none() {
+                slot.result = Some(Err(Error::Closed));
+            }
+            if let Some(w) = slot.waker.take() {
+                w.wake();
+            }
+        }
+        for sub in self.subscriptions.values_mut() {
+            sub.ended = true;
+            if let Some(w) = sub.waker.take() {
+                w.wake();
+            }
+        }
+        for listener in &mut self.listeners {
+            listener.closed = true;
+            if let Some(w) = listener.waker.take() {
+                w.wake();
+            }
+        }
+        let result = match &error {
+            Some(e) => Err(e.clone()),
+            None => Err(Error::Closed),
+        };
+        if let FirstConnect::Pending(wakers) =
+            core::mem::replace(&mut self.first_connect, FirstConnect::Done(result))
+        {
+            wakers.into_iter().for_each(Waker::wake);
+        }
+        self.stop_error = error;
+        self.send_waiters.drain(..).for_each(Waker::wake);
+        self.finish_waiters.drain(..).for_each(Waker::wake);
+    }
+
+    /// The error for a supervisor that gave up.
+    pub(crate) fn gave_up(&self, attempts: u32, last: Option<Reason>) -> Error {
+        Error::GaveUp {
+            attempts,
+            last,
+            error_frame: self.last_error_frame.clone(),
+            transport: self.last_transport_error.clone(),
+        }
+    }
+}

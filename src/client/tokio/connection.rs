@@ -1,0 +1,160 @@
+//! [`TokioConnection`]: a TCP, TLS or WebSocket connection on tokio, as the driver's
+//! [`Connection`].
+
+use core::pin::Pin;
+use core::task::{Context, Poll, ready};
+use std::io;
+use std::prelude::rust_2024::*;
+
+use futures_core::Stream as _;
+use futures_sink::Sink;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::{self, Message};
+
+use crate::client::transport::Connection;
+
+/// The byte stream under STOMP or under the WebSocket.
+#[derive(Debug)]
+pub(crate) enum Stream {
+    Tcp(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(&mut **s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(&mut **s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(&mut **s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(&mut **s).poll_shutdown(cx),
+        }
+    }
+}
+
+/// A connection opened by the tokio runtime.
+#[derive(Debug)]
+pub struct TokioConnection(Kind);
+
+#[derive(Debug)]
+enum Kind {
+    Bytes(Stream),
+    Ws {
+        ws: Box<WebSocketStream<Stream>>,
+        /// A received message not yet copied out whole, and how far it has been.
+        pending: Option<(tungstenite::Bytes, usize)>,
+    },
+}
+
+impl TokioConnection {
+    pub(crate) fn stream(stream: Stream) -> TokioConnection {
+        TokioConnection(Kind::Bytes(stream))
+    }
+
+    pub(crate) fn websocket(ws: WebSocketStream<Stream>) -> TokioConnection {
+        TokioConnection(Kind::Ws {
+            ws: Box::new(ws),
+            pending: None,
+        })
+    }
+}
+
+fn ws_error(e: tungstenite::Error) -> io::Error {
+    match e {
+        tungstenite::Error::Io(e) => e,
+        other => io::Error::other(other),
+    }
+}
+
+impl Connection for TokioConnection {
+    fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        match &mut self.0 {
+            Kind::Bytes(stream) => {
+                let mut read = ReadBuf::new(buf);
+                ready!(Pin::new(stream).poll_read(cx, &mut read))?;
+                Poll::Ready(Ok(read.filled().len()))
+            }
+            Kind::Ws { ws, pending } => loop {
+                if let Some((bytes, at)) = pending {
+                    let n = (bytes.len() - *at).min(buf.len());
+                    buf[..n].copy_from_slice(&bytes[*at..*at + n]);
+                    *at += n;
+                    if *at == bytes.len() {
+                        *pending = None;
+                    }
+                    return Poll::Ready(Ok(n));
+                }
+                match ready!(Pin::new(&mut **ws).poll_next(cx)) {
+                    None | Some(Ok(Message::Close(_))) => return Poll::Ready(Ok(0)),
+                    Some(Ok(Message::Binary(bytes))) if !bytes.is_empty() => {
+                        *pending = Some((bytes, 0));
+                    }
+                    Some(Ok(Message::Text(text))) if !text.is_empty() => {
+                        *pending = Some((tungstenite::Bytes::from(text), 0));
+                    }
+                    // Pings are answered by tungstenite; empty messages carry nothing.
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return Poll::Ready(Err(ws_error(e))),
+                }
+            },
+        }
+    }
+
+    fn poll_write(&mut self, cx: &mut Context<'_>, bytes: &[u8]) -> Poll<io::Result<usize>> {
+        match &mut self.0 {
+            Kind::Bytes(stream) => Pin::new(stream).poll_write(cx, bytes),
+            Kind::Ws { ws, .. } => {
+                let mut ws = Pin::new(&mut **ws);
+                ready!(ws.as_mut().poll_ready(cx)).map_err(ws_error)?;
+                ws.start_send(Message::Binary(tungstenite::Bytes::copy_from_slice(bytes)))
+                    .map_err(ws_error)?;
+                Poll::Ready(Ok(bytes.len()))
+            }
+        }
+    }
+
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut self.0 {
+            Kind::Bytes(stream) => Pin::new(stream).poll_flush(cx),
+            Kind::Ws { ws, .. } => Pin::new(&mut **ws).poll_flush(cx).map_err(ws_error),
+        }
+    }
+
+    fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut self.0 {
+            Kind::Bytes(stream) => Pin::new(stream).poll_shutdown(cx),
+            Kind::Ws { ws, .. } => Pin::new(&mut **ws).poll_close(cx).map_err(ws_error),
+        }
+    }
+}
