@@ -174,9 +174,10 @@ fn tls_with_another_ca_fails_with_the_certificate_error() {
             .tls(TlsOptions::with_ca_file(tls_dir.join("other-ca.pem")));
         config.policy.max_attempts = stompwire::reconnect::MaxAttempts::Total(1);
         match Client::connect(config).await {
-            Err(Error::GaveUp {
-                transport: Some(e), ..
-            }) => assert!(e.to_string().to_lowercase().contains("certificate"), "{e}"),
+            Err(Error::GaveUp(gave_up)) if gave_up.transport.is_some() => {
+                let e = gave_up.transport.unwrap();
+                assert!(e.to_string().to_lowercase().contains("certificate"), "{e}")
+            }
             other => panic!("expected a certificate failure, got {other:?}"),
         }
     });
@@ -350,11 +351,219 @@ fn bad_credentials_give_up_with_the_error_frame() {
             .credentials("guest", "not-the-password");
         config.policy.max_attempts = stompwire::reconnect::MaxAttempts::Total(1);
         match Client::connect(config).await {
-            Err(Error::GaveUp {
-                error_frame: Some(frame),
-                ..
-            }) => assert_eq!(frame.command, stompwire::frame::Command::Error),
+            Err(Error::GaveUp(gave_up)) if gave_up.error_frame.is_some() => assert_eq!(
+                gave_up.error_frame.unwrap().command,
+                stompwire::frame::Command::Error
+            ),
             other => panic!("expected a refusal, got {other:?}"),
         }
+    });
+}
+
+/// Waits (bounded) until `done` holds, checking every 20 ms.
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = tokio::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed() < PATIENCE, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[test]
+fn slow_consumer_block_keeps_the_buffer_bounded_and_loses_nothing() {
+    run(async {
+        let broker = Broker::RabbitTcp;
+        let queue = broker.queue("block");
+        let consumer = Client::connect(broker.config(Version::V1_2).subscription_buffer(4))
+            .await
+            .unwrap();
+        let producer = connect(broker, Version::V1_2).await;
+        let mut messages = consumer.subscribe(&queue, AckMode::Auto).unwrap();
+        let body_of = |i: usize| format!("{i:05}").repeat(16 << 10 >> 3);
+        for i in 0..50 {
+            producer
+                .send_with_receipt(&queue, Headers::new(), body_of(i))
+                .await
+                .unwrap();
+        }
+        // The broker has all 50 and pushes them; the consumer reads until its buffer is full
+        // and then stops: at most the buffer plus one read (64 KiB) of 16 KiB messages.
+        until("the buffer to fill", || messages.buffered() >= 4).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let buffered = messages.buffered();
+        assert!((4..=4 + 5).contains(&buffered), "{buffered} buffered");
+        assert_eq!(messages.dropped(), 0);
+        for i in 0..50 {
+            let message = next(&mut messages).await.unwrap();
+            assert_eq!(message.body(), body_of(i).as_bytes(), "message {i}");
+            assert!(messages.buffered() <= 9);
+        }
+        drop(messages);
+        producer.shutdown(Duration::from_secs(5)).await.unwrap();
+        consumer.shutdown(Duration::from_secs(5)).await.unwrap();
+    });
+}
+
+#[test]
+fn slow_consumer_drop_counts_what_it_drops() {
+    run(async {
+        let broker = Broker::RabbitTcp;
+        let queue = broker.queue("drop");
+        let consumer = Client::connect(
+            broker
+                .config(Version::V1_2)
+                .subscription_buffer(4)
+                .slow_consumer(SlowConsumer::Drop),
+        )
+        .await
+        .unwrap();
+        let mut events = consumer.events();
+        let mut messages = consumer.subscribe(&queue, AckMode::Auto).unwrap();
+        // The consumer's own receipts still come: reading never stops.
+        for i in 0..50 {
+            consumer
+                .send_with_receipt(&queue, Headers::new(), format!("m{i}"))
+                .await
+                .unwrap();
+        }
+        until("50 messages kept or dropped", || {
+            messages.buffered() + messages.dropped() as usize == 50
+        })
+        .await;
+        assert_eq!(messages.buffered(), 4);
+        assert_eq!(messages.dropped(), 46);
+        for i in 0..4 {
+            assert_eq!(body(&next(&mut messages).await.unwrap()), format!("m{i}"));
+        }
+        let mut last_total = 0;
+        while let Ok(Some(event)) = tokio::time::timeout(
+            Duration::from_millis(200),
+            poll_fn(|cx| Pin::new(&mut events).poll_next(cx)),
+        )
+        .await
+        {
+            if let ConnectionEvent::Dropped { total, .. } = event {
+                last_total = total;
+            }
+            if last_total == 46 {
+                break;
+            }
+        }
+        assert_eq!(last_total, 46, "the last Dropped event counts them all");
+        drop(messages);
+        consumer.shutdown(Duration::from_secs(5)).await.unwrap();
+    });
+}
+
+#[test]
+fn client_ack_subscription_asks_the_broker_for_a_prefetch_of_the_buffer_size() {
+    run(async {
+        // RabbitMQ honours prefetch-count: with a buffer of 3 and nothing acknowledged, only 3
+        // messages are delivered, whatever the slow-consumer policy.
+        let broker = Broker::RabbitTcp;
+        let queue = broker.queue("prefetch");
+        let consumer = Client::connect(
+            broker
+                .config(Version::V1_2)
+                .subscription_buffer(3)
+                .slow_consumer(SlowConsumer::Drop),
+        )
+        .await
+        .unwrap();
+        let mut messages = consumer
+            .subscribe(&queue, AckMode::ClientIndividual)
+            .unwrap();
+        for i in 0..10 {
+            consumer
+                .send_with_receipt(&queue, Headers::new(), format!("m{i}"))
+                .await
+                .unwrap();
+        }
+        until("3 messages", || messages.buffered() == 3).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(messages.buffered(), 3);
+        assert_eq!(messages.dropped(), 0);
+        for i in 0..10 {
+            let message = next(&mut messages).await.unwrap();
+            assert_eq!(body(&message), format!("m{i}"));
+            message.ack().unwrap();
+        }
+        drop(messages);
+        consumer.shutdown(Duration::from_secs(5)).await.unwrap();
+    });
+}
+
+#[test]
+fn shutdown_waits_for_messages_in_flight_and_pending_receipts() {
+    run(async {
+        let broker = Broker::RabbitTcp;
+        let queue = broker.queue("shutdown");
+        let client = connect(broker, Version::V1_2).await;
+        let mut messages = client.subscribe(&queue, AckMode::ClientIndividual).unwrap();
+        for i in 0..3 {
+            client
+                .send_with_receipt(&queue, Headers::new(), format!("m{i}"))
+                .await
+                .unwrap();
+        }
+        until("3 buffered", || messages.buffered() == 3).await;
+        // A slow handler: takes each message, works 100 ms, acknowledges.
+        let handler = tokio::spawn(async move {
+            let mut acked = Vec::new();
+            while let Some(message) = poll_fn(|cx| Pin::new(&mut messages).poll_next(cx)).await {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                message.ack().unwrap();
+                acked.push(body(&message));
+            }
+            acked
+        });
+        // A receipt still pending when the shutdown starts.
+        let sender = client.clone();
+        let q = queue.clone();
+        let pending =
+            tokio::spawn(async move { sender.send_with_receipt(&q, Headers::new(), "last").await });
+        tokio::task::yield_now().await;
+        client.shutdown(Duration::from_secs(5)).await.unwrap();
+        assert_eq!(
+            handler.await.unwrap(),
+            ["m0", "m1", "m2"],
+            "every buffered message was handled"
+        );
+        assert!(
+            pending.await.unwrap().is_ok(),
+            "the pending receipt came before DISCONNECT"
+        );
+
+        // Nothing unacknowledged went back to the queue: only "last" is there.
+        let check = connect(broker, Version::V1_2).await;
+        let mut rest = check.subscribe(&queue, AckMode::Auto).unwrap();
+        check
+            .send_with_receipt(&queue, Headers::new(), "marker")
+            .await
+            .unwrap();
+        assert_eq!(body(&next(&mut rest).await.unwrap()), "last");
+        assert_eq!(body(&next(&mut rest).await.unwrap()), "marker");
+        drop(rest);
+        check.shutdown(Duration::from_secs(5)).await.unwrap();
+    });
+}
+
+#[test]
+fn dropping_the_subscription_unsubscribes() {
+    run(async {
+        let broker = Broker::RabbitTcp;
+        let queue = broker.queue("unsub");
+        let client = connect(broker, Version::V1_2).await;
+        let messages = client.subscribe(&queue, AckMode::Auto).unwrap();
+        drop(messages);
+        // Unsubscribed: this message stays in the queue for the next subscriber.
+        client
+            .send_with_receipt(&queue, Headers::new(), "kept")
+            .await
+            .unwrap();
+        let mut again = client.subscribe(&queue, AckMode::Auto).unwrap();
+        assert_eq!(body(&next(&mut again).await.unwrap()), "kept");
+        drop(again);
+        client.shutdown(Duration::from_secs(5)).await.unwrap();
     });
 }

@@ -304,9 +304,11 @@ impl Client {
         }
     }
 
-    /// Shuts down gracefully, in stompest's manner: takes no more work and unsubscribes
-    /// everything (the messages already buffered can still be taken and acknowledged); waits,
-    /// up to `grace`, until every buffer is empty and every pending receipt has come; then
+    /// Shuts down gracefully, in stompest's manner: takes no more work and stops taking
+    /// messages (`auto` subscriptions are unsubscribed; the messages already buffered can still
+    /// be taken, and acknowledged, and streams end after them); waits,
+    /// up to `grace`, until every buffer is empty, every message in flight is acknowledged
+    /// and every pending receipt has come; then
     /// sends DISCONNECT, waits for its RECEIPT (the session's `disconnect_timeout_ms`) and
     /// closes. Receipts still pending then fail with [`Error::ReceiptLost`]. Returns the error
     /// the client stopped with, if it stopped on its own (it gave up) first.
@@ -322,14 +324,19 @@ impl Client {
                 };
                 let ids: Vec<String> = shared.subscriptions.keys().cloned().collect();
                 for id in ids {
-                    if shared.session.is_connected() {
-                        let _ = shared.session.unsubscribe(&id, Headers::new(), now);
+                    let Some(sub) = shared.subscriptions.get_mut(&id) else {
+                        continue;
+                    };
+                    sub.ended = true;
+                    if let Some(w) = sub.waker.take() {
+                        w.wake();
                     }
-                    if let Some(sub) = shared.subscriptions.get_mut(&id) {
-                        sub.ended = true;
-                        if let Some(w) = sub.waker.take() {
-                            w.wake();
-                        }
+                    // An `auto` subscription ends now. One that acknowledges stays until the
+                    // DISCONNECT: a broker may void the acknowledgement ids of a subscription
+                    // that ends (RabbitMQ does), and messages arriving meanwhile are not
+                    // handed out — unacknowledged, the broker delivers them again later.
+                    if sub.ack == AckMode::Auto && shared.session.is_connected() {
+                        let _ = shared.session.unsubscribe(&id, Headers::new(), now);
                     }
                 }
                 shared.flush_session();

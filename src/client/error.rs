@@ -44,16 +44,21 @@ pub enum Error {
     /// broker redelivers it.
     StaleMessage,
     /// The supervisor gave up connecting.
-    GaveUp {
-        /// Attempts made since the start or the last successful connection.
-        attempts: u32,
-        /// Why the last attempt ended.
-        last: Option<Reason>,
-        /// The last ERROR frame the broker sent, if any (a refusal: bad credentials…).
-        error_frame: Option<Frame>,
-        /// The last transport error, if any.
-        transport: Option<Arc<io::Error>>,
-    },
+    GaveUp(Box<GaveUp>),
+}
+
+/// What [`Error::GaveUp`] knows of the attempts.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GaveUp {
+    /// Attempts made since the start or the last successful connection.
+    pub attempts: u32,
+    /// Why the last attempt ended.
+    pub last: Option<Reason>,
+    /// The last ERROR frame the broker sent, if any (a refusal: bad credentials…).
+    pub error_frame: Option<Frame>,
+    /// The last transport error, if any.
+    pub transport: Option<Arc<io::Error>>,
 }
 
 impl fmt::Display for Error {
@@ -71,12 +76,13 @@ impl fmt::Display for Error {
             Error::StaleMessage => {
                 f.write_str("the message came on an earlier connection; it will be redelivered")
             }
-            Error::GaveUp {
-                attempts,
-                last,
-                error_frame,
-                transport,
-            } => {
+            Error::GaveUp(gave_up) => {
+                let GaveUp {
+                    attempts,
+                    last,
+                    error_frame,
+                    transport,
+                } = &**gave_up;
                 write!(f, "gave up connecting after {attempts} attempts")?;
                 if let Some(last) = last {
                     write!(f, " (last: {last:?})")?;
@@ -100,9 +106,10 @@ impl std::error::Error for Error {
             Error::Failover(e) => Some(e),
             Error::Tls(e) => Some(&**e),
             Error::Session(e) => Some(e),
-            Error::GaveUp {
-                transport: Some(e), ..
-            } => Some(&**e),
+            Error::GaveUp(gave_up) => gave_up
+                .transport
+                .as_deref()
+                .map(|e| e as &(dyn std::error::Error + 'static)),
             _ => None,
         }
     }

@@ -49,7 +49,7 @@ pub mod tokio;
 pub use client::Client;
 pub use config::{Config, SlowConsumer};
 pub use driver::Driver;
-pub use error::Error;
+pub use error::{Error, GaveUp};
 pub use events::{ConnectionEvent, Events};
 pub use receipt::Receipt;
 pub use subscription::{Message, Subscription};

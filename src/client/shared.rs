@@ -84,6 +84,9 @@ pub(crate) struct Shared {
     /// Subscriptions dropped while disconnected: unsubscribed once replayed.
     pub(crate) unsubscribe_later: Vec<String>,
     pub(crate) receipts: HashMap<String, ReceiptSlot>,
+    /// Messages of `client`/`client-individual` subscriptions taken and not yet acknowledged:
+    /// a shutdown waits for them.
+    pub(crate) in_flight: usize,
     pub(crate) listeners: Vec<Listener>,
     pub(crate) event_buffer: usize,
     pub(crate) first_connect: FirstConnect,
@@ -114,6 +117,7 @@ impl Shared {
             read_blocked: false,
             unsubscribe_later: Vec::new(),
             receipts: HashMap::new(),
+            in_flight: 0,
             listeners: Vec::new(),
             event_buffer: config.event_buffer.max(1),
             first_connect: FirstConnect::Pending(Vec::new()),
@@ -289,9 +293,11 @@ impl Shared {
         }
     }
 
-    /// Whether a shutdown has nothing left to wait for: no buffered message, no receipt.
+    /// Whether a shutdown has nothing left to wait for: no buffered or unacknowledged
+    /// message, no receipt.
     pub(crate) fn drained(&self) -> bool {
-        self.session.pending_receipts() == 0
+        self.in_flight == 0
+            && self.session.pending_receipts() == 0
             && self.subscriptions.values().all(|s| s.queue.is_empty())
     }
 
@@ -339,11 +345,11 @@ impl Shared {
 
     /// The error for a supervisor that gave up.
     pub(crate) fn gave_up(&self, attempts: u32, last: Option<Reason>) -> Error {
-        Error::GaveUp {
+        Error::GaveUp(Box::new(super::error::GaveUp {
             attempts,
             last,
             error_frame: self.last_error_frame.clone(),
             transport: self.last_transport_error.clone(),
-        }
+        }))
     }
 }

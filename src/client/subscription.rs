@@ -5,6 +5,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 use std::fmt;
 use std::prelude::rust_2024::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures_core::Stream;
@@ -79,11 +80,15 @@ impl Stream for Subscription {
         match sub.queue.pop_front() {
             Some(frame) => {
                 shared.taken();
+                let settled = self.ack == AckMode::Auto;
+                if !settled {
+                    shared.in_flight += 1;
+                }
                 Poll::Ready(Some(Message {
                     frame,
                     subscription: self.id.clone(),
-                    ack: self.ack,
                     generation,
+                    settled: AtomicBool::new(settled),
                     shared: self.shared.clone(),
                 }))
             }
@@ -118,11 +123,16 @@ impl Drop for Subscription {
 }
 
 /// A MESSAGE, with the means to acknowledge it.
+///
+/// A message of a `client` or `client-individual` subscription is *in flight* until it is
+/// acknowledged, negatively acknowledged or dropped: a [`shutdown`](super::Client::shutdown)
+/// waits for it (within its grace period).
 pub struct Message {
     frame: Frame,
     subscription: String,
-    ack: AckMode,
     generation: u64,
+    /// Acknowledged (or auto-acknowledged): no longer in flight.
+    settled: AtomicBool,
     shared: Arc<Mutex<Shared>>,
 }
 
@@ -141,9 +151,10 @@ impl Message {
         &self.frame
     }
 
-    /// The frame, taken out.
-    pub fn into_frame(self) -> Frame {
-        self.frame
+    /// The frame, taken out (the message is then no longer in flight: it can no longer be
+    /// acknowledged through this handle).
+    pub fn into_frame(mut self) -> Frame {
+        core::mem::replace(&mut self.frame, Frame::new(crate::frame::Command::Message))
     }
 
     /// The body.
@@ -184,14 +195,16 @@ impl Message {
     }
 
     fn acknowledge(&self, ack: bool, transaction: Option<&str>) -> Result<(), Error> {
-        let mut shared = lock(&self.shared);
+        let mut guard = lock(&self.shared);
+        let shared = &mut *guard;
         if shared.lifecycle == Lifecycle::Finished {
+            self.settle(shared);
             return Err(Error::Closed);
         }
         if shared.generation != self.generation || !shared.session.is_connected() {
+            self.settle(shared);
             return Err(Error::StaleMessage);
         }
-        let _ = self.ack;
         let mut headers = Headers::new();
         if let Some(tx) = transaction {
             headers.push("transaction", tx);
@@ -203,6 +216,25 @@ impl Message {
             shared.session.nack(&self.frame, headers, now)?;
         }
         shared.flush_session();
+        self.settle(shared);
         Ok(())
+    }
+
+    /// No longer in flight.
+    fn settle(&self, shared: &mut Shared) {
+        if !self.settled.swap(true, Ordering::Relaxed) {
+            shared.in_flight -= 1;
+            shared.wake_driver();
+        }
+    }
+}
+
+impl Drop for Message {
+    fn drop(&mut self) {
+        if !*self.settled.get_mut() {
+            let mut shared = lock(&self.shared);
+            shared.in_flight -= 1;
+            shared.wake_driver();
+        }
     }
 }
