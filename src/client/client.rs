@@ -84,6 +84,14 @@ impl Client {
         Client::connect_with(runtime, config).await
     }
 
+    /// Connects with the runtime of this target (the browser's WebSocket on wasm32) and
+    /// waits for the first CONNECTED; fails when the reconnect policy gives up first.
+    #[cfg(target_arch = "wasm32")]
+    pub async fn connect(config: Config) -> Result<Client, Error> {
+        let runtime = super::browser::BrowserRuntime::new(&config);
+        Client::connect_with(runtime, config).await
+    }
+
     /// Connects with `runtime` and waits for the first CONNECTED.
     pub async fn connect_with<R: Runtime>(runtime: R, config: Config) -> Result<Client, Error> {
         let client = Client::start(runtime, config);

@@ -43,6 +43,8 @@ mod subscription;
 mod transaction;
 mod transport;
 
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
 #[cfg(all(feature = "tokio", not(target_arch = "wasm32")))]
 pub mod tokio;
 
