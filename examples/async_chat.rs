@@ -15,7 +15,7 @@
 
 // The application: the same code on every target that has a runtime.
 #[cfg(any(feature = "tokio", target_arch = "wasm32"))]
-mod app {
+pub mod app {
     use std::future::poll_fn;
     use std::pin::Pin;
     use std::time::Duration;

@@ -145,3 +145,19 @@ async fn tcp_endpoints_are_refused_with_a_typed_error() {
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
+
+/// The example's application code, run as it is.
+#[allow(dead_code)]
+#[path = "../examples/async_chat.rs"]
+mod example;
+
+#[wasm_bindgen_test]
+async fn the_async_chat_example_runs_against_web_stomp() {
+    let lines = bounded(
+        "the example",
+        example::app::chat(config(Version::V1_2), &queue("example")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(lines[..3], ["hello", "inside a transaction", "bye"]);
+}

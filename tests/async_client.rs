@@ -567,3 +567,31 @@ fn dropping_the_subscription_unsubscribes() {
         client.shutdown(Duration::from_secs(5)).await.unwrap();
     });
 }
+
+/// The example's application code, run as it is.
+#[allow(dead_code)]
+#[path = "../examples/async_chat.rs"]
+mod example;
+
+#[test]
+fn the_async_chat_example_runs_against_rabbitmq_over_tcp_and_web_stomp() {
+    run(async {
+        for broker in [Broker::RabbitTcp, Broker::RabbitWs] {
+            let lines = example::app::chat(broker.config(Version::V1_2), &broker.queue("example"))
+                .await
+                .unwrap();
+            // RabbitMQ Web-STOMP (3.10) closes the WebSocket ("STOMP died") instead of sending
+            // the DISCONNECT's RECEIPT.
+            let end = if broker == Broker::RabbitWs {
+                "(disconnected: TransportClosed { mid_frame: false })"
+            } else {
+                "(disconnected: Graceful)"
+            };
+            assert_eq!(
+                lines,
+                ["hello", "inside a transaction", "bye", end],
+                "{broker:?}"
+            );
+        }
+    });
+}
