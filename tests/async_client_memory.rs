@@ -1,0 +1,302 @@
+//! The async client's driver over an in-memory runtime — a scripted peer standing in for the
+//! broker, for what no real broker shows: how many writes the driver makes, how much one read
+//! delivers, and what a hostile peer's bytes do. It also shows that a runtime is only the
+//! [`Runtime`] and [`Connection`] traits: nothing of the protocol lives in it.
+#![cfg(all(feature = "tokio", not(target_arch = "wasm32")))]
+
+use std::collections::VecDeque;
+use std::future::{Ready, poll_fn, ready};
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use futures_core::Stream;
+use stompwire::client::{
+    Client, Config, Connection, ConnectionEvent, Driver, OpenError, Runtime, Timer,
+};
+use stompwire::frame::Headers;
+use stompwire::reconnect::{Backoff, Endpoint, MaxAttempts, Pacing, Policy};
+use stompwire::session::{AckMode, CloseReason};
+
+/// The peer's side of every connection opened, newest last.
+#[derive(Default)]
+struct Wire {
+    /// Bytes for the client to read, per read call as pushed.
+    inbound: VecDeque<Vec<u8>>,
+    /// Each write call's bytes.
+    writes: Vec<Vec<u8>>,
+    closed: bool,
+    reader: Option<Waker>,
+}
+
+#[derive(Clone, Default)]
+struct Peer(Arc<Mutex<Vec<Arc<Mutex<Wire>>>>>);
+
+impl Peer {
+    fn wire(&self, n: usize) -> Arc<Mutex<Wire>> {
+        self.0.lock().unwrap()[n].clone()
+    }
+    fn connections(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+    /// Sends `bytes` to the client on connection `n`, as one read.
+    fn push(&self, n: usize, bytes: &[u8]) {
+        let wire = self.wire(n);
+        let mut wire = wire.lock().unwrap();
+        wire.inbound.push_back(bytes.to_vec());
+        if let Some(w) = wire.reader.take() {
+            w.wake();
+        }
+    }
+    fn writes(&self, n: usize) -> Vec<Vec<u8>> {
+        self.wire(n).lock().unwrap().writes.clone()
+    }
+}
+
+struct MemoryConnection(Arc<Mutex<Wire>>);
+
+impl Connection for MemoryConnection {
+    fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        let mut wire = self.0.lock().unwrap();
+        if let Some(mut chunk) = wire.inbound.pop_front() {
+            let n = chunk.len().min(buf.len());
+            buf[..n].copy_from_slice(&chunk[..n]);
+            if n < chunk.len() {
+                wire.inbound.push_front(chunk.split_off(n));
+            }
+            return Poll::Ready(Ok(n));
+        }
+        if wire.closed {
+            return Poll::Ready(Ok(0));
+        }
+        wire.reader = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
+    fn poll_write(&mut self, _: &mut Context<'_>, bytes: &[u8]) -> Poll<io::Result<usize>> {
+        self.0.lock().unwrap().writes.push(bytes.to_vec());
+        Poll::Ready(Ok(bytes.len()))
+    }
+
+    fn poll_flush(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.0.lock().unwrap().closed = true;
+        Poll::Ready(Ok(()))
+    }
+}
+
+struct TokioTimer(Pin<Box<tokio::time::Sleep>>, Option<u64>);
+
+impl Timer for TokioTimer {
+    fn poll_until(&mut self, cx: &mut Context<'_>, deadline_ms: u64) -> Poll<()> {
+        if self.1 != Some(deadline_ms) {
+            self.1 = Some(deadline_ms);
+            let wait = deadline_ms.saturating_sub(MemoryRuntime::now_ms());
+            self.0
+                .as_mut()
+                .reset(tokio::time::Instant::now() + Duration::from_millis(wait));
+        }
+        self.0.as_mut().poll(cx)
+    }
+}
+
+struct MemoryRuntime(Peer);
+
+impl Runtime for MemoryRuntime {
+    type Connection = MemoryConnection;
+    type Open = Ready<Result<MemoryConnection, OpenError>>;
+    type Timer = TokioTimer;
+
+    fn open(&self, _: &Endpoint) -> Self::Open {
+        let wire = Arc::new(Mutex::new(Wire::default()));
+        self.0.0.lock().unwrap().push(wire.clone());
+        ready(Ok(MemoryConnection(wire)))
+    }
+
+    fn timer(&self) -> TokioTimer {
+        TokioTimer(Box::pin(tokio::time::sleep(Duration::ZERO)), None)
+    }
+
+    fn now_ms() -> u64 {
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        START
+            .get_or_init(std::time::Instant::now)
+            .elapsed()
+            .as_millis() as u64
+    }
+
+    fn random(&self) -> u32 {
+        4
+    }
+
+    fn spawn(driver: Driver<MemoryRuntime>) {
+        tokio::spawn(driver);
+    }
+}
+
+fn run(body: impl Future<Output = ()>) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            tokio::time::timeout(Duration::from_secs(20), body)
+                .await
+                .expect("the test ran out of time")
+        });
+}
+
+// Built from the default field by field: the policy may gain fields.
+#[allow(clippy::field_reassign_with_default)]
+fn config() -> Config {
+    let mut policy = Policy::default();
+    policy.backoff = Backoff::fixed(10);
+    policy.pacing = Pacing::PerAttempt;
+    policy.max_attempts = MaxAttempts::Total(5);
+    Config::from_url("tcp://broker.invalid:61613")
+        .unwrap()
+        .heart_beat(0, 0)
+        .policy(policy)
+}
+
+/// Waits (bounded) until the peer's connection `n` has a write containing `what`.
+async fn written(peer: &Peer, n: usize, what: &str) {
+    for _ in 0..1000 {
+        if peer.connections() > n
+            && peer
+                .writes(n)
+                .iter()
+                .any(|w| String::from_utf8_lossy(w).contains(what))
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    panic!("{what:?} never written on connection {n}");
+}
+
+async fn connected(peer: &Peer) -> Client {
+    let client = Client::start(MemoryRuntime(peer.clone()), config());
+    written(peer, 0, "CONNECT").await;
+    peer.push(0, b"CONNECTED\nversion:1.2\n\n\0");
+    client.connected().await.unwrap();
+    client
+}
+
+#[test]
+fn frames_that_are_ready_together_go_out_in_one_write() {
+    run(async {
+        let peer = Peer::default();
+        let client = connected(&peer).await;
+        let before = peer.writes(0).len();
+        // Ten sends without yielding: the driver runs once, after them.
+        for i in 0..10 {
+            client.send("/queue/a", format!("m{i}")).await.unwrap();
+        }
+        written(&peer, 0, "m9").await;
+        let writes = peer.writes(0);
+        assert_eq!(
+            writes.len(),
+            before + 1,
+            "one write for the ten SEND frames"
+        );
+        let last = String::from_utf8(writes[before].clone()).unwrap();
+        assert_eq!(last.matches("SEND\n").count(), 10);
+    });
+}
+
+#[test]
+fn one_read_delivers_every_frame_it_holds() {
+    run(async {
+        let peer = Peer::default();
+        let client = connected(&peer).await;
+        let mut messages = client.subscribe("/queue/a", AckMode::Auto).unwrap();
+        written(&peer, 0, "SUBSCRIBE").await;
+        let mut chunk = Vec::new();
+        for i in 0..100 {
+            chunk.extend_from_slice(
+                format!(
+                    "MESSAGE\nsubscription:sub-0\ndestination:/queue/a\nmessage-id:{i}\n\nm{i}\0"
+                )
+                .as_bytes(),
+            );
+        }
+        peer.push(0, &chunk);
+        for i in 0..100 {
+            let m = poll_fn(|cx| Pin::new(&mut messages).poll_next(cx))
+                .await
+                .unwrap();
+            assert_eq!(m.body(), format!("m{i}").as_bytes());
+        }
+    });
+}
+
+#[test]
+fn undecodable_bytes_end_the_connection_with_the_reason_and_it_reconnects() {
+    run(async {
+        let peer = Peer::default();
+        let client = connected(&peer).await;
+        let mut events = client.events();
+        peer.push(0, b"MESSAGE\nbad header line without colon\n\n\0");
+        let mut reasons = Vec::new();
+        loop {
+            let event = poll_fn(|cx| Pin::new(&mut events).poll_next(cx))
+                .await
+                .unwrap();
+            match event {
+                ConnectionEvent::Disconnected { reason } => reasons.push(reason),
+                ConnectionEvent::Reconnecting { attempt, .. } => {
+                    assert_eq!(attempt, 0, "the first attempt since the connection");
+                    break;
+                }
+                _ => {}
+            }
+        }
+        assert!(
+            matches!(reasons[..], [CloseReason::Protocol(_)]),
+            "{reasons:?}"
+        );
+        // The next connection opens and CONNECTs again; sends fail fast until CONNECTED.
+        written(&peer, 1, "CONNECT").await;
+        assert!(matches!(
+            client.send("/queue/a", "x").await,
+            Err(stompwire::client::Error::NotConnected)
+        ));
+        peer.push(1, b"CONNECTED\nversion:1.2\n\n\0");
+        client.connected().await.unwrap();
+        for _ in 0..100 {
+            if client.is_connected() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        client.send("/queue/a", "after").await.unwrap();
+        written(&peer, 1, "after").await;
+    });
+}
+
+#[test]
+fn a_receipt_the_session_gives_up_on_fails_the_future_with_its_outcome() {
+    run(async {
+        let peer = Peer::default();
+        let client = connected(&peer).await;
+        let sender = client.clone();
+        let pending = tokio::spawn(async move {
+            sender
+                .send_with_receipt("/queue/a", Headers::new(), "x")
+                .await
+        });
+        written(&peer, 0, "receipt:").await;
+        // The broker refuses the frame: an ERROR naming the receipt.
+        peer.push(0, b"ERROR\nreceipt-id:rcpt-0\nmessage:no\n\n\0");
+        match pending.await.unwrap() {
+            Err(stompwire::client::Error::ReceiptLost { id, .. }) => assert_eq!(id, "rcpt-0"),
+            other => panic!("expected a lost receipt, got {other:?}"),
+        }
+    });
+}
