@@ -22,7 +22,8 @@ use super::shared::{Lifecycle, Shared, lock};
 /// shuts down: the messages already buffered come first). Dropping it sends UNSUBSCRIBE.
 pub struct Subscription {
     shared: Arc<Mutex<Shared>>,
-    id: String,
+    /// Shared with every message it hands out.
+    id: Arc<str>,
     ack: AckMode,
 }
 
@@ -37,7 +38,11 @@ impl fmt::Debug for Subscription {
 
 impl Subscription {
     pub(crate) fn new(shared: Arc<Mutex<Shared>>, id: String, ack: AckMode) -> Subscription {
-        Subscription { shared, id, ack }
+        Subscription {
+            shared,
+            id: Arc::from(id),
+            ack,
+        }
     }
 
     /// The subscription id.
@@ -54,7 +59,7 @@ impl Subscription {
     pub fn dropped(&self) -> u64 {
         lock(&self.shared)
             .subscriptions
-            .get(&self.id)
+            .get(&*self.id)
             .map_or(0, |s| s.dropped)
     }
 
@@ -62,7 +67,7 @@ impl Subscription {
     pub fn buffered(&self) -> usize {
         lock(&self.shared)
             .subscriptions
-            .get(&self.id)
+            .get(&*self.id)
             .map_or(0, |s| s.queue.len())
     }
 }
@@ -74,7 +79,7 @@ impl Stream for Subscription {
         let mut guard = lock(&self.shared);
         let shared = &mut *guard;
         let generation = shared.generation;
-        let Some(sub) = shared.subscriptions.get_mut(&self.id) else {
+        let Some(sub) = shared.subscriptions.get_mut(&*self.id) else {
             return Poll::Ready(None);
         };
         match sub.queue.pop_front() {
@@ -105,7 +110,7 @@ impl Drop for Subscription {
     fn drop(&mut self) {
         let mut guard = lock(&self.shared);
         let shared = &mut *guard;
-        let Some(sub) = shared.subscriptions.remove(&self.id) else {
+        let Some(sub) = shared.subscriptions.remove(&*self.id) else {
             return;
         };
         shared.taken();
@@ -117,7 +122,7 @@ impl Drop for Subscription {
             let _ = shared.session.unsubscribe(&self.id, Headers::new(), now);
             shared.flush_session();
         } else if shared.session.subscription(&self.id).is_some() {
-            shared.unsubscribe_later.push(self.id.clone());
+            shared.unsubscribe_later.push(self.id.to_string());
         }
     }
 }
@@ -129,7 +134,7 @@ impl Drop for Subscription {
 /// waits for it (within its grace period).
 pub struct Message {
     frame: Frame,
-    subscription: String,
+    subscription: Arc<str>,
     generation: u64,
     /// Acknowledged (or auto-acknowledged): no longer in flight.
     settled: AtomicBool,
