@@ -300,3 +300,42 @@ fn a_receipt_the_session_gives_up_on_fails_the_future_with_its_outcome() {
         }
     });
 }
+
+#[test]
+fn heart_beats_go_out_on_time_and_a_silent_server_is_closed_and_reconnected() {
+    run(async {
+        let peer = Peer::default();
+        // Sends every 50 ms at best, wants the server's every 100 ms.
+        let client = Client::start(MemoryRuntime(peer.clone()), config().heart_beat(50, 100));
+        let mut events = client.events();
+        written(&peer, 0, "CONNECT").await;
+        // The server sends every 100 ms at best and wants the client's every 100 ms: both
+        // ways 100 ms; the server then says nothing at all.
+        let opened = std::time::Instant::now();
+        peer.push(0, b"CONNECTED\nversion:1.2\nheart-beat:100,100\n\n\0");
+        client.connected().await.unwrap();
+        let reason = loop {
+            match poll_fn(|cx| Pin::new(&mut events).poll_next(cx))
+                .await
+                .unwrap()
+            {
+                ConnectionEvent::Disconnected { reason } => break reason,
+                _ => continue,
+            }
+        };
+        assert_eq!(reason, CloseReason::HeartbeatTimeout);
+        // The session's deadline (the interval times 1.5) came from the driver's timer.
+        assert!(
+            opened.elapsed() >= Duration::from_millis(150),
+            "{:?}",
+            opened.elapsed()
+        );
+        let beats = peer
+            .writes(0)
+            .iter()
+            .filter(|w| w.as_slice() == b"\n")
+            .count();
+        assert!(beats >= 1, "the client sent heart-beats while it waited");
+        written(&peer, 1, "CONNECT").await;
+    });
+}
