@@ -140,7 +140,9 @@ ready.then(() => {
     }
   }
   waiting.clear();
-}, noop);
+}, (failure) => {
+  for (const client of waiting) client._reportLoadFailure(failure);
+});
 
 /** A STOMP client over WebSocket, with the surface of stompjs's `Client`. */
 export class Client {

@@ -5,8 +5,9 @@
 //   node tests/pkg-apps/run.mjs PKG_NPM_DIR [ENV...]
 //
 // ENV (default all): node-esm node-cjs node-global module-page classic-page worker vite webpack
-// esbuild rollup. node-global uses Node's own WebSocket (Node 22; Node 20 with
-// --experimental-websocket). Work folder: target/pkg-apps (replaced on each run).
+// esbuild rollup load-failure. node-global uses Node's own WebSocket (Node 22; Node 20 with
+// --experimental-websocket); load-failure is a page whose CSP forbids WebAssembly (the
+// failure must reach debug and onWebSocketError). Work folder: target/pkg-apps (replaced on each run).
 // Environment: STOMPWIRE_RABBIT_WS, SW_NODE_MODULES (bundlers, ws, playwright-core),
 // SW_ESBUILD (esbuild binary), and those of tests/page/lib.mjs.
 // Prints one line per check and `pkg-apps: N passed, M failed` (one per environment); exit
@@ -17,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO, requireTool, runPage, serveStatic, watchdog } from '../page/lib.mjs';
 
-const ALL = ['node-esm', 'node-cjs', 'node-global', 'module-page', 'classic-page', 'worker', 'vite', 'webpack', 'esbuild', 'rollup'];
+const ALL = ['node-esm', 'node-cjs', 'node-global', 'module-page', 'classic-page', 'worker', 'vite', 'webpack', 'esbuild', 'rollup', 'load-failure'];
 watchdog(600000, 'package apps');
 const [pkgArg, ...wanted] = process.argv.slice(2);
 if (!pkgArg) {
@@ -112,7 +113,7 @@ for (const env of envs) {
     else if (env === 'node-global') {
       const major = Number(process.versions.node.split('.')[0]);
       ok = runNode([...(major < 22 ? ['--experimental-websocket'] : []), join(work, 'node-global', 'main.mjs')]);
-    } else if (env === 'module-page' || env === 'classic-page' || env === 'worker') {
+    } else if (['module-page', 'classic-page', 'worker', 'load-failure'].includes(env)) {
       ok = await runServed(env, join(work, env), '/index.html');
     } else if (['vite', 'webpack', 'esbuild', 'rollup'].includes(env)) {
       const dist = await build(env);
