@@ -390,23 +390,26 @@ export class CompatClient extends Client {
     this._heartbeat = new HeartbeatInfo(this);
   }
 
+  // The arguments of `connect`, as [headers, onConnect, onError, onClose].
+  _parseConnect(...args) {
+    if (args.length < 2) throw new Error('Connect requires at least 2 arguments');
+    if (typeof args[1] === 'function') return [args[0], args[1], args[2], args[3]];
+    const headers = {};
+    let onConnect;
+    let onError;
+    let onClose;
+    let host;
+    [headers.login, headers.passcode, onConnect, onError, onClose, host] = args;
+    if (args.length === 6) headers.host = host;
+    return [headers, onConnect, onError, onClose];
+  }
+
   /**
    * `connect(headers, onConnect[, onError[, onClose]])` or
    * `connect(login, passcode, onConnect[, onError[, onClose[, host]]])`.
    */
   connect(...args) {
-    if (args.length < 2) throw new Error('Connect requires at least 2 arguments');
-    let headers = {};
-    let onConnect;
-    let onError;
-    let onClose;
-    if (typeof args[1] === 'function') {
-      [headers, onConnect, onError, onClose] = args;
-    } else {
-      let host;
-      [headers.login, headers.passcode, onConnect, onError, onClose, host] = args;
-      if (args.length === 6) headers.host = host;
-    }
+    const [headers, onConnect, onError, onClose] = this._parseConnect(...args);
     if (headers) this.connectHeaders = headers;
     if (onConnect) this.onConnect = onConnect;
     if (onError) this.onStompError = onError;
