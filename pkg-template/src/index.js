@@ -232,6 +232,7 @@ export class Client {
 
   /** Connects, and reconnects whenever the connection is lost. */
   activate() {
+    if (this.state === ActivationState.INACTIVE) this._checkDelays();
     if (this._core) return this._core.activate();
     if (this._active) return;
     this._active = true;
@@ -240,6 +241,17 @@ export class Client {
     if (failure) {
       // Reported as a socket error would be: after this call returns.
       Promise.resolve().then(() => this._reportLoadFailure(failure));
+    }
+  }
+
+  // stompjs's warning and correction for an exponential backoff capped below its start.
+  _checkDelays() {
+    const { reconnectDelay, maxReconnectDelay } = this;
+    if (this.reconnectTimeMode === ReconnectionTimeMode.EXPONENTIAL && maxReconnectDelay > 0 && maxReconnectDelay < reconnectDelay) {
+      this.debug(
+        `Warning: maxReconnectDelay (${maxReconnectDelay}ms) is less than reconnectDelay (${reconnectDelay}ms). Using reconnectDelay as the maxReconnectDelay delay.`,
+      );
+      this.maxReconnectDelay = reconnectDelay;
     }
   }
 

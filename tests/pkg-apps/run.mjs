@@ -5,9 +5,10 @@
 //   node tests/pkg-apps/run.mjs PKG_NPM_DIR [ENV...]
 //
 // ENV (default all): node-esm node-cjs node-global module-page classic-page worker vite webpack
-// esbuild rollup load-failure. node-global uses Node's own WebSocket (Node 22; Node 20 with
+// esbuild rollup load-failure types. node-global uses Node's own WebSocket (Node 22; Node 20 with
 // --experimental-websocket); load-failure is a page whose CSP forbids WebAssembly (the
-// failure must reach debug and onWebSocketError). Work folder: target/pkg-apps (replaced on each run).
+// failure must reach debug and onWebSocketError); types type-checks a TypeScript app with tsc
+// (strict, no DOM library). Work folder: target/pkg-apps (replaced on each run).
 // Environment: STOMPWIRE_RABBIT_WS, SW_NODE_MODULES (bundlers, ws, playwright-core),
 // SW_ESBUILD (esbuild binary), and those of tests/page/lib.mjs.
 // Prints one line per check and `pkg-apps: N passed, M failed` (one per environment); exit
@@ -18,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO, requireTool, runPage, serveStatic, watchdog } from '../page/lib.mjs';
 
-const ALL = ['node-esm', 'node-cjs', 'node-global', 'module-page', 'classic-page', 'worker', 'vite', 'webpack', 'esbuild', 'rollup', 'load-failure'];
+const ALL = ['node-esm', 'node-cjs', 'node-global', 'module-page', 'classic-page', 'worker', 'vite', 'webpack', 'esbuild', 'rollup', 'load-failure', 'types'];
 watchdog(600000, 'package apps');
 const [pkgArg, ...wanted] = process.argv.slice(2);
 if (!pkgArg) {
@@ -118,6 +119,11 @@ for (const env of envs) {
     } else if (['vite', 'webpack', 'esbuild', 'rollup'].includes(env)) {
       const dist = await build(env);
       ok = await runServed(env, dist, '/index.html');
+    } else if (env === 'types') {
+      const tsc = join(resolve(tools || ''), 'typescript', 'bin', 'tsc');
+      const r = spawnSync(process.execPath, [tsc, '-p', join(work, 'types')], { encoding: 'utf8', timeout: 120000 });
+      ok = r.status === 0;
+      console.log(`  ${ok ? 'ok  ' : 'FAIL'} tsc -p types (strict, lib es2022, no DOM)${ok ? '' : `\n${r.stdout}${r.stderr}`}`);
     } else {
       console.log(`  unknown environment ${env}`);
     }
