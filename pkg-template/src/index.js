@@ -167,7 +167,7 @@ export class Client {
   // Creates the core client, hands over what this client was given, and activates it when
   // `activate()` was called in the meantime.
   _attach() {
-    const { Client: Core } = wasm();
+    const Core = wasm();
     const core = new Core({});
     this._core = core;
     core.beforeConnect = () => this.beforeConnect(this);
@@ -184,14 +184,9 @@ export class Client {
     core.onChangeState = (state) => this.onChangeState(state);
   }
 
-  /** Sets every `StompConfig` property `conf` has. */
+  /** Sets every property `conf` has (stompjs's `Object.assign(this, conf)`). */
   configure(conf) {
-    if (!conf || typeof conf !== 'object') return;
-    for (const name of Object.keys(conf)) {
-      if (name in OPTIONS || name === 'debug' || name === 'beforeConnect' || name === 'onChangeState' || CALLBACKS.includes(name)) {
-        this[name] = conf[name];
-      }
-    }
+    if (conf && typeof conf === 'object') Object.assign(this, conf);
   }
 
   /** @type {import('../stompwire').debugFnType} */
