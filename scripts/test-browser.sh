@@ -194,7 +194,7 @@ case $status in
     pass "package size budget"
     pkg_ok=1
     ;;
-3) # built, but over the size budget: the page and vite tests still run
+3) # built, but over the size budget: the page test and the package apps still run
     pass "package builds"
     if [ "${STOMPWIRE_ENFORCE_SIZE_BUDGET:-1}" = 1 ]; then
         fail "package size budget"

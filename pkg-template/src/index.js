@@ -142,6 +142,7 @@ ready.then(() => {
   waiting.clear();
 }, (failure) => {
   for (const client of waiting) client._reportLoadFailure(failure);
+  waiting.clear(); // a client activated later is told by activate()
 });
 
 /** A STOMP client over WebSocket, with the surface of stompjs's `Client`. */
@@ -176,7 +177,7 @@ export class Client {
       this._sawDisconnect = true;
       this.onDisconnect(frame);
     };
-    core.debug = this._debug === noop ? undefined : this._debug;
+    this.debug = this._debug;
     const conf = this._conf;
     this._conf = {};
     core.configure(conf);
@@ -196,7 +197,9 @@ export class Client {
 
   set debug(fn) {
     this._debug = fn || noop;
-    if (this._core) this._core.debug = this._debug === noop ? undefined : this._debug;
+    // Called with the client as `this`; none at all while it is the default, so that the core
+    // does not format lines nobody reads.
+    if (this._core) this._core.debug = this._debug === noop ? undefined : (line) => this._debug(line);
   }
 
   /** The WebSocket in use, or `undefined`. */
