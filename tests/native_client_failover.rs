@@ -114,14 +114,13 @@ fn every_endpoint_dead_gives_up_after_the_configured_attempts() {
     let (a, b) = (dead_port(), dead_port());
     let url = format!("failover:(tcp://127.0.0.1:{a},tcp://127.0.0.1:{b})");
     let mut config = ClientConfig::from_url(&url).expect("URI");
-    config.policy = Policy {
-        backoff: Backoff::fixed(20),
-        pacing: Pacing::PerAttempt,
-        max_attempts: MaxAttempts::Total(5),
-        startup_max_attempts: None,
-        wait_before_first_reconnect: false,
-        hosts: HostOrder::as_given(),
-    };
+    config.policy = Policy::default()
+        .with_backoff(Backoff::fixed(20))
+        .with_pacing(Pacing::PerAttempt)
+        .with_max_attempts(MaxAttempts::Total(5))
+        .with_startup_max_attempts(None)
+        .with_wait_before_first_reconnect(false)
+        .with_hosts(HostOrder::as_given());
     let client = Client::new(config);
     let connecting = Arc::new(Connecting::default());
     client.set_listener("connecting", connecting.clone());

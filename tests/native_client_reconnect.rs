@@ -51,14 +51,13 @@ fn drop_all_rabbitmq_connections() {
 /// Reconnects quickly and for long enough to outlast the drop.
 fn config(broker: Broker) -> ClientConfig {
     let mut config = broker.config(Version::V1_2);
-    config.policy = Policy {
-        backoff: Backoff::fixed(100),
-        pacing: Pacing::PerAttempt,
-        max_attempts: MaxAttempts::Total(100),
-        startup_max_attempts: Some(MaxAttempts::Total(3)),
-        wait_before_first_reconnect: false,
-        hosts: HostOrder::as_given(),
-    };
+    config.policy = Policy::default()
+        .with_backoff(Backoff::fixed(100))
+        .with_pacing(Pacing::PerAttempt)
+        .with_max_attempts(MaxAttempts::Total(100))
+        .with_startup_max_attempts(Some(MaxAttempts::Total(3)))
+        .with_wait_before_first_reconnect(false)
+        .with_hosts(HostOrder::as_given());
     assert!(config.session.replay_subscriptions);
     assert!(config.session.resend_unreceipted);
     config

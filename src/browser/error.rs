@@ -72,7 +72,7 @@ pub(crate) fn describe(error: &SessionError) -> String {
             concat(&[command.as_str(), " is not part of STOMP ", version.as_str()])
         }
         SessionError::MissingHeader { command, header } => {
-            concat(&[command.as_str(), " needs a '", header, "' header"])
+            concat(&[command.as_str(), " needs a '", header.as_str(), "' header"])
         }
         SessionError::UnknownSubscription(id) => concat(&["no subscription with id ", id]),
         SessionError::DuplicateSubscription(id) => {

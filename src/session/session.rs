@@ -10,7 +10,7 @@ use super::receipts::{Asked, Pending, Receipts};
 use super::subscriptions::Subscriptions;
 use super::{
     AckMode, CloseReason, Config, Connected, Disconnected, Event, LostReason, Negotiated,
-    ReceiptOutcome, SessionError, State, Subscription,
+    ReceiptOutcome, RequiredHeader, SessionError, State, Subscription,
 };
 use crate::frame::{
     Command, ContentLength, Decoded, Decoder, Frame, Headers, Item, Version, encode_heartbeat,
@@ -588,7 +588,7 @@ impl Session {
         if frame.destination().is_none() {
             return Err(SessionError::MissingHeader {
                 command: Command::Send,
-                header: "destination",
+                header: RequiredHeader::Destination,
             });
         }
         self.check_transaction(&frame.headers)?;
@@ -887,9 +887,9 @@ impl Session {
             });
         }
         let (id, header) = if self.version == Version::V1_2 {
-            (message.ack(), "ack")
+            (message.ack(), RequiredHeader::Ack)
         } else {
-            (message.message_id(), "message-id")
+            (message.message_id(), RequiredHeader::MessageId)
         };
         let id = id.ok_or(SessionError::MissingHeader {
             command: Command::Message,
@@ -938,7 +938,7 @@ impl Session {
             Version::V1_1 => {
                 let subscription = subscription.ok_or(SessionError::MissingHeader {
                     command,
-                    header: "subscription",
+                    header: RequiredHeader::Subscription,
                 })?;
                 all.push("message-id", id);
                 all.push("subscription", subscription);
@@ -1013,7 +1013,7 @@ impl Session {
                         .map(String::from)
                         .ok_or(SessionError::MissingHeader {
                             command: Command::Receipt,
-                            header: "receipt-id",
+                            header: RequiredHeader::ReceiptId,
                         })?;
                 let expected = self.receipts.remove(&id).is_some();
                 let graceful = self.disconnect.as_ref().is_some_and(|d| d.0 == id);
