@@ -58,15 +58,21 @@
 //! - Subscription replay is off by default (`replaySubscriptions`): stompjs applications
 //!   subscribe again in `onConnect`, and replaying as well would subscribe twice.
 
+mod activation;
+mod calls;
 mod client;
+mod connecting;
+mod dispatch;
 mod engine;
 mod enums;
 mod error;
 mod globals;
 mod headers;
+mod lifecycle;
 mod log;
 mod message;
 mod options;
+mod params;
 mod receipts;
 mod subscription;
 mod ticker;
