@@ -998,6 +998,75 @@ async fn connection_timeout_closes_a_silent_attempt() {
     deactivate(&client).await;
 }
 
+/// A `webSocketFactory` whose first socket opens and then says nothing (a frozen broker: the
+/// kernel accepted the connection), and whose later sockets go to the test broker. The
+/// factory's `silentClosed` property says when the silent socket was closed.
+fn silent_then_live_broker() -> JsValue {
+    Function::new_with_args(
+        "url",
+        r#"const factory = () => {
+            if (factory.made++ > 0) return new WebSocket(url, ["v12.stomp"]);
+            const ws = { readyState: 0, url: "silent", binaryType: "blob", send() {},
+                close() {
+                    if (this.readyState === 3) return;
+                    this.readyState = 3;
+                    factory.silentClosed = performance.now();
+                    setTimeout(() => this.onclose && this.onclose({ code: 1006, wasClean: false }), 0);
+                } };
+            setTimeout(() => { ws.readyState = 1; factory.opened = performance.now(); ws.onopen && ws.onopen({}); }, 0);
+            return ws;
+        };
+        factory.made = 0;
+        return factory;"#,
+    )
+    .call1(&JsValue::UNDEFINED, &JsValue::from_str(BROKER))
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn connected_timeout_leaves_a_silent_broker() {
+    let factory = silent_then_live_broker();
+    let closes = Inbox::new();
+    let client = Client::new(config(&[
+        ("webSocketFactory", factory.clone()),
+        ("connectedTimeout", num(400.0)),
+        ("reconnectDelay", num(100.0)),
+        ("onWebSocketClose", closes.callback()),
+    ]))
+    .unwrap();
+    client.activate().unwrap();
+    within(
+        client.when_connected(None),
+        5_000,
+        "a connection after leaving the silent broker",
+    )
+    .await
+    .unwrap();
+    closes.next(1_000, "the close of the silent socket").await;
+    let waited =
+        get(&factory, "silentClosed").as_f64().unwrap() - get(&factory, "opened").as_f64().unwrap();
+    assert!(
+        (350.0..2_000.0).contains(&waited),
+        "the silent socket was closed {waited} ms after it opened"
+    );
+    assert_eq!(get(&factory, "made").as_f64(), Some(2.0));
+    deactivate(&client).await;
+}
+
+#[wasm_bindgen_test]
+async fn connected_timeout_defaults_to_five_seconds_and_zero_turns_it_off() {
+    let client: JsValue = Client::new(config(&[])).unwrap().into();
+    assert_eq!(get(&client, "connectedTimeout").as_f64(), Some(5_000.0));
+    Reflect::set(&client, &JsValue::from_str("connectedTimeout"), &num(0.0)).unwrap();
+    assert_eq!(get(&client, "connectedTimeout").as_f64(), Some(0.0));
+    let wrong = Reflect::set(
+        &client,
+        &JsValue::from_str("connectedTimeout"),
+        &JsValue::from_str("soon"),
+    );
+    assert!(wrong.is_err(), "a string was taken as connectedTimeout");
+}
+
 #[wasm_bindgen_test]
 async fn force_deactivation_discards_the_socket() {
     let page = page_errors();

@@ -503,3 +503,40 @@ fn giving_up_reports_a_receipt_kept_for_resending_lost_once() {
         }]
     );
 }
+
+#[test]
+fn stopping_cancels_the_planned_attempt() {
+    let mut shell = Shell::start(&[Broker::Down], plan(1, 500, -1));
+    assert_eq!(shell.scheduled(), [500]);
+    assert_eq!(shell.link.deadline(), Some(500));
+    shell.link.stop();
+    assert_eq!(shell.link.deadline(), None);
+    shell.advance_to(10_000);
+    assert_eq!(shell.opens(), [(0, 0)]);
+}
+
+#[test]
+fn a_session_that_ends_by_itself_is_closed_for_the_session_and_reconnected() {
+    // The broker sends ERROR on an open session: the session asks for the close, and the
+    // next attempt waits at least the supervisor's floor after a server ERROR.
+    let mut shell = Shell::start(&[Broker::Accepts], plan(1, 100, -1));
+    shell.advance_to(3_000);
+    let _ = shell
+        .link
+        .session
+        .handle_bytes(b"ERROR\nmessage:queue deleted\n\n\0", shell.now);
+    shell.run();
+    assert!(
+        shell
+            .seen
+            .contains(&(3_000, Seen::Closed(CloseCause::Session)))
+    );
+    assert!(
+        shell
+            .seen
+            .contains(&(3_000, Seen::Disconnected(CloseReason::ServerError)))
+    );
+    shell.advance_to(10_000);
+    assert_eq!(shell.opens(), [(0, 0), (4_000, 0)]);
+    assert_eq!(shell.connected_to(), Some(0));
+}
