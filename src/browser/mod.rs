@@ -4,8 +4,8 @@
 //! Rust owns everything that moves: the WebSocket (`binaryType = "arraybuffer"`; text and
 //! binary messages accepted; frames sent as text when they are UTF-8, else as binary), the
 //! timers (one deadline at a time, on the page's `setTimeout` or in a Worker), the reconnect
-//! schedule ([`reconnect::Policy`](crate::reconnect::Policy)) and the session. JavaScript sees
-//! classes: [`Client`], [`FrameImpl`] (frames and messages), [`StompSubscription`],
+//! supervisor ([`reconnect::Supervisor`](crate::reconnect::Supervisor)) and the session.
+//! JavaScript sees classes: [`Client`], [`FrameImpl`] (frames and messages), [`StompSubscription`],
 //! [`Transaction`], [`Versions`] and the enums of stompjs.
 //!
 //! ```js
