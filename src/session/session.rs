@@ -106,6 +106,9 @@ pub struct Session {
 /// Buffers kept for reuse by [`Session::recycle`].
 const SPARE_BUFFERS: usize = 8;
 
+/// Room for events kept once the queue is drained.
+const EVENTS_KEPT: usize = 16;
+
 impl Session {
     /// A disconnected session with this configuration.
     pub fn new(config: Config) -> Session {
@@ -290,9 +293,16 @@ impl Session {
     }
 
     /// The next event. Call until `None` after every input and user call.
+    ///
+    /// The queue gives back the room a burst of events took (one read of many small frames or
+    /// heart-beats) once it is drained, so that what the server sent once is not kept.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let event = self.events.pop_front();
+        if event.is_none() && self.events.capacity() > EVENTS_KEPT {
+            self.events.shrink_to(EVENTS_KEPT);
+        }
+        event
     }
 
     /// When [`handle_timeout`](Session::handle_timeout) must be called next, if ever.
