@@ -42,23 +42,21 @@ pub struct Config {
     pub seed: u32,
 }
 
-const SMALL: Limits = Limits {
-    max_frame_size: 512,
-    max_body_size: 128,
-    max_headers: 6,
-    max_header_line: 64,
-    max_command_len: 12,
-    trim_header_whitespace: false,
-};
+const SMALL: Limits = Limits::DEFAULT
+    .with_max_frame_size(512)
+    .with_max_body_size(128)
+    .with_max_headers(6)
+    .with_max_header_line(64)
+    .with_max_command_len(12)
+    .with_trim_header_whitespace(false);
 
-const TINY: Limits = Limits {
-    max_frame_size: 40,
-    max_body_size: 8,
-    max_headers: 2,
-    max_header_line: 16,
-    max_command_len: 11,
-    trim_header_whitespace: false,
-};
+const TINY: Limits = Limits::DEFAULT
+    .with_max_frame_size(40)
+    .with_max_body_size(8)
+    .with_max_headers(2)
+    .with_max_header_line(16)
+    .with_max_command_len(11)
+    .with_trim_header_whitespace(false);
 
 /// Splits an input into its configuration and its stream.
 pub fn split(data: &[u8]) -> (Config, &[u8]) {
@@ -149,14 +147,13 @@ fn same_error(a: &DecodeError, b: &DecodeError) -> bool {
 /// Limits that a re-encoded frame never reaches.
 fn roomy(trim: bool) -> Limits {
     let big = usize::MAX / 4;
-    Limits {
-        max_frame_size: big,
-        max_body_size: big,
-        max_headers: big,
-        max_header_line: big,
-        max_command_len: 64,
-        trim_header_whitespace: trim,
-    }
+    Limits::DEFAULT
+        .with_max_frame_size(big)
+        .with_max_body_size(big)
+        .with_max_headers(big)
+        .with_max_header_line(big)
+        .with_max_command_len(64)
+        .with_trim_header_whitespace(trim)
 }
 
 /// Decodes `bytes`, which must hold exactly one frame.

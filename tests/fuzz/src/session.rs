@@ -86,32 +86,29 @@ pub fn takes_bytes(code: u8) -> bool {
     matches!(code % 16, OP_FEED | OP_CONNECT_OR_FEED)
 }
 
-const SMALL: Limits = Limits {
-    max_frame_size: 512,
-    max_body_size: 128,
-    max_headers: 8,
-    max_header_line: 96,
-    max_command_len: 12,
-    trim_header_whitespace: false,
-};
+const SMALL: Limits = Limits::DEFAULT
+    .with_max_frame_size(512)
+    .with_max_body_size(128)
+    .with_max_headers(8)
+    .with_max_header_line(96)
+    .with_max_command_len(12)
+    .with_trim_header_whitespace(false);
 
-const TINY: Limits = Limits {
-    max_frame_size: 64,
-    max_body_size: 8,
-    max_headers: 3,
-    max_header_line: 40,
-    max_command_len: 11,
-    trim_header_whitespace: false,
-};
+const TINY: Limits = Limits::DEFAULT
+    .with_max_frame_size(64)
+    .with_max_body_size(8)
+    .with_max_headers(3)
+    .with_max_header_line(40)
+    .with_max_command_len(11)
+    .with_trim_header_whitespace(false);
 
-const MEDIUM: Limits = Limits {
-    max_frame_size: 64 * 1024,
-    max_body_size: 32 * 1024,
-    max_headers: 64,
-    max_header_line: 4096,
-    max_command_len: 32,
-    trim_header_whitespace: true,
-};
+const MEDIUM: Limits = Limits::DEFAULT
+    .with_max_frame_size(64 * 1024)
+    .with_max_body_size(32 * 1024)
+    .with_max_headers(64)
+    .with_max_header_line(4096)
+    .with_max_command_len(32)
+    .with_trim_header_whitespace(true);
 
 /// The session configuration and harness settings that the first three bytes choose.
 pub fn config(b0: u8, b1: u8, b2: u8) -> (Config, bool) {
@@ -127,26 +124,24 @@ pub fn config(b0: u8, b1: u8, b2: u8) -> (Config, bool) {
         _ => vec![V1_2, V1_0, V1_1],
     };
     let ms = [0, 1, 10, 1000];
-    let config = Config {
-        versions,
-        host: (b2 & 0x80 != 0).then(|| "/".into()),
-        login: (b2 & 0x40 != 0).then(|| "guest".into()),
-        passcode: (b2 & 0x40 != 0).then(|| "guest".into()),
-        use_stomp_command: b0 & 0x08 != 0,
-        resend_unreceipted: b0 & 0x10 == 0,
-        replay_subscriptions: b0 & 0x20 == 0,
-        close_on_heartbeat_timeout: b0 & 0x40 == 0,
-        heart_beat: HeartBeat {
-            outgoing_ms: ms[usize::from(b1 & 3)],
-            incoming_ms: ms[usize::from((b1 >> 2) & 3)],
-        },
-        connect_timeout_ms: [None, Some(1), Some(10), Some(30_000)][usize::from((b1 >> 4) & 3)],
-        receipt_timeout_ms: [None, Some(5), Some(100), Some(5000)][usize::from(b1 >> 6)],
-        limits: [SMALL, TINY, MEDIUM, MEDIUM][usize::from(b2 & 3)],
-        disconnect_timeout_ms: [0, 5, 100, 10_000][usize::from((b2 >> 2) & 3)],
-        heart_beat_receive_scale: [1.5, 1.0, 0.0, 4.0][usize::from((b2 >> 4) & 3)],
-        ..Config::default()
+    let mut config = Config::default();
+    config.versions = versions;
+    config.host = (b2 & 0x80 != 0).then(|| "/".into());
+    config.login = (b2 & 0x40 != 0).then(|| "guest".into());
+    config.passcode = (b2 & 0x40 != 0).then(|| "guest".into());
+    config.use_stomp_command = b0 & 0x08 != 0;
+    config.resend_unreceipted = b0 & 0x10 == 0;
+    config.replay_subscriptions = b0 & 0x20 == 0;
+    config.close_on_heartbeat_timeout = b0 & 0x40 == 0;
+    config.heart_beat = HeartBeat {
+        outgoing_ms: ms[usize::from(b1 & 3)],
+        incoming_ms: ms[usize::from((b1 >> 2) & 3)],
     };
+    config.connect_timeout_ms = [None, Some(1), Some(10), Some(30_000)][usize::from((b1 >> 4) & 3)];
+    config.receipt_timeout_ms = [None, Some(5), Some(100), Some(5000)][usize::from(b1 >> 6)];
+    config.limits = [SMALL, TINY, MEDIUM, MEDIUM][usize::from(b2 & 3)];
+    config.disconnect_timeout_ms = [0, 5, 100, 10_000][usize::from((b2 >> 2) & 3)];
+    config.heart_beat_receive_scale = [1.5, 1.0, 0.0, 4.0][usize::from((b2 >> 4) & 3)];
     (config, b0 & 0x80 != 0)
 }
 
