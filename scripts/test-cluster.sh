@@ -54,7 +54,7 @@ eval "$(bash scripts/cluster.sh env)"
 log=$(mktemp "${TMPDIR:-/tmp}/stompwire-cluster.XXXXXX")
 status=0
 # --exact: only the cases named; --test-threads=1: they kill each other's nodes.
-timeout "${STOMPWIRE_CLUSTER_TIMEOUT:-600}" cargo test --features native --test cluster_failover -- \
+timeout "${STOMPWIRE_CLUSTER_TIMEOUT:-600}" cargo test --features cli --test cluster_failover -- \
     --ignored --exact --test-threads=1 --nocapture "${CASES[@]}" 2>&1 | tee "$log" ||
     status=$?
 
