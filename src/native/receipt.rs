@@ -6,7 +6,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use super::Error;
+use super::{Error, Waited};
 use crate::frame::Frame;
 use crate::session::{LostReason, SessionError};
 
@@ -23,7 +23,9 @@ impl Outcome {
     fn result(&self) -> Result<Frame, Error> {
         match self {
             Outcome::Received(f) => Ok(f.clone()),
-            Outcome::TimedOut => Err(Error::Timeout { what: "receipt" }),
+            Outcome::TimedOut => Err(Error::Timeout {
+                what: Waited::Receipt,
+            }),
             Outcome::Lost(LostReason::Error(f)) => Err(Error::ErrorFrame(f.clone())),
             Outcome::Lost(LostReason::Unencodable(e)) => {
                 Err(Error::Session(SessionError::Encode(e.clone())))
@@ -99,7 +101,9 @@ impl Receipt {
                 return outcome.result();
             }
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-                return Err(Error::Timeout { what: "receipt" });
+                return Err(Error::Timeout {
+                    what: Waited::Receipt,
+                });
             };
             state = self
                 .slot

@@ -76,6 +76,11 @@ pub fn connect(
     connect_headers: &[String],
 ) -> Result<Client, Failure> {
     let client = Client::new(config(url, args, connect_headers)?);
-    client.connect(true).map_err(Failure::from)?;
+    let wait = Duration::from_millis(args.connect_timeout)
+        .saturating_mul(4)
+        .max(Duration::from_secs(30));
+    client
+        .connect(wait)
+        .map_err(|e| Failure::new(e.report().to_string()))?;
     Ok(client)
 }
