@@ -86,9 +86,15 @@ fn start_returns_before_connected_and_connect_waits_for_it() {
         })
     ));
     peer.handshake("0,0");
-    client.connect(PATIENCE).expect("connect waits for CONNECTED");
+    client
+        .connect(PATIENCE)
+        .expect("connect waits for CONNECTED");
     assert_eq!(client.connections(), 1);
-    assert_eq!(network.attempts(), ["a:1"], "connect after start opens nothing more");
+    assert_eq!(
+        network.attempts(),
+        ["a:1"],
+        "connect after start opens nothing more"
+    );
 }
 
 #[test]
@@ -156,7 +162,9 @@ fn after_a_connected_timeout_the_next_attempt_goes_to_another_endpoint() {
     assert!(started.elapsed() >= Duration::from_millis(50));
     let mut b = network.accept("b:2");
     b.handshake("0,0");
-    client.wait_for_connection(PATIENCE).expect("connected to `b`");
+    client
+        .wait_for_connection(PATIENCE)
+        .expect("connected to `b`");
     assert_eq!(network.attempts(), ["a:1", "b:2"]);
 }
 
@@ -218,7 +226,9 @@ fn a_refusal_is_retried_only_after_the_error_delay_and_counts_towards_giving_up(
         Err(Error::GaveUp {
             attempts: 2,
             last: Some(last),
-        }) => assert!(matches!(*last, Error::Refused(ref f) if f.message() == Some("Access refused"))),
+        }) => {
+            assert!(matches!(*last, Error::Refused(ref f) if f.message() == Some("Access refused")))
+        }
         other => panic!("expected GaveUp after 2 refusals: {other:?}"),
     }
     let times = network.attempt_times();
@@ -302,7 +312,10 @@ fn a_receipt_times_out_while_waiting_between_attempts() {
             what: Waited::Receipt
         })
     ));
-    assert!(started.elapsed() < Duration::from_secs(5), "not the minute's wait");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "not the minute's wait"
+    );
     assert_eq!(network.attempts().len(), 2);
 }
 
@@ -320,7 +333,11 @@ fn an_unreceipted_send_is_sent_again_after_the_reconnect_and_confirmed() {
     second.handshake("0,0");
     let again = second.expect(Command::Send);
     assert_eq!(again.body(), b"at least once");
-    assert_eq!(again.header("receipt"), Some(receipt.id()), "same receipt id");
+    assert_eq!(
+        again.header("receipt"),
+        Some(receipt.id()),
+        "same receipt id"
+    );
     assert!(!receipt.is_done(), "pending across the reconnect");
     second.write(&native_shell_support::receipt(receipt.id()));
     receipt.wait(PATIENCE).expect("confirmed after the resend");
@@ -391,7 +408,9 @@ fn a_frame_the_transport_refuses_fails_the_send_and_the_connection_stays() {
     second.write(&native_shell_support::receipt(receipt.id()));
     receipt.wait(PATIENCE).unwrap();
     assert!(
-        second.next_frame_within(Duration::from_millis(100)).is_none(),
+        second
+            .next_frame_within(Duration::from_millis(100))
+            .is_none(),
         "the refused frame is not sent again"
     );
     assert_eq!(network.attempts(), ["a:1", "a:1"]);

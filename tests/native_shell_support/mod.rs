@@ -76,7 +76,11 @@ impl Network {
 
     /// The attempts so far: `host:port` of each, in order.
     pub fn attempts(&self) -> Vec<String> {
-        self.lock().attempts.iter().map(|(a, _)| a.clone()).collect()
+        self.lock()
+            .attempts
+            .iter()
+            .map(|(a, _)| a.clone())
+            .collect()
     }
 
     /// When each attempt was made, in order.
@@ -102,12 +106,18 @@ impl Network {
         let deadline = Instant::now() + PATIENCE;
         let mut state = self.lock();
         loop {
-            if let Some(peer) = state.accepted.get_mut(address).and_then(VecDeque::pop_front) {
+            if let Some(peer) = state
+                .accepted
+                .get_mut(address)
+                .and_then(VecDeque::pop_front)
+            {
                 return peer;
             }
-            let left = deadline.checked_duration_since(Instant::now()).unwrap_or_else(|| {
-                panic!("no connection to {address}; attempts: {:?}", state.attempts)
-            });
+            let left = deadline
+                .checked_duration_since(Instant::now())
+                .unwrap_or_else(|| {
+                    panic!("no connection to {address}; attempts: {:?}", state.attempts)
+                });
             state = self.state.1.wait_timeout(state, left).unwrap().0;
         }
     }
