@@ -109,7 +109,7 @@ printf 'bin\000ary\377' >"$work/body.bin"
 url=multicast://224.1.2.3:61616
 in_ns() { ip netns exec "$ns" "$@"; }
 
-in_ns timeout 30 "$cli" subscribe "$url" /topic/cli --count 1 --json --timeout 25 >"$work/out.jsonl" &
+in_ns timeout 30 "$cli" subscribe "$url" /topic/cli --count 1 --json --timeout 25s >"$work/out.jsonl" &
 sub=$!
 sent=0
 for _ in $(seq 1 60); do

@@ -13,6 +13,8 @@
 #   lint      cargo fmt --check; clippy -D warnings (default features, --features cli, and the
 #             wasm32 target); the same for the fuzz crate
 #   no_std    the core built for thumbv7em-none-eabihf, a target without std
+#   docs      cargo doc -D warnings with every feature, natively and for wasm32 (the browser
+#             module), as docs.rs builds them
 #   brokers   scripts/brokers.sh start + check (RabbitMQ and ActiveMQ on loopback)
 #   tests     cargo test --features cli (unit, integration and doc tests; native client and CLI
 #             against the brokers)
@@ -56,7 +58,7 @@ while [ $# -gt 0 ]; do
     case $arg in
     --quick) QUICK=1 ;;
     --only)
-        [ $# -gt 0 ] || sw_die "--only needs a list of stages (lint,no_std,brokers,tests,multicast,browser,demo,fuzz)"
+        [ $# -gt 0 ] || sw_die "--only needs a list of stages (lint,no_std,docs,brokers,tests,multicast,browser,demo,fuzz)"
         ONLY=",$1,"
         shift
         ;;
@@ -79,10 +81,15 @@ FUZZ_MANIFEST=$FUZZ_DIR/Cargo.toml
 export RUST_BACKTRACE=${RUST_BACKTRACE:-1}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
-TEST_LOG="$SW_LOG_DIR/test-output.log"
+# This run's logs, in a folder of its own: two runs at once (say, from two checkouts) never
+# mix their counts. The newest run's folder is also reachable as $SW_LOG_DIR/last-run.
+RUN_LOG_DIR=$(mktemp -d "$SW_LOG_DIR/run.XXXXXX")
+ln -sfn "$RUN_LOG_DIR" "$SW_LOG_DIR/last-run"
+find "$SW_LOG_DIR" -maxdepth 1 -name 'run.*' -type d -mtime +2 -exec rm -rf {} + 2>/dev/null || true
+TEST_LOG="$RUN_LOG_DIR/test-output.log"
 : >"$TEST_LOG"
 # The closing "NAME: N passed, M failed" lines of the stages that are not cargo test.
-STAGE_SUMMARIES="$SW_LOG_DIR/stage-summaries.log"
+STAGE_SUMMARIES="$RUN_LOG_DIR/stage-summaries.log"
 : >"$STAGE_SUMMARIES"
 STARTED=$SECONDS
 STAGE=setup
@@ -125,7 +132,7 @@ summary_line() {
 # other_stage NAME CMD...: runs a test stage that is not cargo test; keeps its closing
 # "NAME: N passed, M failed" line for the summary; returns the stage's status.
 other_stage() {
-    local name=$1 status=0 log="$SW_LOG_DIR/stage-$1.log"
+    local name=$1 status=0 log="$RUN_LOG_DIR/stage-$1.log"
     shift
     TESTS_RAN=1
     "$@" 2>&1 | tee "$log" || status=$?
@@ -220,6 +227,15 @@ fi
 if stage no_std "the core builds for thumbv7em-none-eabihf (no std)"; then
     cargo build --lib --no-default-features --target thumbv7em-none-eabihf ||
         sw_die "the core does not build without std (cargo build --lib --no-default-features --target thumbv7em-none-eabihf)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+if stage docs "cargo doc -D warnings, every feature, native and wasm32"; then
+    RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --all-features ||
+        sw_die "the docs do not build clean (RUSTDOCFLAGS='-D warnings' cargo doc --no-deps --lib --all-features)"
+    RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --all-features \
+        --target wasm32-unknown-unknown ||
+        sw_die "the wasm32 docs do not build clean (RUSTDOCFLAGS='-D warnings' cargo doc --no-deps --lib --all-features --target wasm32-unknown-unknown)"
 fi
 
 # ---------------------------------------------------------------------------------------------

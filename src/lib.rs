@@ -38,7 +38,7 @@ pub mod session;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
-#[cfg(feature = "native")]
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 pub mod native;
 
 /// The README's examples, compiled and run as doc tests.

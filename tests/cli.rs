@@ -1,5 +1,6 @@
-//! The `stompwire` binary, run as a user would: decode/encode round trips, malformed input, and
-//! send/subscribe against the real brokers (RabbitMQ over TCP and Web-STOMP, ActiveMQ over TCP).
+//! The `stompwire` binary, run as a user would: help text, option parsing, decode/encode round
+//! trips, malformed input, and send/subscribe/bench against the real brokers (RabbitMQ over TCP
+//! and Web-STOMP, ActiveMQ over TCP), with headers that change what the broker does.
 #![cfg(feature = "cli")]
 
 use std::io::Write;
@@ -154,7 +155,7 @@ fn send_then_subscribe(url: &str, credentials: &[&str]) {
         "3",
         "--json",
         "--timeout",
-        "20",
+        "20s",
         "--ack",
         "client",
     ]);
@@ -206,14 +207,7 @@ fn send_to_a_closed_port_fails_with_one_line() {
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     let url = format!("tcp://127.0.0.1:{port}");
-    let out = run(&[
-        "--connect-timeout",
-        "2000",
-        "send",
-        &url,
-        "/queue/x",
-        "body",
-    ]);
+    let out = run(&["--connect-timeout", "2s", "send", &url, "/queue/x", "body"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -248,4 +242,392 @@ fn bad_credentials_are_reported_and_exit_1() {
         err.to_lowercase().contains("refused") || err.contains("ERROR"),
         "{err}"
     );
+}
+
+fn rabbit_url() -> String {
+    format!(
+        "tcp://{}",
+        env_or("STOMPWIRE_RABBIT_TCP", "127.0.0.1:61613")
+    )
+}
+
+fn activemq_url() -> String {
+    format!(
+        "tcp://{}",
+        env_or("STOMPWIRE_ACTIVEMQ_TCP", "127.0.0.1:61633")
+    )
+}
+
+const RABBIT: [&str; 6] = ["--login", "guest", "--passcode", "guest", "--vhost", "/"];
+
+fn with(prefix: &[&str], rest: &[&str]) -> Vec<String> {
+    prefix.iter().chain(rest).map(|s| s.to_string()).collect()
+}
+
+fn run_owned(args: &[String]) -> Output {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(&args)
+}
+
+#[test]
+fn help_teaches_url_forms_examples_exit_codes_and_durations() {
+    let out = run(&["--help"]);
+    assert!(out.status.success());
+    let help = stdout(&out);
+    for needle in [
+        "tcp://HOST:PORT",
+        "ssl://HOST:PORT",
+        "ws://HOST:PORT/PATH",
+        "wss://HOST:PORT/PATH",
+        "multicast://GROUP:PORT",
+        "failover:(URL,URL,...)?OPTIONS",
+        "a bare HOST:PORT means tcp",
+        "Exit status:",
+        "  3  incomplete",
+        "Examples:",
+        "250ms, 5s, 2m",
+        "RUST_LOG",
+        "Connection options:",
+        "--reconnect-attempts",
+        "--connect-header",
+    ] {
+        assert!(help.contains(needle), "--help lacks {needle:?}:\n{help}");
+    }
+    assert!(!help.contains("sans-I/O"), "{help}");
+    for command in ["send", "subscribe", "bench"] {
+        let out = run(&[command, "--help"]);
+        assert!(out.status.success());
+        let help = stdout(&out);
+        for needle in [
+            "Broker URLs:",
+            "failover:(",
+            "Examples:",
+            &format!("stompwire {command} "),
+            "Connection options:",
+            "Exit status:",
+            "250ms, 5s, 2m",
+        ] {
+            assert!(
+                help.contains(needle),
+                "{command} --help lacks {needle:?}:\n{help}"
+            );
+        }
+    }
+    let sub = stdout(&run(&["subscribe", "--help"]));
+    assert!(sub.contains("-H, --header <NAME:VALUE>"), "{sub}");
+    assert!(sub.contains("x-queue-type"), "{sub}");
+    for command in ["decode", "encode"] {
+        let help = stdout(&run(&[command, "--help"]));
+        assert!(help.contains("Examples:"), "{help}");
+        assert!(help.contains("Exit status:"), "{help}");
+    }
+}
+
+#[test]
+fn durations_need_a_unit_and_bad_ones_are_named() {
+    for (option, value) in [
+        ("--timeout", "8"),
+        ("--connect-timeout", "2000"),
+        ("--heartbeat", "1000,1000"),
+    ] {
+        let out = run(&["subscribe", "127.0.0.1:1", "/queue/x", option, value]);
+        assert_eq!(out.status.code(), Some(2), "{option} {value}");
+        let err = stderr(&out);
+        let n = value.split(',').next().unwrap();
+        assert!(
+            err.contains(&format!("{n}s")) && err.contains(&format!("{n}ms")),
+            "{option} {value}: {err}"
+        );
+    }
+    let out = run(&[
+        "subscribe",
+        "127.0.0.1:1",
+        "/queue/x",
+        "--timeout",
+        "5 parsecs",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--timeout"), "{}", stderr(&out));
+    let out = run(&["bench", "127.0.0.1:1", "--max-time", "soon"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_250ms_timeout_ends_an_idle_subscription_with_success() {
+    let queue = unique_queue("idle");
+    let started = std::time::Instant::now();
+    let out = run_owned(&with(
+        &RABBIT,
+        &["subscribe", &rabbit_url(), &queue, "--timeout", "250ms"],
+    ));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn headers_the_version_cannot_carry_are_refused_before_connecting() {
+    // Port 1: nothing listens, so getting past the check would fail differently (exit 1).
+    let out = run(&[
+        "--versions",
+        "1.0",
+        "send",
+        "127.0.0.1:1",
+        "/queue/x",
+        "b",
+        "-H",
+        "a:x\ny",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("0x0a cannot be written in STOMP 1.0"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&[
+        "--versions",
+        "1.1",
+        "subscribe",
+        "127.0.0.1:1",
+        "/queue/x",
+        "-H",
+        "a:x\ry",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("needs 1.2"), "{}", stderr(&out));
+    let out = run(&[
+        "--connect-header",
+        "a:x\ny",
+        "send",
+        "127.0.0.1:1",
+        "/q",
+        "b",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("CONNECT headers are never escaped"));
+    let out = run(&["send", "127.0.0.1:1", "/q", "b", "-H", "no-colon"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is not NAME:VALUE"));
+    // The same header is fine where the version escapes it.
+    let out = run(&[
+        "--versions",
+        "1.2",
+        "--connect-timeout",
+        "1s",
+        "--reconnect-attempts",
+        "0",
+        "send",
+        "127.0.0.1:1",
+        "/q",
+        "b",
+        "-H",
+        "a:x\ny",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
+#[test]
+fn a_selector_header_on_subscribe_reaches_activemq() {
+    let url = activemq_url();
+    let queue = unique_queue("selector");
+    for color in ["blue", "red"] {
+        let header = format!("color:{color}");
+        let out = run(&["send", &url, &queue, color, "-H", &header, "--receipt"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let sub = |extra: &[&str], count: &str| {
+        let mut args = vec!["subscribe", &url, &queue, "--json", "--count", count];
+        args.extend(["--timeout", "3s"]);
+        args.extend(extra);
+        run(&args)
+    };
+    // Only red matches: the first message (blue) is skipped by the broker.
+    let out = sub(&["-H", "selector:color = 'red'"], "1");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(line["body"], "red");
+    // No red left: the count is not reached (exit 3), and the reason is one line.
+    let out = sub(&["-H", "selector:color = 'red'"], "1");
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).trim(),
+        "stompwire: received 0 of 1 messages within 3s"
+    );
+    // Blue is still there for a subscriber without a selector.
+    let out = sub(&[], "1");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("\"body\":\"blue\""),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn queue_arguments_on_subscribe_reach_rabbitmq() {
+    let url = rabbit_url();
+    let queue = unique_queue("quorum");
+    let quorum = [
+        "-H",
+        "x-queue-type:quorum",
+        "-H",
+        "durable:true",
+        "-H",
+        "auto-delete:false",
+        "-H",
+        "x-expires:120000",
+    ];
+    // The first SUBSCRIBE declares the queue, as a quorum queue.
+    let mut args = with(&RABBIT, &["subscribe", &url, &queue, "--timeout", "1s"]);
+    args.extend(quorum.iter().map(|s| s.to_string()));
+    let out = run_owned(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut args = with(&RABBIT, &["send", &url, &queue, "q-body", "--receipt"]);
+    args.extend(quorum.iter().map(|s| s.to_string()));
+    let out = run_owned(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut args = with(
+        &RABBIT,
+        &[
+            "subscribe",
+            &url,
+            &queue,
+            "--count",
+            "1",
+            "--timeout",
+            "10s",
+            "--json",
+        ],
+    );
+    args.extend(quorum.iter().map(|s| s.to_string()));
+    let out = run_owned(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("q-body"));
+    // RabbitMQ says what the queue is when asked to declare it otherwise.
+    let mut args = with(
+        &RABBIT,
+        &[
+            "--reconnect-attempts",
+            "0",
+            "subscribe",
+            &url,
+            &queue,
+            "--count",
+            "1",
+            "--timeout",
+            "10s",
+        ],
+    );
+    args.extend(
+        [
+            "-H",
+            "x-queue-type:classic",
+            "-H",
+            "durable:true",
+            "-H",
+            "auto-delete:false",
+            "-H",
+            "x-expires:120000",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    let out = run_owned(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("ERROR frame from the broker")
+            && err.contains("received 'classic' but current is 'quorum'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bench_draws_no_progress_when_stderr_is_not_a_terminal() {
+    let out = run_owned(&with(
+        &RABBIT,
+        &[
+            "bench",
+            &rabbit_url(),
+            "--messages",
+            "300",
+            "--size",
+            "64",
+            "--max-time",
+            "30s",
+        ],
+    ));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{:?}", stderr(&out));
+    let text = stdout(&out);
+    for field in [
+        "sent          300",
+        "delivered     300",
+        "latency ms    p50",
+        "cpu  ",
+    ] {
+        assert!(text.contains(field), "{field:?} missing:\n{text}");
+    }
+}
+
+#[test]
+fn bench_draws_progress_on_a_terminal() {
+    // `script` runs the command on a pseudo-terminal.
+    let cmd = format!(
+        "{} --login guest --passcode guest --vhost / bench {} --messages 3000 --size 64 --max-time 30s",
+        env!("CARGO_BIN_EXE_stompwire"),
+        rabbit_url()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("script(1) from util-linux");
+    assert!(out.status.success(), "{}", stdout(&out));
+    let screen = stdout(&out);
+    assert!(screen.contains("delivered ["), "{screen:?}");
+    assert!(screen.contains("/3000"), "{screen:?}");
+    assert!(screen.contains("delivered     3000"), "{screen:?}");
+}
+
+#[test]
+fn rust_log_and_v_log_with_timestamps_and_without_the_passcode() {
+    let url = activemq_url();
+    let queue = unique_queue("log");
+    let secret = "s3cr3t-passcode";
+    let mut child = bin();
+    child
+        .args([
+            "--login",
+            "someone",
+            "--passcode",
+            secret,
+            "send",
+            &url,
+            &queue,
+            "b",
+        ])
+        .env("RUST_LOG", "stompwire=debug");
+    let out = child.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = stderr(&out);
+    assert!(
+        log.contains("DEBUG stompwire::native::driver] connecting to"),
+        "{log}"
+    );
+    assert!(
+        log.lines().all(|l| l.starts_with("[20")),
+        "timestamps: {log}"
+    );
+    assert!(!log.contains(secret), "{log}");
+    let out = run(&["-v", "--passcode", secret, "send", &url, &queue, "b"]);
+    assert!(out.status.success());
+    assert!(stderr(&out).contains(" DEBUG "), "{}", stderr(&out));
+    assert!(!stderr(&out).contains(secret));
+    let mut quiet = bin();
+    quiet
+        .args(["send", &url, &queue, "b"])
+        .env_remove("RUST_LOG");
+    let out = quiet.output().unwrap();
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
 }

@@ -794,7 +794,7 @@ fn the_command_line_tool_and_stomp_py_exchange_messages() {
             "1",
             "--json",
             "--timeout",
-            "8",
+            "8s",
         ])
         .stdout(Stdio::piped())
         .spawn()

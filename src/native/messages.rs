@@ -11,6 +11,27 @@ use crate::frame::Frame;
 /// Iterating blocks until the next message; the iterator ends when the subscription ends
 /// (unsubscribe) or the client closes. Messages keep arriving across reconnects when the
 /// subscription is replayed.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use stompwire::frame::Headers;
+/// use stompwire::native::{Client, ClientConfig};
+/// use stompwire::session::AckMode;
+///
+/// let client = Client::new(ClientConfig::from_url("tcp://127.0.0.1:61613")?.vhost("/"));
+/// client.connect(std::time::Duration::from_secs(10))?;
+/// let messages = client.subscribe_messages("/queue/a", AckMode::Client, Headers::new())?;
+/// // Wait a bounded time for each message…
+/// while let Ok(Some(message)) = messages.recv_timeout(Duration::from_secs(5)) {
+///     println!("{}", String::from_utf8_lossy(message.body()));
+///     client.ack(&message, Headers::new())?;
+/// }
+/// // …or iterate, blocking until the subscription or the client ends.
+/// for message in messages.take(10) {
+///     client.ack(&message, Headers::new())?;
+/// }
+/// # Ok::<(), stompwire::native::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Messages {
     id: String,

@@ -65,6 +65,28 @@ impl Slot {
 
 /// A receipt the server will send for a frame: wait for it with [`Receipt::wait`], or
 /// `.await` it in any async runtime (it needs none: the client's receiver thread wakes it).
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use stompwire::frame::Headers;
+/// use stompwire::native::{Client, ClientConfig, Error};
+///
+/// let client = Client::new(ClientConfig::from_url("tcp://127.0.0.1:61613")?.vhost("/"));
+/// client.connect(std::time::Duration::from_secs(10))?;
+/// let receipt = client.send_with_receipt("/queue/a", "hello", Headers::new())?;
+/// match receipt.wait(Duration::from_secs(5)) {
+///     Ok(frame) => println!("{} confirmed: {:?}", receipt.id(), frame.receipt_id()),
+///     Err(Error::Timeout { .. }) => println!("no receipt within 5 s"),
+///     Err(e) => println!("not confirmed: {e}"),
+/// }
+///
+/// // Or in any async runtime, without blocking a thread:
+/// async fn confirm(client: &Client) -> Result<(), Error> {
+///     client.send_with_receipt("/queue/a", "hi", Headers::new())?.await?;
+///     Ok(())
+/// }
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Receipt {
     id: String,

@@ -4,6 +4,7 @@
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use indicatif::ProgressBar;
 use serde_json::json;
 use stompwire::frame::{Frame, Headers};
 use stompwire::native::listener::Listener;
@@ -12,6 +13,7 @@ use stompwire::session::AckMode;
 use crate::args::{BenchArgs, Cli};
 use crate::connect::connect;
 use crate::fail::Failure;
+use crate::progress;
 
 /// The header carrying the send time (ns since the run's start).
 const SENT_AT: &str = "x-stompwire-sent-ns";
@@ -19,6 +21,7 @@ const SENT_AT: &str = "x-stompwire-sent-ns";
 /// Collects arrival latencies on the consuming connection.
 struct Collector {
     start: Instant,
+    bar: Option<ProgressBar>,
     state: Mutex<Collected>,
     cond: Condvar,
 }
@@ -40,20 +43,20 @@ impl Listener for Collector {
             state.latencies_ns.push(at.saturating_sub(sent));
             state.bytes += frame.body().len() as u64;
             state.last_at = Some(now);
+            if let Some(bar) = &self.bar {
+                bar.inc(1);
+            }
         }
         self.cond.notify_all();
     }
 }
 
-/// User + system CPU time of this process, from /proc (Linux); `None` elsewhere.
+/// User + system CPU time of this process so far (`None` where the platform has no such
+/// clock).
 fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let after = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    // Clock ticks are 100 per second on Linux.
-    Some(Duration::from_millis((utime + stime) * 10))
+    cpu_time::ProcessTime::try_now()
+        .ok()
+        .map(|t| t.as_duration())
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -73,19 +76,21 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> Result<(), Failure> {
             .unwrap_or(0);
         format!("/queue/stompwire-bench-{}-{nanos}", std::process::id())
     });
-    let limit = Duration::from_secs_f64(args.max_seconds.max(1.0));
+    let limit = args.max_time.max(Duration::from_secs(1));
     let start = Instant::now();
+    let bar = progress::bar(args.messages, "delivered");
     let collector = Arc::new(Collector {
         start,
+        bar: bar.get().cloned(),
         state: Mutex::new(Collected::default()),
         cond: Condvar::new(),
     });
-    let consumer = connect(&args.url, &cli.connection, &cli.connect_headers)?;
+    let (consumer, consumer_watch) = connect(&args.url, &cli.connection, Some(limit))?;
     consumer.set_listener("bench", collector.clone());
     let (_, receipt) =
         consumer.subscribe_with_receipt(&destination, AckMode::Auto, Headers::new())?;
     receipt.wait(Duration::from_secs(10))?;
-    let producer = connect(&args.url, &cli.connection, &cli.connect_headers)?;
+    let (producer, producer_watch) = connect(&args.url, &cli.connection, Some(limit))?;
 
     let body = vec![b'x'; args.size];
     let cpu_before = cpu_time();
@@ -100,6 +105,11 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> Result<(), Failure> {
         headers.push(SENT_AT, &at.to_string());
         producer.send(&destination, body.clone(), headers)?;
         sent += 1;
+        if let Some(bar) = bar.get() {
+            if sent % 256 == 0 || sent == args.messages {
+                bar.set_message(format!("(sent {sent})"));
+            }
+        }
     }
     let send_elapsed = send_start.elapsed();
     let deadline = send_start + limit;
@@ -124,6 +134,11 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> Result<(), Failure> {
         (Some(a), Some(b)) => Some(b.saturating_sub(a)),
         _ => None,
     };
+    drop(bar);
+    for watch in [&producer_watch, &consumer_watch] {
+        watch.finish();
+        watch.closing();
+    }
     let _ = producer.disconnect();
     let _ = consumer.disconnect();
 
@@ -168,10 +183,10 @@ pub fn run(cli: &Cli, args: &BenchArgs) -> Result<(), Failure> {
         }
     }
     if delivered < sent || sent < args.messages {
-        return Err(Failure::new(format!(
-            "only {delivered} of {} messages arrived within {:.0} s",
+        return Err(Failure::incomplete(format!(
+            "only {delivered} of {} messages arrived within {}",
             args.messages,
-            limit.as_secs_f64()
+            humantime::format_duration(limit)
         )));
     }
     Ok(())

@@ -1,60 +1,57 @@
-//! Turns the connection options into a client configuration and a connected client.
+//! Turns the connection options into a client configuration and a connected client with a
+//! [`Watch`] on it.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use stompwire::frame::{Headers, Version};
+use stompwire::frame::{Command, Headers, Version};
 use stompwire::native::transport::ClientIdentity;
-use stompwire::native::{Client, ClientConfig};
+use stompwire::native::{Client, ClientConfig, Error};
+use stompwire::reconnect::MaxAttempts;
 
 use crate::args::ConnectionArgs;
+use crate::duration::millis_u32;
 use crate::fail::Failure;
+use crate::headers;
+use crate::report::redact;
+use crate::watch::Watch;
 
-/// Splits `NAME:VALUE`.
-pub fn header_pair(s: &str) -> Result<(&str, &str), Failure> {
-    s.split_once(':')
-        .filter(|(n, _)| !n.is_empty())
-        .ok_or_else(|| Failure::usage(format!("header {s:?} is not NAME:VALUE")))
+/// The lowest version offered: what headers given on the command line must fit.
+pub fn lowest_version(args: &ConnectionArgs) -> Result<Version, Failure> {
+    args.versions
+        .iter()
+        .copied()
+        .min()
+        .ok_or_else(|| Failure::usage("--versions is empty".into()))
 }
 
-/// Parses `-H` options into headers.
-pub fn headers(list: &[String]) -> Result<Headers, Failure> {
-    let mut headers = Headers::new();
-    for h in list {
-        let (n, v) = header_pair(h)?;
-        headers.push(n, v);
-    }
-    Ok(headers)
+/// Parses the `-H` options of a frame-sending command.
+pub fn frame_headers(
+    args: &ConnectionArgs,
+    list: &[String],
+    command: Command,
+) -> Result<Headers, Failure> {
+    headers::parse(list, "--header", command, lowest_version(args)?)
 }
 
 /// The client configuration for `url`.
-pub fn config(
-    url: &str,
-    args: &ConnectionArgs,
-    connect_headers: &[String],
-) -> Result<ClientConfig, Failure> {
+pub fn config(url: &str, args: &ConnectionArgs) -> Result<ClientConfig, Failure> {
     let mut config = ClientConfig::from_url(url).map_err(|e| Failure::usage(e.to_string()))?;
     let session = &mut config.session;
     session.login = args.login.clone();
     session.passcode = args.passcode.clone();
     session.host = args.vhost.clone();
-    session.versions = args
-        .versions
-        .iter()
-        .map(|v| {
-            Version::parse(v.trim())
-                .ok_or_else(|| Failure::usage(format!("unknown STOMP version {v:?}")))
-        })
-        .collect::<Result<_, _>>()?;
-    let (out, inc) = args
-        .heartbeat
-        .split_once(',')
-        .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
-        .ok_or_else(|| Failure::usage(format!("--heartbeat {:?} is not OUT,IN", args.heartbeat)))?;
-    session.heart_beat.outgoing_ms = out;
-    session.heart_beat.incoming_ms = inc;
-    session.connect_timeout_ms = Some(args.connect_timeout);
-    session.connect_headers = headers(connect_headers)?;
-    config.transport.tcp.connect_timeout = Some(Duration::from_millis(args.connect_timeout));
+    session.versions = args.versions.clone();
+    session.heart_beat.outgoing_ms = millis_u32(args.heartbeat.0);
+    session.heart_beat.incoming_ms = millis_u32(args.heartbeat.1);
+    session.connect_timeout_ms = Some(args.connect_timeout.as_millis() as u64);
+    session.connect_headers = headers::parse(
+        &args.connect_headers,
+        "--connect-header",
+        Command::Connect,
+        Version::V1_2,
+    )?;
+    config.transport.tcp.connect_timeout = Some(args.connect_timeout);
     config.transport.tls.ca_file = args.ca_file.clone();
     match (&args.cert, &args.key) {
         (Some(cert), Some(key)) => {
@@ -66,21 +63,83 @@ pub fn config(
         (None, None) => {}
         _ => return Err(Failure::usage("--cert and --key go together".into())),
     }
+    if let Some(n) = args.reconnect_attempts {
+        // N tries after the first; after a lost connection, N tries in all.
+        config.policy.startup_max_attempts = Some(MaxAttempts::from_retries(i64::from(n)));
+        config.policy.max_attempts = MaxAttempts::Total(n);
+    }
+    // After a lost connection the first try waits the initial delay too: a broker that
+    // accepts and then breaks every connection is not hammered in a tight loop.
+    config.policy.wait_before_first_reconnect = true;
     Ok(config)
 }
 
-/// A client for `url`, connected (the session is open) or an error.
+/// A client for `url` with a [`Watch`] set, connected (the session is open) or the reason
+/// it is not: a refusal is reported as such, not as the give-up that follows it. The wait is
+/// bounded by `limit` (the command's own time limit) when one is given.
 pub fn connect(
     url: &str,
     args: &ConnectionArgs,
-    connect_headers: &[String],
-) -> Result<Client, Failure> {
-    let client = Client::new(config(url, args, connect_headers)?);
-    let wait = Duration::from_millis(args.connect_timeout)
+    limit: Option<Duration>,
+) -> Result<(Arc<Client>, Arc<Watch>), Failure> {
+    let client = Arc::new(Client::new(config(url, args)?));
+    let watch = Watch::attach(&client);
+    // Room for several attempts by default.
+    let room = args
+        .connect_timeout
         .saturating_mul(4)
         .max(Duration::from_secs(30));
-    client
-        .connect(wait)
-        .map_err(|e| Failure::new(e.report().to_string()))?;
-    Ok(client)
+    let wait = limit.map_or(room, |l| l.min(room));
+    let result = client.connect(wait);
+    match result {
+        Ok(()) => Ok((client, watch)),
+        Err(e) => {
+            watch.finish();
+            watch.closing();
+            client.close();
+            Err(Failure::new(match (watch.refused(), e) {
+                (Some(refusal), _) => refusal,
+                (None, Error::GaveUp { attempts, last }) => gave_up(&watch, attempts, last),
+                (None, Error::Timeout { .. }) => {
+                    let mut text =
+                        format!("not connected within {}", humantime::format_duration(wait));
+                    if let Some(f) = watch.last_failure() {
+                        text.push_str(&format!(" (last failure: {f})"));
+                    }
+                    text
+                }
+                (None, e) => redact(&e.to_string()),
+            }))
+        }
+    }
+}
+
+/// The line for a client that gave up: what it had reached, the attempts, and the last
+/// error unless the watcher printed it already.
+fn gave_up(watch: &Watch, attempts: u32, last: Option<Box<Error>>) -> String {
+    let printed = watch.last_failure().unwrap_or_default();
+    let last = last
+        .map(|l| redact(&l.to_string()))
+        .filter(|l| !printed.contains(l.as_str()))
+        .map(|l| format!("; last: {l}"))
+        .unwrap_or_default();
+    if watch.ever_connected() {
+        format!("connection lost, gave up after {attempts} reconnect attempts{last}")
+    } else {
+        format!("cannot connect: gave up after {attempts} attempts{last}")
+    }
+}
+
+/// Why the client stopped for good (its receiver thread ended), for the last line.
+pub fn why_stopped(client: &Client, watch: &Watch) -> String {
+    if let Some(refusal) = watch.refused() {
+        return refusal;
+    }
+    match client.wait_for_connection(Duration::ZERO) {
+        Err(Error::GaveUp { attempts, last }) => gave_up(watch, attempts, last),
+        _ => match watch.last_failure() {
+            Some(printed) => format!("connection lost ({printed})"),
+            None => "connection lost".into(),
+        },
+    }
 }

@@ -2,16 +2,11 @@
 
 use std::io::{Read, Write};
 
-use stompwire::frame::{Decoder, Item, Limits, Version};
+use stompwire::frame::{Decoder, Item, Limits};
 
 use crate::args::DecodeArgs;
 use crate::fail::Failure;
 use crate::json::frame_to_json;
-
-/// Parses `1.0`, `1.1` or `1.2`.
-pub fn version(s: &str) -> Result<Version, Failure> {
-    Version::parse(s).ok_or_else(|| Failure::usage(format!("unknown STOMP version {s:?}")))
-}
 
 /// Runs `decode`: frames are printed as they complete; a malformed stream prints what was
 /// decoded, then names the problem and exits 2.
@@ -24,7 +19,7 @@ pub fn run(args: &DecodeArgs) -> Result<(), Failure> {
         None => Box::new(std::io::stdin().lock()),
     };
     let mut decoder = Decoder::new(Limits::default());
-    decoder.set_version(version(&args.version)?);
+    decoder.set_version(args.version);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut buf = vec![0u8; 64 * 1024];

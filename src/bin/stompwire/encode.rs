@@ -5,7 +5,6 @@ use std::io::{BufRead, Write};
 use stompwire::frame::{ContentLength, encode_heartbeat, encode_with};
 
 use crate::args::EncodeArgs;
-use crate::decode::version;
 use crate::fail::Failure;
 use crate::json::{Line, json_to_frame};
 
@@ -15,7 +14,7 @@ use crate::json::{Line, json_to_frame};
 /// the body holds a NUL. One EOL after a frame's NUL belongs to the frame, so a HEARTBEAT
 /// right after a frame is written as two EOLs; `decode` then reads back the same lines.
 pub fn run(args: &EncodeArgs) -> Result<(), Failure> {
-    let version = version(&args.version)?;
+    let version = args.version;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut buf = Vec::new();

@@ -21,6 +21,11 @@ impl Failure {
         Failure { message, code: 2 }
     }
 
+    /// Fewer messages or receipts than asked for within the time given (exit 3).
+    pub fn incomplete(message: String) -> Failure {
+        Failure { message, code: 3 }
+    }
+
     /// The exit status.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(self.code)
@@ -35,7 +40,7 @@ impl fmt::Display for Failure {
 
 impl From<stompwire::native::Error> for Failure {
     fn from(e: stompwire::native::Error) -> Failure {
-        Failure::new(e.to_string())
+        Failure::new(crate::report::redact(&e.to_string()))
     }
 }
 

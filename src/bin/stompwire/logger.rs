@@ -1,29 +1,30 @@
-//! `-v`: the `log` records to stderr. Frames are logged in their `Debug` form, which hides
-//! credentials.
+//! Logging: the `log` records of the tool and the library to stderr through `env_logger`, with
+//! timestamps. `RUST_LOG` decides when set; otherwise `-v` is debug and `-vv` trace (nothing
+//! but errors without either). Frames are logged in their `Debug` form, which hides
+//! credentials, and every line also has the passcode blanked.
 
-use log::{Level, LevelFilter, Log, Metadata, Record};
+use std::io::Write;
 
-struct Stderr;
+use log::LevelFilter;
 
-impl Log for Stderr {
-    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        metadata.level() <= Level::Debug
+/// Starts logging for `verbose` (the count of `-v`).
+pub fn init(verbose: u8) {
+    let level = match verbose {
+        0 => LevelFilter::Error,
+        1 => LevelFilter::Debug,
+        _ => LevelFilter::Trace,
+    };
+    let mut builder = env_logger::Builder::new();
+    builder.filter_level(level);
+    if let Ok(filter) = std::env::var("RUST_LOG") {
+        builder.parse_filters(&filter);
     }
-
-    fn log(&self, record: &Record<'_>) {
-        if self.enabled(record.metadata()) {
-            eprintln!("[{}] {}", record.level(), record.args());
-        }
-    }
-
-    fn flush(&self) {}
-}
-
-static LOGGER: Stderr = Stderr;
-
-/// Sends debug logging to stderr.
-pub fn init() {
-    if log::set_logger(&LOGGER).is_ok() {
-        log::set_max_level(LevelFilter::Debug);
-    }
+    builder
+        .format(|buf, record| {
+            let ts = buf.timestamp_millis();
+            let text = crate::report::redact(&record.args().to_string());
+            writeln!(buf, "[{ts} {} {}] {text}", record.level(), record.target())
+        })
+        .target(env_logger::Target::Stderr);
+    let _ = builder.try_init();
 }

@@ -5,12 +5,17 @@ mod args;
 mod bench;
 mod connect;
 mod decode;
+mod duration;
 mod encode;
 mod fail;
+mod headers;
 mod json;
 mod logger;
+mod progress;
+mod report;
 mod send;
 mod subscribe;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -20,9 +25,8 @@ use args::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if cli.verbose {
-        logger::init();
-    }
+    report::set_secret(cli.connection.passcode.as_deref());
+    logger::init(cli.verbose);
     let result = match &cli.command {
         Command::Send(a) => send::run(&cli, a),
         Command::Subscribe(a) => subscribe::run(&cli, a),
@@ -33,7 +37,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("stompwire: {failure}");
+            report::line(&failure.to_string());
             failure.exit_code()
         }
     }

@@ -1,14 +1,21 @@
 //! `stompwire send`: send a body N times, optionally with receipts.
 
 use std::io::Read;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use stompwire::frame::Command;
+use stompwire::native::Error;
 
 use crate::args::{Cli, SendArgs};
-use crate::connect::{connect, headers};
+use crate::connect::{connect, frame_headers};
 use crate::fail::Failure;
 
 /// Runs `send`.
 pub fn run(cli: &Cli, args: &SendArgs) -> Result<(), Failure> {
+    let mut base = frame_headers(&cli.connection, &args.headers, Command::Send)?;
+    if let Some(ct) = &args.content_type {
+        base.set("content-type", ct);
+    }
     let body = match (&args.body, &args.file) {
         (Some(b), _) => b.clone().into_bytes(),
         (None, Some(path)) => std::fs::read(path)
@@ -19,11 +26,7 @@ pub fn run(cli: &Cli, args: &SendArgs) -> Result<(), Failure> {
             buf
         }
     };
-    let mut base = headers(&args.headers)?;
-    if let Some(ct) = &args.content_type {
-        base.set("content-type", ct);
-    }
-    let client = connect(&args.url, &cli.connection, &cli.connect_headers)?;
+    let (client, watch) = connect(&args.url, &cli.connection, None)?;
     let mut receipts = Vec::new();
     for _ in 0..args.count {
         if args.receipt {
@@ -36,13 +39,28 @@ pub fn run(cli: &Cli, args: &SendArgs) -> Result<(), Failure> {
             client.send(&args.destination, body.clone(), base.clone())?;
         }
     }
-    let deadline = Instant::now() + Duration::from_secs_f64(args.timeout.max(0.0));
-    for receipt in &receipts {
+    let deadline = Instant::now() + args.timeout;
+    let total = receipts.len();
+    for (done, receipt) in receipts.iter().enumerate() {
         let left = deadline.saturating_duration_since(Instant::now());
-        receipt
-            .wait(left)
-            .map_err(|e| Failure::new(format!("receipt {} did not arrive: {e}", receipt.id())))?;
+        if let Err(e) = receipt.wait(left) {
+            watch.finish();
+            watch.closing();
+            let what = format!("{done} of {total} receipts came; receipt {}", receipt.id());
+            return Err(match (e, watch.last_failure()) {
+                (_, Some(f)) => Failure::new(format!("{what} did not arrive (last failure: {f})")),
+                (Error::Timeout { .. }, None) => Failure::incomplete(format!(
+                    "{what} did not arrive within {}",
+                    humantime::format_duration(args.timeout)
+                )),
+                (e, None) => {
+                    Failure::new(format!("{what}: {}", crate::report::redact(&e.to_string())))
+                }
+            });
+        }
     }
+    watch.finish();
+    watch.closing();
     // A graceful DISCONNECT: its receipt confirms the broker has processed every frame.
     client.disconnect()?;
     Ok(())

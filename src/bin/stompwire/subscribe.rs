@@ -3,27 +3,30 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use stompwire::frame::{Frame, Headers};
+use stompwire::frame::{Command, Frame, Headers};
 use stompwire::session::AckMode;
 
 use crate::args::{AckArg, Cli, SubscribeArgs};
-use crate::connect::connect;
+use crate::connect::{connect, frame_headers, why_stopped};
 use crate::fail::Failure;
 use crate::json::frame_to_json;
 
-/// Runs `subscribe`.
+/// Runs `subscribe`: ends after `--count` messages (success), at `--timeout` (success
+/// without `--count`, else a failure naming how many came), or when the client stops for
+/// good (a failure naming why).
 pub fn run(cli: &Cli, args: &SubscribeArgs) -> Result<(), Failure> {
     let ack = match args.ack {
         AckArg::Auto => AckMode::Auto,
         AckArg::Client => AckMode::Client,
         AckArg::ClientIndividual => AckMode::ClientIndividual,
     };
-    let client = connect(&args.url, &cli.connection, &cli.connect_headers)?;
-    let messages = client.subscribe_messages(&args.destination, ack, Headers::new())?;
-    let deadline = args
-        .timeout
-        .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
+    let headers = frame_headers(&cli.connection, &args.headers, Command::Subscribe)?;
+    // The time limit covers connecting too.
+    let deadline = args.timeout.map(|t| Instant::now() + t);
+    let (client, watch) = connect(&args.url, &cli.connection, args.timeout)?;
+    let messages = client.subscribe_messages(&args.destination, ack, headers)?;
     let mut seen = 0u64;
+    let mut stopped = false;
     let stdout = std::io::stdout();
     while args.count.is_none_or(|c| seen < c) {
         let wait = match deadline {
@@ -36,7 +39,10 @@ pub fn run(cli: &Cli, args: &SubscribeArgs) -> Result<(), Failure> {
         let frame = match messages.recv_timeout(wait) {
             Ok(Some(frame)) => frame,
             Ok(None) => continue,
-            Err(()) => return Err(Failure::new("the connection ended".into())),
+            Err(()) => {
+                stopped = true;
+                break;
+            }
         };
         {
             let mut out = stdout.lock();
@@ -51,6 +57,29 @@ pub fn run(cli: &Cli, args: &SubscribeArgs) -> Result<(), Failure> {
             client.ack(&frame, Headers::new())?;
         }
         seen += 1;
+    }
+    watch.finish();
+    watch.closing();
+    let complete = args.count.is_none_or(|c| seen >= c);
+    if stopped {
+        let why = why_stopped(&client, &watch);
+        return Err(match args.count {
+            Some(c) => Failure::new(format!("received {seen} of {c} messages: {why}")),
+            None => Failure::new(why),
+        });
+    }
+    if !complete {
+        let c = args.count.unwrap_or(0);
+        let within = args
+            .timeout
+            .map(|t| humantime::format_duration(t).to_string())
+            .unwrap_or_default();
+        return Err(match watch.last_failure() {
+            Some(f) => Failure::new(format!(
+                "received {seen} of {c} messages within {within} (last failure: {f})"
+            )),
+            None => Failure::incomplete(format!("received {seen} of {c} messages within {within}")),
+        });
     }
     client.disconnect()?;
     Ok(())

@@ -6,6 +6,18 @@ use crate::session::Disconnected;
 
 /// Logs every callback at `info` level (frames through their `Debug` form, which hides
 /// credentials and shows body sizes, not bodies) — stomp.py's `PrintingListener`.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use stompwire::native::listener::PrintingListener;
+/// use stompwire::native::{Client, ClientConfig};
+///
+/// // With a logger installed (env_logger, …), every callback becomes one `info` line.
+/// let client = Client::new(ClientConfig::from_url("tcp://127.0.0.1:61613")?);
+/// client.set_listener("print", Arc::new(PrintingListener));
+/// client.connect(std::time::Duration::from_secs(10))?;
+/// # Ok::<(), stompwire::native::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PrintingListener;
 

@@ -5,6 +5,17 @@ use std::sync::{Arc, RwLock};
 use super::Listener;
 
 /// Listeners by name, called in the order they were first set.
+///
+/// ```
+/// use std::sync::Arc;
+/// use stompwire::native::listener::{Listeners, StatsListener};
+///
+/// let listeners = Listeners::new();
+/// listeners.set("stats", Arc::new(StatsListener::new()));
+/// assert!(listeners.get("stats").is_some());
+/// assert!(listeners.remove("stats").is_some());
+/// assert!(listeners.is_empty());
+/// ```
 #[derive(Default)]
 pub struct Listeners {
     list: RwLock<Vec<(String, Arc<dyn Listener>)>>,

@@ -30,6 +30,18 @@ pub struct Stats {
 }
 
 /// Counts connections, messages, errors and heart-beats (stomp.py's `StatsListener`).
+///
+/// ```
+/// use stompwire::frame::{Command, Frame};
+/// use stompwire::native::listener::{Listener, StatsListener};
+///
+/// let stats = StatsListener::new();
+/// // Set on a client with `client.set_listener("stats", Arc::new(…))`; here called by hand.
+/// stats.on_message(&Frame::new(Command::Message));
+/// stats.on_heartbeat();
+/// let now = stats.stats();
+/// assert_eq!((now.messages, now.heartbeats, now.errors), (1, 1, 0));
+/// ```
 #[derive(Debug, Default)]
 pub struct StatsListener {
     connecting: AtomicU64,

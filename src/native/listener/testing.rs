@@ -19,6 +19,20 @@ struct Seen {
 }
 
 /// [`StatsListener`] plus waiting plus the captured messages (stomp.py's `TestListener`).
+///
+/// ```
+/// use std::time::Duration;
+/// use stompwire::frame::{Command, Frame};
+/// use stompwire::native::listener::{Listener, TestListener};
+///
+/// let listener = TestListener::new();
+/// // A client's receiver thread calls this; here it is called by hand.
+/// listener.on_message(&Frame::new(Command::Message).with_body(&b"hi"[..]));
+/// let message = listener.wait_for_message(Duration::from_secs(1)).unwrap();
+/// assert_eq!(message.body(), b"hi");
+/// assert_eq!(listener.stats().messages, 1);
+/// assert!(listener.wait_for_message(Duration::from_millis(10)).is_none());
+/// ```
 #[derive(Debug, Default)]
 pub struct TestListener {
     stats: StatsListener,

@@ -15,6 +15,18 @@ struct Seen {
 
 /// Waits for the RECEIPT with one id, or for the end of the connection (stomp.py's
 /// `WaitingListener`).
+///
+/// ```
+/// use std::time::Duration;
+/// use stompwire::frame::{Command, Frame};
+/// use stompwire::native::listener::{Listener, WaitingListener};
+///
+/// let waiting = WaitingListener::new("rcpt-7");
+/// // Set it on a client and send a frame with `receipt:rcpt-7`; here the RECEIPT is handed
+/// // over by hand.
+/// waiting.on_receipt(&Frame::new(Command::Receipt).with_header("receipt-id", "rcpt-7"));
+/// assert!(waiting.wait_on_receipt(Duration::from_secs(1)));
+/// ```
 #[derive(Debug)]
 pub struct WaitingListener {
     receipt: String,

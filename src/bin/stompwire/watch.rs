@@ -1,0 +1,183 @@
+//! The listener that tells the user what went wrong on a connection: every ERROR frame,
+//! protocol violation, heart-beat loss and cut connection is one line on stderr, even when
+//! the client goes on to reconnect; a refusal (ERROR answering CONNECT) stops the client at
+//! once instead of being retried.
+
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+
+use stompwire::frame::Frame;
+use stompwire::native::Client;
+use stompwire::native::listener::Listener;
+use stompwire::session::{CloseReason, Disconnected};
+
+use crate::report;
+
+/// What the watcher has seen.
+#[derive(Debug, Default)]
+struct Seen {
+    /// CONNECTED arrived on the current connection.
+    connected: bool,
+    /// CONNECTED arrived on some connection.
+    ever_connected: bool,
+    /// The refusal, when the server answered CONNECT with ERROR.
+    refused: Option<String>,
+    /// The last failure printed, and how many times it came again unprinted.
+    last: Option<String>,
+    repeats: u64,
+    /// Failures seen in all.
+    failures: u64,
+    /// The program is closing the client itself: what follows is not a failure.
+    closing: bool,
+}
+
+/// Reports failures; see the module.
+#[derive(Debug, Default)]
+pub struct Watch {
+    seen: Mutex<Seen>,
+    client: OnceLock<Weak<Client>>,
+}
+
+impl Watch {
+    /// A watcher set on `client` (which it may close on a refusal).
+    pub fn attach(client: &Arc<Client>) -> Arc<Watch> {
+        let watch = Arc::new(Watch::default());
+        let _ = watch.client.set(Arc::downgrade(client));
+        client.set_listener("stompwire-watch", watch.clone());
+        watch
+    }
+
+    fn seen(&self) -> std::sync::MutexGuard<'_, Seen> {
+        self.seen.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The program is about to end the connection: a close from here on is expected.
+    pub fn closing(&self) {
+        self.seen().closing = true;
+    }
+
+    /// The refusal, if the server refused the connection.
+    pub fn refused(&self) -> Option<String> {
+        self.seen().refused.clone()
+    }
+
+    /// Whether some connection got as far as CONNECTED.
+    pub fn ever_connected(&self) -> bool {
+        self.seen().ever_connected
+    }
+
+    /// The last failure reported, if any.
+    pub fn last_failure(&self) -> Option<String> {
+        self.seen().last.clone()
+    }
+
+    /// Prints a failure, unless it is the same as the one before (a broker that fails every
+    /// connection the same way would fill the screen); the count of repeats is kept.
+    fn failure(&self, text: String) {
+        let mut seen = self.seen();
+        if seen.closing {
+            return;
+        }
+        seen.failures += 1;
+        if seen.last.as_deref() == Some(text.as_str()) {
+            seen.repeats += 1;
+            return;
+        }
+        if seen.repeats > 0 {
+            report::line(&format!(
+                "(the failure above came {} more times)",
+                seen.repeats
+            ));
+        }
+        seen.repeats = 0;
+        report::line(&text);
+        seen.last = Some(text);
+    }
+
+    /// Prints the count of unprinted repeats, if any (at the end of the program).
+    pub fn finish(&self) {
+        let mut seen = self.seen();
+        if seen.repeats > 0 {
+            report::line(&format!(
+                "(the failure above came {} more times)",
+                seen.repeats
+            ));
+            seen.repeats = 0;
+        }
+    }
+
+    fn refuse(&self, text: String) {
+        {
+            let mut seen = self.seen();
+            if seen.refused.is_some() {
+                return;
+            }
+            seen.refused = Some(text);
+            seen.closing = true;
+        }
+        // Retrying would only be refused again (credentials, vhost): stop now.
+        if let Some(client) = self.client.get().and_then(Weak::upgrade) {
+            client.close();
+        }
+    }
+}
+
+/// `message` header and the first line of the body of an ERROR frame.
+fn error_text(frame: &Frame) -> String {
+    let message = frame.message().unwrap_or("(no message header)");
+    let detail = frame
+        .body_str()
+        .and_then(|b| b.lines().map(str::trim).find(|l| !l.is_empty()))
+        .filter(|l| *l != message);
+    match detail {
+        Some(d) => format!("{message}: {d}"),
+        None => message.to_owned(),
+    }
+}
+
+impl Listener for Watch {
+    fn on_connected(&self, _frame: &Frame) {
+        let mut seen = self.seen();
+        seen.connected = true;
+        seen.ever_connected = true;
+    }
+
+    fn on_error(&self, frame: &Frame) {
+        let connected = self.seen().connected;
+        if connected {
+            self.failure(format!(
+                "ERROR frame from the broker: {}",
+                error_text(frame)
+            ));
+        } else {
+            self.refuse(format!(
+                "server refused the connection: {}",
+                error_text(frame)
+            ));
+        }
+    }
+
+    fn on_heartbeat_timeout(&self) {
+        self.failure("the broker's heart-beats stopped: connection lost".into());
+    }
+
+    fn on_disconnected(&self, info: &Disconnected) {
+        self.seen().connected = false;
+        let text = match &info.reason {
+            CloseReason::ConnectRefused(_) => {
+                self.refuse("server refused the connection".into());
+                return;
+            }
+            CloseReason::Protocol(e) => format!("protocol violation by the broker: {e}"),
+            CloseReason::ConnectTimeout => "no CONNECTED frame in time (--connect-timeout)".into(),
+            CloseReason::TransportClosed { mid_frame: true } => {
+                "the connection closed in the middle of a frame".into()
+            }
+            CloseReason::TransportClosed { mid_frame: false } => {
+                "the broker closed the connection".into()
+            }
+            // Reported by on_error / on_heartbeat_timeout, or ended by the program.
+            _ => return,
+        };
+        self.failure(text);
+    }
+}
