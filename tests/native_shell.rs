@@ -131,11 +131,19 @@ fn after_a_heart_beat_timeout_the_next_attempt_goes_to_another_endpoint() {
     client.start().unwrap();
     let mut a = network.accept("a:1");
     a.handshake("40,0");
+    let silent_since = Instant::now();
     client.wait_for_connection(PATIENCE).unwrap();
     // `a` goes silent (a frozen node: the pipe stays open).
     assert!(a.wait_closed(), "the client closes the silent connection");
     let mut b = network.accept("b:2");
     b.handshake("0,0");
+    // Heart-beat grace (60 ms) + the reconnect delay (10 ms) + one round trip, with room for
+    // a loaded machine — far below the CONNECTED timeout (5 s) a second try at `a` would cost.
+    let failover = silent_since.elapsed();
+    assert!(
+        failover < Duration::from_secs(2),
+        "failover took {failover:?}"
+    );
     assert!(eventually(|| client.connections() == 2));
     assert_eq!(network.attempts(), ["a:1", "b:2"], "not `a` again first");
     assert_eq!(
@@ -166,6 +174,34 @@ fn after_a_connected_timeout_the_next_attempt_goes_to_another_endpoint() {
         .wait_for_connection(PATIENCE)
         .expect("connected to `b`");
     assert_eq!(network.attempts(), ["a:1", "b:2"]);
+}
+
+#[test]
+fn silent_attempts_end_in_gave_up_with_the_connected_timeout() {
+    let network = Network::new();
+    let mut config = config(&network, &["a:1"])
+        .with_supervisor(SupervisorConfig::default().with_connected_timeout_ms(Some(30)));
+    config.policy.max_attempts = MaxAttempts::Total(2);
+    let client = Client::new(config);
+    client.start().unwrap();
+    let peers: Vec<Peer> = (0..2).map(|_| network.accept("a:1")).collect();
+    match client.wait_for_connection(PATIENCE) {
+        Err(Error::GaveUp {
+            attempts: 2,
+            last: Some(last),
+        }) => assert!(
+            matches!(
+                *last,
+                Error::Timeout {
+                    what: Waited::Connected
+                }
+            ),
+            "{last:?}"
+        ),
+        other => panic!("expected GaveUp after 2 silent attempts: {other:?}"),
+    }
+    assert!(peers.iter().all(Peer::wait_closed), "both attempts closed");
+    assert_eq!(network.attempts(), ["a:1", "a:1"]);
 }
 
 #[test]
