@@ -504,3 +504,25 @@ fn a_graceful_disconnect_waits_for_its_receipt() {
     assert!(!client.is_connected());
     assert_eq!(network.attempts(), ["a:1"], "no reconnect after disconnect");
 }
+
+#[test]
+fn a_send_on_a_connection_that_broke_fails_instead_of_vanishing() {
+    let network = Network::new();
+    let mut config = config(&network, &["a:1"]);
+    config.policy.backoff = Backoff::fixed(60_000);
+    let client = Client::new(config);
+    let peer = connect(&client, &network, "a:1");
+    network.set("a:1", Behaviour::Refuse);
+    peer.close();
+    // Whether the write fails (the transport is closed) or the receiver thread has already
+    // seen the close (no session), the caller is told: a frame without a receipt is not kept.
+    match client.send("/queue/a", "into the void", Headers::new()) {
+        Err(Error::Transport(TransportError::Closed)) | Err(Error::NotConnected) => {}
+        other => panic!("expected the send to fail: {other:?}"),
+    }
+    assert!(eventually(|| !client.is_connected()));
+    assert!(matches!(
+        client.send("/queue/a", "later", Headers::new()),
+        Err(Error::NotConnected)
+    ));
+}
