@@ -121,7 +121,7 @@ fn reconnect_replays_and_loses_no_confirmed_message(broker: Broker) {
     let seen = Arc::new(stompwire::native::listener::TestListener::new());
     consumer.set_listener("consumer", listener.clone());
     consumer.set_listener("test", seen.clone());
-    consumer.connect(true).expect("consumer connects");
+    consumer.connect(PATIENCE).expect("consumer connects");
     let (sub, subscribed) = consumer
         .subscribe_with_receipt(
             &queue,
@@ -135,7 +135,7 @@ fn reconnect_replays_and_loses_no_confirmed_message(broker: Broker) {
     let producer = Arc::new(Client::new(config(broker)));
     let producer_seen = Arc::new(stompwire::native::listener::TestListener::new());
     producer.set_listener("test", producer_seen.clone());
-    producer.connect(true).expect("producer connects");
+    producer.connect(PATIENCE).expect("producer connects");
 
     // The producer sends numbered messages with receipts until told to stop, retrying a
     // number whose send found the client between connections.

@@ -84,15 +84,13 @@ pub fn connect(
 ) -> Result<(Arc<Client>, Arc<Watch>), Failure> {
     let client = Arc::new(Client::new(config(url, args)?));
     let watch = Watch::attach(&client);
-    // Room for several attempts by default, as `Client::connect(true)` allows.
+    // Room for several attempts by default.
     let room = args
         .connect_timeout
         .saturating_mul(4)
         .max(Duration::from_secs(30));
     let wait = limit.map_or(room, |l| l.min(room));
-    let result = client
-        .connect(false)
-        .and_then(|()| client.wait_for_connection(wait));
+    let result = client.connect(wait);
     match result {
         Ok(()) => Ok((client, watch)),
         Err(e) => {
