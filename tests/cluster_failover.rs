@@ -116,7 +116,7 @@ impl Cluster {
             .credentials("guest", "guest")
             .vhost("/")
             .heart_beat(HEART_BEAT_MS, HEART_BEAT_MS);
-        config.session.connect_timeout_ms = Some(CONNECTED_TIMEOUT_MS);
+        config.supervisor.connected_timeout_ms = Some(CONNECTED_TIMEOUT_MS);
         config
     }
 }
@@ -185,7 +185,7 @@ fn client(cluster: &Cluster) -> (Client, Arc<Seen>) {
     let client = Client::new(cluster.config());
     let seen = Arc::new(Seen::default());
     client.set_listener("seen", seen.clone());
-    client.connect(true).unwrap_or_else(|e| {
+    client.connect(Duration::from_secs(30)).unwrap_or_else(|e| {
         panic!("cannot connect to the cluster: {e} (scripts/cluster.sh start)")
     });
     (client, seen)
