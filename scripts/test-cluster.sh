@@ -2,17 +2,12 @@
 # The fault-injection stage: the native client against the 3-node RabbitMQ cluster
 # (tests/cluster_failover.rs: kill -9 of a node, SIGSTOP of a node, a full restart).
 #
-#   scripts/test-cluster.sh          start the cluster (scripts/cluster.sh), run the cases that
-#                                    are expected to pass, one at a time
-#   scripts/test-cluster.sh --all    also the ones marked pending (see below)
+#   scripts/test-cluster.sh          start the cluster (scripts/cluster.sh), run every case, one
+#                                    at a time
 #
 # The last line is `cluster: N passed, M failed` (M counts a cargo run that failed without a
 # result line as one). The cluster is stopped afterwards when this script started it under
 # CI=true; otherwise it is left running for the next run.
-#
-# Pending: sigstop_of_the_node_both_are_on waits for the reconnect rule that, after a
-# heart-beat timeout, tries another endpoint first. It is #[ignore]d with that reason, so it
-# is neither run nor counted here unless --all is given.
 #
 # Environment: CARGO_TARGET_DIR, STOMPWIRE_CLUSTER_DIR (see scripts/cluster.sh),
 # STOMPWIRE_CLUSTER_TIMEOUT (bound on the cargo run, seconds, default 600).
@@ -23,18 +18,15 @@ ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
 # shellcheck source=scripts/lib/install.sh
 source "$SCRIPT_DIR/lib/install.sh"
 
-ALL=0
 case "${1:-}" in
---all) ALL=1 ;;
 "") ;;
 *)
-    sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
 
-CASES=(kill_9_of_the_node_both_are_on full_restart_of_all_three_nodes)
-[ "$ALL" = 0 ] || CASES+=(sigstop_of_the_node_both_are_on)
+CASES=(kill_9_of_the_node_both_are_on sigstop_of_the_node_both_are_on full_restart_of_all_three_nodes)
 
 cd "$ROOT"
 started=0
@@ -69,7 +61,6 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
 fi
 grep '^cluster [a-z0-9]*:' "$log" | sed 's/^/  /' || true
 rm -f "$log"
-[ "$ALL" = 1 ] || sw_log "not run: sigstop_of_the_node_both_are_on (pending: #[ignore] names the reason; --all runs it)"
 sw_log "cluster stage: $((SECONDS - stage_start))s"
 echo "cluster: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
