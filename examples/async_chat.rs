@@ -13,7 +13,7 @@
 //! Credentials come from `STOMP_LOGIN` / `STOMP_PASSCODE` (default guest/guest) and the
 //! virtual host from `STOMP_VHOST` (default `/`, RabbitMQ's).
 
-// The application: the same code on every target that has a runtime.
+/// The application: the same code on every target that has a runtime.
 #[cfg(any(feature = "tokio", target_arch = "wasm32"))]
 pub mod app {
     use std::future::poll_fn;

@@ -20,11 +20,11 @@ fn main() -> Result<(), Error> {
         .unwrap_or_else(|| "multicast://224.1.2.3:61616".into());
 
     let subscriber = Client::new(ClientConfig::from_url(&url)?);
-    subscriber.connect(true)?;
+    subscriber.connect(Duration::from_secs(10))?;
     let messages = subscriber.subscribe_messages("/topic/news", AckMode::Auto, Headers::new())?;
 
     let publisher = Client::new(ClientConfig::from_url(&url)?);
-    publisher.connect(true)?;
+    publisher.connect(Duration::from_secs(10))?;
     // On multicast the RECEIPT comes from the publisher's own transport: the datagram left.
     publisher
         .send_with_receipt("/topic/news", "hello, group", Headers::new())?

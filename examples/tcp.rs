@@ -31,7 +31,7 @@ fn main() -> Result<(), Error> {
         .vhost(&env("STOMP_VHOST", "/"))
         .heart_beat(10_000, 10_000);
     let client = Client::new(config);
-    client.connect(true)?;
+    client.connect(Duration::from_secs(10))?;
     println!("connected to {url} with STOMP {:?}", client.version());
 
     let messages =

@@ -40,7 +40,7 @@ fn main() -> Result<(), Error> {
     config.transport.tls.ca_file = ca_file;
     config.transport.tls.client_identity = identity;
     let client = Client::new(config);
-    client.connect(true)?;
+    client.connect(Duration::from_secs(10))?;
     println!("connected to {url} over TLS");
 
     let destination = "/queue/stompwire-example-tls";

@@ -29,7 +29,7 @@ fn main() -> Result<(), Error> {
         )
         .vhost(&env("STOMP_VHOST", "/"));
     let client = Client::new(config);
-    client.connect(true)?;
+    client.connect(Duration::from_secs(10))?;
     println!("connected to {url}");
 
     let destination = "/queue/stompwire-example-ws";

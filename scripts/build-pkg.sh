@@ -1,29 +1,32 @@
 #!/usr/bin/env bash
 # Builds the npm package of the browser shell and reports its size.
 #
-#   scripts/build-pkg.sh                 both builds and the npm package
-#   scripts/build-pkg.sh web             one build only (web | bundler; no npm package)
+#   scripts/build-pkg.sh                 the wasm-bindgen build and the npm package
+#   scripts/build-pkg.sh web             the wasm-bindgen build only (what the demo serves)
 #   scripts/build-pkg.sh --no-install    do not check/install the wasm toolchain first
 #
-# For each target: wasm-pack build --release (size-tuned release profile through the
+# web: wasm-pack build --release --target web (size-tuned release profile through the
 # CARGO_PROFILE_RELEASE_* variables below), wasm-opt (npm binaryen 132, first on PATH), the
-# JavaScript glue minified (esbuild, ES module in, ES module out: exports, imports and
-# `new URL(…, import.meta.url)` kept, so bundlers and `--target web` pages load it as before),
-# then pkg-template/ is applied: package.json (template fields, version from Cargo.toml, and the
-# entry of "x-stompwire-targets" for the target: files, exports, sideEffects…), README.md and
-# any other file in pkg-template/. Output, under $STOMPWIRE_PKG_DIR:
-#   web/       --target web: ES module; a page calls `await init()` (the default export)
-#   bundler/   --target bundler: for Vite + vite-plugin-wasm, webpack 5 (asyncWebAssembly)
-#   npm/       what is published: bundler/ at the top (`import … from "stompwire"`) and web/
-#              under web/ (`import init, … from "stompwire/web"`)
-#   size-report.txt
+# JavaScript glue minified (esbuild, ES module in, ES module out), pkg-template/package.json's
+# "x-stompwire-targets".web applied. A page imports it and calls `await init()`.
+# npm: the published package. pkg-template/src/ (the JavaScript layer: the stompjs API over the
+# core, which it loads by itself) bundled by esbuild with the web build's glue and its .wasm,
+# inlined as base64 of its zlib stream (zopfli), into one file per module system:
+#   stompwire.mjs             ES module (bundlers, <script type="module">, workers, Node import)
+#   stompwire.cjs             CommonJS (Node require)
+#   bundles/stompwire.umd.js  classic <script> (global `StompJs`), AMD, CommonJS
+# plus pkg-template/stompwire.d.ts (also as .d.cts), README.md and package.json (version from
+# Cargo.toml). Output, under $STOMPWIRE_PKG_DIR: web/, npm/, size-report.txt.
 # Each package is checked with `npm pack --dry-run` (every file package.json names exists and
-# ships). The size report gives the shipped .wasm and JS glue of each build, raw and gzip -9.
-# Exit status 3 (the packages are built all the same) when wasm + glue exceed the budget.
+# ships). The size report gives each shipped file raw and gzip -9, and what a minimal app
+# (activate, subscribe, publish; esbuild --bundle --minify) ships.
+# Exit status 3 (the packages are built all the same) when the npm package's ES module, or the
+# web build's wasm + glue, exceed the budget.
 #
 # Environment:
 #   STOMPWIRE_PKG_DIR        output folder (default <repo>/target/pkg; never committed)
-#   STOMPWIRE_SIZE_BUDGET    bytes, gzip -9 of wasm + glue of one build (default 61440 = 60 KiB)
+#   STOMPWIRE_SIZE_BUDGET    bytes, gzip -9 of what one build ships (default 63488 = 62 KiB;
+#                            the connection supervisor in the core added about 2.5 KB)
 #   STOMPWIRE_WASM_OPT_ARGS  wasm-opt arguments (default "-Oz --converge --strip-debug
 #                            --strip-producers --strip-target-features")
 #   STOMPWIRE_MINIFY_JS      0: ship the glue as wasm-bindgen wrote it (default 1: minified)
@@ -40,19 +43,21 @@ TARGETS=()
 INSTALL=1
 for arg in "$@"; do
     case $arg in
-    web | bundler) TARGETS+=("$arg") ;;
+    web) TARGETS+=("$arg") ;;
     --no-install) INSTALL=0 ;;
     -h | --help)
-        sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *) sw_die "unknown argument '$arg' (try --help)" ;;
     esac
 done
-[ "${#TARGETS[@]}" -gt 0 ] || TARGETS=(web bundler)
+NPM=1
+[ "${#TARGETS[@]}" -gt 0 ] && NPM=0
+TARGETS=(web)
 
 PKG_DIR=${STOMPWIRE_PKG_DIR:-$ROOT/target/pkg}
-BUDGET=${STOMPWIRE_SIZE_BUDGET:-61440}
+BUDGET=${STOMPWIRE_SIZE_BUDGET:-63488}
 # --converge repeats -Oz while it still shrinks the module; target_features is read by
 # wasm-bindgen, which has run by then, and by nothing that loads the module.
 read -ra OPT_ARGS <<<"${STOMPWIRE_WASM_OPT_ARGS:--Oz --converge --strip-debug --strip-producers --strip-target-features}"
@@ -73,9 +78,7 @@ if [ "$INSTALL" = 1 ]; then
 else
     sw_ensure_npm_tools # cheap; puts npm binaryen's wasm-opt first on PATH
 fi
-if [ "$MINIFY_JS" = 1 ]; then
-    sw_ensure_js_minifier # sets SW_ESBUILD
-fi
+sw_ensure_js_minifier # sets SW_ESBUILD (the npm package is bundled with it)
 # Debian's binaryen (wasm-opt 108) silently breaks wasm-bindgen output: refuse anything else.
 wasm-opt --version 2>/dev/null | grep -q 'version 132' ||
     sw_die "wasm-opt on PATH ($(command -v wasm-opt || echo none)) is not npm binaryen 132"
@@ -98,6 +101,7 @@ const perTarget = (pkg['x-stompwire-targets'] || {})[entry];
 if (!perTarget) throw new Error(`pkg-template/package.json has no x-stompwire-targets.${entry}`);
 delete pkg['x-stompwire-targets'];
 Object.assign(pkg, perTarget, { version });
+for (const [k, v] of Object.entries(pkg)) if (v === null) delete pkg[k]; // a target drops a field
 // A file wasm-pack generated that the package does not list would silently not ship.
 const previous = existsSync(join(out, 'package.json'))
   ? JSON.parse(readFileSync(join(out, 'package.json'), 'utf8'))
@@ -106,7 +110,7 @@ for (const f of previous.files || []) {
   if (!pkg.files.includes(f)) throw new Error(`the build has ${f}, which pkg-template does not list in files (${entry})`);
 }
 for (const name of readdirSync(template)) {
-  if (name === 'package.json') continue;
+  if (name === 'package.json' || (entry !== 'npm' && name.endsWith('.d.ts'))) continue;
   if (statSync(join(template, name)).isFile()) copyFileSync(join(template, name), join(out, name));
 }
 for (const dir of ['snippets', 'web/snippets']) {
@@ -116,7 +120,7 @@ const named = [...pkg.files, pkg.main, pkg.module, pkg.types];
 const walk = (v) => (typeof v === 'string' ? named.push(v) : Object.values(v).forEach(walk));
 walk(pkg.exports);
 for (const p of named) {
-  if (!existsSync(join(out, p))) throw new Error(`package.json names ${p}, which ${out} lacks`);
+  if (p !== './package.json' && !existsSync(join(out, p))) throw new Error(`package.json names ${p}, which ${out} lacks`);
 }
 writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 EOF
@@ -178,18 +182,77 @@ for target in "${TARGETS[@]}"; do
     check_pack "$out" package.json README.md stompwire.js stompwire.d.ts stompwire_bg.wasm
 done
 
-# The published package: the bundler build, with the web build under web/.
-if [ -d "$PKG_DIR/web" ] && [ -d "$PKG_DIR/bundler" ] && [ "${#TARGETS[@]}" -eq 2 ]; then
+# The published package: pkg-template/src/ bundled with the web build's glue and wasm.
+# bundle_npm WEB_DIR OUT_DIR
+bundle_npm() {
+    local web=$1 out=$2 src
+    src=$(mktemp -d)
+    cp "$ROOT"/pkg-template/src/*.js "$src/"
+    cp "$web/stompwire.js" "$src/glue.js"
+    [ ! -d "$web/snippets" ] || cp -R "$web/snippets" "$src/"
+    # The glue's fallback `new URL('stompwire_bg.wasm', import.meta.url)` would make bundlers
+    # look for an asset that is not shipped (the bytes are inlined); the layer always passes them.
+    # The core is zlib-compressed by zopfli (about 7 % smaller than zlib -9; any zlib inflater,
+    # DecompressionStream('deflate') included, unpacks it), checked by inflating it back.
+    node - "$src/glue.js" "$web/stompwire_bg.wasm" "$src/wasm-data.js" "$SW_NODE_MODULES" <<'EOF' || return 1
+const { readFileSync, writeFileSync } = require('node:fs');
+const { inflateSync } = require('node:zlib');
+const { join } = require('node:path');
+const [glue, wasm, data, modules] = process.argv.slice(2);
+const zopfli = require(join(modules, '@gfx', 'zopfli'));
+const text = readFileSync(glue, 'utf8');
+const fallback = /new URL\(\s*["']stompwire_bg\.wasm["']\s*,\s*import\.meta\.url\s*\)/g;
+if ((text.match(fallback) || []).length !== 1) {
+  throw new Error(`expected one new URL('stompwire_bg.wasm', import.meta.url) in ${glue}`);
+}
+writeFileSync(glue, text.replace(fallback, 'undefined'));
+const bytes = readFileSync(wasm);
+zopfli.zlib(bytes, { numiterations: 15 }, (err, out) => {
+  if (err) throw err;
+  const packed = Buffer.from(out);
+  if (!inflateSync(packed).equals(bytes)) throw new Error('zopfli output does not inflate to the core');
+  writeFileSync(data, `export const WASM = ${JSON.stringify(packed.toString('base64'))};\n`);
+});
+EOF
+    rm -rf "$out"
+    mkdir -p "$out/bundles"
+    local common=(--bundle --minify --platform=neutral --target=es2020 --log-level=warning
+        --legal-comments=none)
+    sw_run_logged esbuild-npm "$SW_ESBUILD" "$src/index.js" "${common[@]}" --format=esm \
+        --outfile="$out/stompwire.mjs" || return 1
+    sw_run_logged esbuild-npm "$SW_ESBUILD" "$src/index.js" "${common[@]}" --format=cjs \
+        --outfile="$out/stompwire.cjs" || return 1
+    # UMD: the CommonJS build inside a wrapper that serves AMD, CommonJS and a global.
+    sw_run_logged esbuild-npm "$SW_ESBUILD" "$src/index.js" "${common[@]}" --format=cjs \
+        '--banner:js=(function(g,f){typeof exports=="object"&&typeof module<"u"?module.exports=f():typeof define=="function"&&define.amd?define([],f):(g=typeof globalThis<"u"?globalThis:g||self).StompJs=f()})(this,function(){var module={exports:{}},exports=module.exports;' \
+        '--footer:js=return module.exports});' --outfile="$out/bundles/stompwire.umd.js" || return 1
+    cp "$ROOT/pkg-template/stompwire.d.ts" "$out/stompwire.d.cts"
+    rm -rf "$src"
+}
+
+if [ "$NPM" = 1 ]; then
     npm_dir="$PKG_DIR/npm"
     sw_log "npm package -> $npm_dir"
-    rm -rf "$npm_dir"
-    cp -r "$PKG_DIR/bundler" "$npm_dir"
-    mkdir "$npm_dir/web"
-    (cd "$PKG_DIR/web" && find . -type f ! -name package.json ! -name 'README*' ! -name 'LICENSE*' \
-        -exec cp --parents {} "$npm_dir/web/" \;)
+    bundle_npm "$PKG_DIR/web" "$npm_dir" || sw_die "bundling the npm package failed"
     apply_template "$npm_dir" npm || sw_die "applying pkg-template/ to the npm package failed"
-    check_pack "$npm_dir" package.json README.md stompwire.js stompwire_bg.js stompwire_bg.wasm \
-        stompwire.d.ts web/stompwire.js web/stompwire_bg.wasm web/stompwire.d.ts
+    check_pack "$npm_dir" package.json README.md stompwire.mjs stompwire.cjs stompwire.d.ts \
+        stompwire.d.cts bundles/stompwire.umd.js
+    # What a minimal app ships: esbuild --bundle --minify of activate, subscribe, publish.
+    app=$(mktemp -d)
+    cat >"$app/app.mjs" <<'EOF'
+import { Client } from 'stompwire';
+const client = new Client({ brokerURL: 'ws://127.0.0.1:15674/ws' });
+client.onConnect = () => {
+  client.subscribe('/queue/a', (m) => console.log(m.body));
+  client.publish({ destination: '/queue/a', body: 'hi' });
+};
+client.activate();
+EOF
+    mkdir -p "$app/node_modules"
+    ln -s "$npm_dir" "$app/node_modules/stompwire"
+    sw_run_logged esbuild-app "$SW_ESBUILD" "$app/app.mjs" --bundle --minify --format=esm \
+        --log-level=warning --outfile="$PKG_DIR/minimal-app.js" || sw_die "bundling the minimal app failed"
+    rm -rf "$app"
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -198,28 +261,35 @@ gz() { gzip -9 -c "$1" | wc -c; }
 kib() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
 report="$PKG_DIR/size-report.txt"
 over=0
+row() { printf '%-9s %-26s %10s %10s\n' "$1" "$2" "$(wc -c <"$3")" "$(gz "$3")"; }
 {
-    printf 'stompwire %s — what a page loads, raw and gzip -9 (budget %s gzip for wasm + glue)\n' \
+    printf 'stompwire %s — what ships, raw and gzip -9 (budget %s gzip per build)\n' \
         "$VERSION" "$(kib "$BUDGET")"
-    printf '%-9s %-22s %10s %10s\n' build file raw gzip
-    for target in "${TARGETS[@]}"; do
-        out="$PKG_DIR/$target"
-        total_raw=0
-        total_gz=0
-        while IFS= read -r f; do
-            raw=$(wc -c <"$f")
-            g=$(gz "$f")
-            total_raw=$((total_raw + raw))
-            total_gz=$((total_gz + g))
-            printf '%-9s %-22s %10s %10s\n' "$target" "${f#"$out"/}" "$raw" "$g"
-        done < <(find "$out" -type f \( -name '*.wasm' -o -name '*.js' \) | sort)
+    printf '%-9s %-26s %10s %10s\n' build file raw gzip
+    out="$PKG_DIR/web"
+    total_raw=0
+    total_gz=0
+    while IFS= read -r f; do
+        row web "${f#"$out"/}" "$f"
+        total_raw=$((total_raw + $(wc -c <"$f")))
+        total_gz=$((total_gz + $(gz "$f")))
+    done < <(find "$out" -type f \( -name '*.wasm' -o -name '*.js' \) | sort)
+    checks=("web|wasm + glue|$total_raw|$total_gz")
+    if [ "$NPM" = 1 ]; then
+        for f in stompwire.mjs stompwire.cjs bundles/stompwire.umd.js; do
+            row npm "$f" "$PKG_DIR/npm/$f"
+        done
+        row npm "minimal app (esbuild)" "$PKG_DIR/minimal-app.js"
+        checks+=("npm|minimal app (esbuild)|$(wc -c <"$PKG_DIR/minimal-app.js")|$(gz "$PKG_DIR/minimal-app.js")")
+    fi
+    for c in "${checks[@]}"; do
+        IFS='|' read -r build what raw g <<<"$c"
         verdict="within budget"
-        if [ "$total_gz" -gt "$BUDGET" ]; then
-            verdict="OVER BUDGET by $((total_gz - BUDGET)) B"
+        if [ "$g" -gt "$BUDGET" ]; then
+            verdict="OVER BUDGET by $((g - BUDGET)) B"
             over=1
         fi
-        printf '%-9s %-22s %10s %10s   %s gzip, %s\n' "$target" "wasm + glue" "$total_raw" "$total_gz" \
-            "$(kib "$total_gz")" "$verdict"
+        printf '%-9s %-26s %10s %10s   %s gzip, %s\n' "$build" "$what" "$raw" "$g" "$(kib "$g")" "$verdict"
     done
 } >"$report" # not a pipeline: `over` must be set in this shell
 cat "$report"

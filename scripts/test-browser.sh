@@ -11,15 +11,20 @@
 #             /close-connections to simulate a broker-side drop); stopped on exit
 #   wasm      cargo test --target wasm32-unknown-unknown --test browser (wasm-bindgen-test in
 #             headless Chromium through /usr/bin/chromedriver)
-#   package   scripts/build-pkg.sh: --target web and --target bundler, pkg-template/, the npm
-#             package (target/pkg/npm), size budget
-#   page      tests/page/run.mjs: the package's --target web build (npm/web) loaded by a page
-#             (await init()), text and binary round trip through RabbitMQ, screenshot
-#   vite      tests/vite-app/run.mjs: a Vite + vite-plugin-wasm app importing the package (its
-#             --target bundler build) by name, built, served and run in Chromium, screenshot
+#   package   scripts/build-pkg.sh: the --target web build (target/pkg/web), the npm package
+#             (target/pkg/npm: the JavaScript layer with the core inlined), size budget
+#   page      tests/page/run.mjs: the --target web build loaded by a page (await init()), text
+#             and binary round trip through RabbitMQ, screenshot
+#   pkg-apps  tests/pkg-apps/run.mjs: the npm package used by name, unchanged, in Node 20 (ESM
+#             with ws, CJS with ws as the global WebSocket, Node's own WebSocket), a plain module
+#             page, a classic <script> page (global StompJs), a module worker, and apps built by
+#             Vite, webpack 5, esbuild and Rollup with their defaults; each connects, subscribes,
+#             publishes text and binary, takes a receipt, commits and aborts a transaction,
+#             deactivates, and runs the compatibility API (Stomp.over, CompatClient); one
+#             result per environment
 # Screenshots and logs go to target/test-output/. The last line is
 # `test-browser: N passed, M failed` (the wasm tests one by one; the package build, its size
-# budget, the page test and the vite test one each).
+# budget, the page test and each package app one each).
 #
 # Environment:
 #   STOMPWIRE_CACHE                 tools and logs (default ~/.cache/stompwire)
@@ -28,7 +33,8 @@
 #   STOMPWIRE_WASM_TEST_TIMEOUT     bound on the wasm test step incl. its build, s (default 1200)
 #   WASM_BINDGEN_TEST_TIMEOUT       the runner's bound on the test run in the browser, s
 #                                   (default here 300; the runner's own default is 20)
-#   STOMPWIRE_PAGE_TEST_TIMEOUT     bound on each of the page and vite steps, s (default 300)
+#   STOMPWIRE_PAGE_TEST_TIMEOUT     bound on the page step and on the pkg-apps step, s
+#                                   (default 300)
 #   STOMPWIRE_ENFORCE_SIZE_BUDGET   0: a package over the size budget is reported, not counted
 #                                   (default 1: it fails the stage)
 #   STOMPWIRE_KEEP_BROKERS          with CI=true the brokers this run started are stopped at the
@@ -188,7 +194,7 @@ case $status in
     pass "package size budget"
     pkg_ok=1
     ;;
-3) # built, but over the size budget: the page and vite tests still run
+3) # built, but over the size budget: the page test and the package apps still run
     pass "package builds"
     if [ "${STOMPWIRE_ENFORCE_SIZE_BUDGET:-1}" = 1 ]; then
         fail "package size budget"
@@ -202,9 +208,9 @@ case $status in
 esac
 
 # ---------------------------------------------------------------------------------------------
-step page "page test: the --target web package in Chromium (Playwright)"
+step page "page test: the --target web build in Chromium (Playwright)"
 if [ "$pkg_ok" = 1 ]; then
-    if timeout -k 10 "$PAGE_TIMEOUT" node tests/page/run.mjs "$STOMPWIRE_PKG_DIR/npm/web"; then
+    if timeout -k 10 "$PAGE_TIMEOUT" node tests/page/run.mjs "$STOMPWIRE_PKG_DIR/web"; then
         pass "page test"
     else
         fail "page test"
@@ -214,13 +220,19 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-step vite "Vite build test: the --target bundler package with vite-plugin-wasm"
+step pkg-apps "the npm package in Node, pages, a worker and four bundlers (tests/pkg-apps)"
 if [ "$pkg_ok" = 1 ]; then
-    if timeout -k 10 "$PAGE_TIMEOUT" node tests/vite-app/run.mjs "$STOMPWIRE_PKG_DIR/npm"; then
-        pass "vite test"
+    sw_ensure_js_minifier # SW_ESBUILD for the esbuild app
+    apps_log="$OUTPUT/pkg-apps.log"
+    timeout -k 10 "$PAGE_TIMEOUT" node tests/pkg-apps/run.mjs "$STOMPWIRE_PKG_DIR/npm" 2>&1 | tee "$apps_log"
+    read -r p f < <(awk '/^pkg-apps: / { print $2, $4 }' "$apps_log")
+    if [ -z "${p:-}" ]; then
+        fail "package apps (no summary; log: $apps_log)"
     else
-        fail "vite test"
+        PASSED=$((PASSED + p))
+        FAILED=$((FAILED + f))
+        [ "$f" -eq 0 ] || FAILURES+=("package apps ($f)")
     fi
 else
-    fail "vite test (no package)"
+    fail "package apps (no package)"
 fi

@@ -22,11 +22,14 @@
 #   browser   scripts/test-browser.sh: wasm tests in headless Chromium, the npm package in a
 #             page, a Vite build
 #   demo      tests/demo/run.sh: the demo app in two tabs, reconnect included
-#   fuzz      the decoder invariants on stable (seed corpus + property tests), then a bounded
-#             libFuzzer run of tests/fuzz's `decode` target on a copy of the seed corpus
+#   cluster   scripts/test-cluster.sh: fault injection on a 3-node RabbitMQ cluster (kill -9 of
+#             a node, a full restart; the native client with receipts and acks)
+#   fuzz      the decoder's and the session's invariants on stable (seed corpora + property
+#             tests), then a bounded libFuzzer run of tests/fuzz's `decode` and `session`
+#             targets, each on a copy of its seed corpus
 # The last line is `test.sh: N passed, M failed`, summed over cargo test's "test result:" lines
-# and the closing `NAME: N passed, M failed` line of each of the multicast, browser and demo
-# stages.
+# and the closing `NAME: N passed, M failed` line of each of the multicast, cluster, browser
+# and demo stages.
 #
 # Environment:
 #   STOMPWIRE_CACHE          tools, logs, cargo target dirs (default ~/.cache/stompwire)
@@ -36,7 +39,7 @@
 #                            (default in scripts/lib/install.sh); if it cannot be had, an
 #                            existing `nightly` is used with a warning; `none`: no nightly, and
 #                            the stable property-test fallback runs instead, announced loudly
-#   STOMPWIRE_FUZZ_SECONDS   length of the libFuzzer run (default 30)
+#   STOMPWIRE_FUZZ_SECONDS   length of each libFuzzer run (default 30)
 #   STOMPWIRE_TEST_TIMEOUT   bound on each `cargo test` run, seconds (default 2400; none at a
 #                            terminal)
 #   STOMPWIRE_KEEP_BROKERS   with CI=true the brokers this run started are stopped at the end,
@@ -58,7 +61,7 @@ while [ $# -gt 0 ]; do
     case $arg in
     --quick) QUICK=1 ;;
     --only)
-        [ $# -gt 0 ] || sw_die "--only needs a list of stages (lint,no_std,docs,brokers,tests,multicast,browser,demo,fuzz)"
+        [ $# -gt 0 ] || sw_die "--only needs a list of stages (lint,no_std,docs,brokers,tests,multicast,cluster,browser,demo,fuzz)"
         ONLY=",$1,"
         shift
         ;;
@@ -263,6 +266,12 @@ if stage multicast "UDP multicast inside a private network namespace"; then
 fi
 
 # ---------------------------------------------------------------------------------------------
+if stage cluster "fault injection on a 3-node RabbitMQ cluster"; then
+    other_stage cluster bash scripts/test-cluster.sh ||
+        sw_die "the cluster stage failed (scripts/test-cluster.sh)"
+fi
+
+# ---------------------------------------------------------------------------------------------
 if stage browser "wasm in headless Chromium, the npm package in a page, a Vite build"; then
     other_stage test-browser bash scripts/test-browser.sh ||
         sw_die "the browser stage failed (scripts/test-browser.sh)"
@@ -274,7 +283,7 @@ if stage demo "the demo app in two tabs"; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-if stage fuzz "decoder invariants: seed corpus and property tests (stable), then libFuzzer"; then
+if stage fuzz "decoder and session invariants: seed corpora and property tests (stable), then libFuzzer"; then
     if [ "$QUICK" = 0 ] && [ -z "$SW_NIGHTLY" ]; then
         cat <<'EOF'
 
@@ -288,29 +297,33 @@ EOF
         FUZZ_NOTE="NO libFuzzer run (no nightly toolchain); the stable property-test fallback ran instead"
     fi
     CARGO_TARGET_DIR=$FUZZ_TARGET_DIR cargo_test --manifest-path "$FUZZ_MANIFEST" --no-default-features ||
-        sw_die "decoder invariants failed in $FUZZ_DIR (stable property tests)"
+        sw_die "fuzz invariants (decoder, session) failed in $FUZZ_DIR (stable property tests)"
 
     if [ "$QUICK" = 1 ]; then
         sw_log "libFuzzer run skipped (--quick)"
     elif [ -n "$SW_NIGHTLY" ]; then
-        corpus=$(mktemp -d "${TMPDIR:-/tmp}/stompwire-corpus.XXXXXX")
-        TMP_DIRS+=("$corpus")
-        # The run adds what it finds to a copy, never to the committed seed corpus.
-        cp "$FUZZ_DIR/corpus/decode/"* "$corpus/"
-        fuzz_log="$SW_LOG_DIR/fuzz-decode.log"
-        sw_log "cargo +$SW_NIGHTLY fuzz run decode for ${FUZZ_SECONDS}s (log: $fuzz_log)"
-        status=0
-        CARGO_TARGET_DIR=$FUZZ_TARGET_DIR cargo "+$SW_NIGHTLY" fuzz run --fuzz-dir "$FUZZ_DIR" \
-            decode "$corpus" -- -max_total_time="$FUZZ_SECONDS" -dict="$FUZZ_DIR/decode.dict" \
-            -timeout=10 -print_final_stats=1 >"$fuzz_log" 2>&1 || status=$?
-        if [ "$status" -ne 0 ]; then
-            tail -n 60 "$fuzz_log"
-            find "$FUZZ_DIR/artifacts/decode" -type f 2>/dev/null | sed 's/^/  artifact: /'
-            sw_die "the fuzz run failed (reproduce: cargo +$SW_NIGHTLY fuzz run --fuzz-dir $FUZZ_DIR decode ARTIFACT)"
-        fi
-        grep -E '^Done [0-9]+ runs|stat::number_of_executed_units|stat::peak_rss_mb' "$fuzz_log" |
-            sed 's/^/  /'
-        sw_log "corpus grew from $(find "$FUZZ_DIR/corpus/decode" -type f | wc -l) to" \
-            "$(find "$corpus" -type f | wc -l) inputs (the copy is discarded)"
+        for target in decode session; do
+            corpus=$(mktemp -d "${TMPDIR:-/tmp}/stompwire-corpus.XXXXXX")
+            TMP_DIRS+=("$corpus")
+            # The run adds what it finds to a copy, never to the committed seed corpus.
+            cp "$FUZZ_DIR/corpus/$target/"* "$corpus/"
+            dict=()
+            [ ! -f "$FUZZ_DIR/$target.dict" ] || dict=(-dict="$FUZZ_DIR/$target.dict")
+            fuzz_log="$RUN_LOG_DIR/fuzz-$target.log"
+            sw_log "cargo +$SW_NIGHTLY fuzz run $target for ${FUZZ_SECONDS}s (log: $fuzz_log)"
+            status=0
+            CARGO_TARGET_DIR=$FUZZ_TARGET_DIR cargo "+$SW_NIGHTLY" fuzz run --fuzz-dir "$FUZZ_DIR" \
+                "$target" "$corpus" -- -max_total_time="$FUZZ_SECONDS" "${dict[@]}" \
+                -timeout=10 -print_final_stats=1 >"$fuzz_log" 2>&1 || status=$?
+            if [ "$status" -ne 0 ]; then
+                tail -n 60 "$fuzz_log"
+                find "$FUZZ_DIR/artifacts/$target" -type f 2>/dev/null | sed 's/^/  artifact: /'
+                sw_die "the $target fuzz run failed (reproduce: cargo +$SW_NIGHTLY fuzz run --fuzz-dir $FUZZ_DIR $target ARTIFACT)"
+            fi
+            grep -E '^Done [0-9]+ runs|stat::number_of_executed_units|stat::peak_rss_mb' "$fuzz_log" |
+                sed 's/^/  /'
+            sw_log "$target corpus grew from $(find "$FUZZ_DIR/corpus/$target" -type f | wc -l) to" \
+                "$(find "$corpus" -type f | wc -l) inputs (the copy is discarded)"
+        done
     fi
 fi

@@ -38,6 +38,11 @@ pub mod session;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
+/// The browser shell's connection lifecycle holds no JavaScript: it is built on the host as
+/// well, for its in-memory tests.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "browser/lifecycle.rs"]
+mod browser_lifecycle;
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]

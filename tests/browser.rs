@@ -998,6 +998,159 @@ async fn connection_timeout_closes_a_silent_attempt() {
     deactivate(&client).await;
 }
 
+/// A `webSocketFactory` whose first socket opens and then says nothing (a frozen broker: the
+/// kernel accepted the connection), and whose later sockets go to the test broker. The
+/// factory's `silentClosed` property says when the silent socket was closed.
+fn silent_then_live_broker() -> JsValue {
+    Function::new_with_args(
+        "url",
+        r#"const factory = () => {
+            if (factory.made++ > 0) return new WebSocket(url, ["v12.stomp"]);
+            const ws = { readyState: 0, url: "silent", binaryType: "blob", send() {},
+                close() {
+                    if (this.readyState === 3) return;
+                    this.readyState = 3;
+                    factory.silentClosed = performance.now();
+                    setTimeout(() => this.onclose && this.onclose({ code: 1006, wasClean: false }), 0);
+                } };
+            setTimeout(() => { ws.readyState = 1; factory.opened = performance.now(); ws.onopen && ws.onopen({}); }, 0);
+            return ws;
+        };
+        factory.made = 0;
+        return factory;"#,
+    )
+    .call1(&JsValue::UNDEFINED, &JsValue::from_str(BROKER))
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn connected_timeout_leaves_a_silent_broker() {
+    let factory = silent_then_live_broker();
+    let closes = Inbox::new();
+    let client = Client::new(config(&[
+        ("webSocketFactory", factory.clone()),
+        ("connectedTimeout", num(400.0)),
+        ("reconnectDelay", num(100.0)),
+        ("onWebSocketClose", closes.callback()),
+    ]))
+    .unwrap();
+    client.activate().unwrap();
+    within(
+        client.when_connected(None),
+        5_000,
+        "a connection after leaving the silent broker",
+    )
+    .await
+    .unwrap();
+    closes.next(1_000, "the close of the silent socket").await;
+    let waited =
+        get(&factory, "silentClosed").as_f64().unwrap() - get(&factory, "opened").as_f64().unwrap();
+    assert!(
+        (350.0..2_000.0).contains(&waited),
+        "the silent socket was closed {waited} ms after it opened"
+    );
+    assert_eq!(get(&factory, "made").as_f64(), Some(2.0));
+    deactivate(&client).await;
+}
+
+#[wasm_bindgen_test]
+async fn connected_timeout_defaults_to_five_seconds_and_zero_turns_it_off() {
+    let client: JsValue = Client::new(config(&[])).unwrap().into();
+    assert_eq!(get(&client, "connectedTimeout").as_f64(), Some(5_000.0));
+    Reflect::set(&client, &JsValue::from_str("connectedTimeout"), &num(0.0)).unwrap();
+    assert_eq!(get(&client, "connectedTimeout").as_f64(), Some(0.0));
+    let wrong = Reflect::set(
+        &client,
+        &JsValue::from_str("connectedTimeout"),
+        &JsValue::from_str("soon"),
+    );
+    assert!(wrong.is_err(), "a string was taken as connectedTimeout");
+}
+
+/// Makes `new WebSocket(url)` for a URL with "frozen" in it a socket that plays a broker which
+/// answers CONNECT (server heart-beats every second), sends two heart-beats, then
+/// freezes: no FIN, the socket stays open, nothing more comes. Every other URL gets a real
+/// WebSocket. Returns a record of the frozen sockets made: `{ made, closed }`.
+fn freeze_websockets_to_frozen_urls() -> JsValue {
+    Function::new_no_args(
+        r#"const Real = globalThis.__realWebSocket || (globalThis.__realWebSocket = globalThis.WebSocket);
+        const record = { made: 0, closed: 0 };
+        globalThis.WebSocket = function (url, protocols) {
+            if (!String(url).includes("frozen")) return new Real(url, protocols);
+            record.made++;
+            let beats = null;
+            const ws = { readyState: 0, url, binaryType: "blob",
+                send(data) {
+                    const text = typeof data === "string" ? data : new TextDecoder().decode(data);
+                    if (!text.startsWith("CONNECT")) return;
+                    setTimeout(() => ws.onmessage && ws.onmessage({ data: "CONNECTED\nversion:1.2\nheart-beat:1000,0\n\n\0" }), 0);
+                    let n = 0;
+                    beats = setInterval(() => {
+                        if (n++ < 2 && ws.onmessage) ws.onmessage({ data: "\n" });
+                    }, 1000);
+                },
+                close() {
+                    if (this.readyState === 3) return;
+                    this.readyState = 3;
+                    record.closed++;
+                    clearInterval(beats);
+                    setTimeout(() => this.onclose && this.onclose({ code: 1006, wasClean: false }), 0);
+                } };
+            setTimeout(() => { ws.readyState = 1; ws.onopen && ws.onopen({}); }, 0);
+            return ws;
+        };
+        Object.assign(globalThis.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+        return record;"#,
+    )
+    .call0(&JsValue::UNDEFINED)
+    .unwrap()
+}
+
+fn unfreeze_websockets() {
+    Function::new_no_args(
+        "if (globalThis.__realWebSocket) globalThis.WebSocket = globalThis.__realWebSocket;",
+    )
+    .call0(&JsValue::UNDEFINED)
+    .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn after_heartbeat_loss_the_next_attempt_goes_to_another_broker() {
+    let frozen = freeze_websockets_to_frozen_urls();
+    let connects = Inbox::new();
+    let lost = Inbox::new();
+    let client = Client::new(config(&[
+        (
+            "brokerURLs",
+            Array::of2(&"ws://frozen.invalid/ws".into(), &BROKER.into()).into(),
+        ),
+        ("heartbeatIncoming", num(1000.0)),
+        ("reconnectDelay", num(100.0)),
+        ("onConnect", connects.callback()),
+        ("onHeartbeatLost", lost.callback()),
+    ]))
+    .unwrap();
+    client.activate().unwrap();
+    connects
+        .next(5_000, "the connection to the frozen broker")
+        .await;
+    lost.next(5_000, "the heart-beat loss").await;
+    connects
+        .next(5_000, "the connection to the live broker")
+        .await;
+    unfreeze_websockets();
+    assert!(client.connected());
+    assert_eq!(
+        get(&frozen, "made").as_f64(),
+        Some(1.0),
+        "the frozen broker was tried again first"
+    );
+    assert_eq!(get(&frozen, "closed").as_f64(), Some(1.0));
+    let socket = get(&client.web_socket(), "url");
+    assert_eq!(socket.as_string().as_deref(), Some(BROKER));
+    deactivate(&client).await;
+}
+
 #[wasm_bindgen_test]
 async fn force_deactivation_discards_the_socket() {
     let page = page_errors();

@@ -229,10 +229,7 @@ examples! {
 
 #[test]
 fn spec_1_0_padding_is_trimmed_only_when_asked() {
-    let limits = Limits {
-        trim_header_whitespace: true,
-        ..Limits::default()
-    };
+    let limits = Limits::default().with_trim_header_whitespace(true);
     let (items, error) = decode_with(
         Version::V1_0,
         limits,

@@ -768,16 +768,17 @@ fn the_command_line_tool_and_stomp_py_exchange_messages() {
     assert_eq!(message["body"], UNICODE);
     assert_eq!(header(&message, "x-time"), Some("12:30"));
 
-    // A body too large for stomp.py never reaches the group, whole or cut. (The transport's
-    // DatagramTooLarge is asserted above, where the transport is used directly.)
+    // A body too large for stomp.py is refused (exit status and a line naming the size) and
+    // never reaches the group, whole or cut.
     let out = cli()
         .args(["send", &url, "/topic/cli-py", &"x".repeat(2000)])
         .output()
         .unwrap();
-    eprintln!(
-        "stompwire send of a 2000-byte body: {:?}, stderr {:?}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("1024"),
+        "a body too large for a datagram must fail and name the size: {:?}, stderr {stderr:?}",
+        out.status
     );
     assert!(
         peer.next("message", QUIET).is_none(),
@@ -794,7 +795,7 @@ fn the_command_line_tool_and_stomp_py_exchange_messages() {
             "1",
             "--json",
             "--timeout",
-            "8",
+            "8s",
         ])
         .stdout(Stdio::piped())
         .spawn()

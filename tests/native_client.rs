@@ -601,7 +601,7 @@ fn activemq_sends_its_first_heart_beat_two_intervals_after_connected() {
     let client = Client::new(config);
     let times = Arc::new(Times::default());
     client.set_listener("times", times.clone());
-    client.connect(true).expect("connect");
+    client.connect(PATIENCE).expect("connect");
     assert!(eventually(PATIENCE, || times.beats.lock().unwrap().len() >= 3));
     let connected = times.connected.lock().unwrap().expect("CONNECTED");
     let beats = times.beats.lock().unwrap().clone();
@@ -702,7 +702,7 @@ fn rabbitmq_reads_the_host_header_as_the_virtual_host() {
     let mut config = Broker::RabbitTcp.config(Version::V1_2).vhost("127.0.0.1");
     config.policy.max_attempts = stompwire::reconnect::MaxAttempts::Total(1);
     let client = Client::new(config);
-    match client.connect(true) {
+    match client.connect(PATIENCE) {
         Err(Error::GaveUp {
             attempts: 1,
             last: Some(last),

@@ -85,7 +85,7 @@ fn bad_credentials_end_in_gave_up_with_the_refusal() {
     let client = Client::new(config);
     let seen = Arc::new(TestListener::new());
     client.set_listener("test", seen.clone());
-    match client.connect(true) {
+    match client.connect(PATIENCE) {
         Err(Error::GaveUp {
             attempts: made,
             last: Some(last),
@@ -132,8 +132,8 @@ fn tls_with_the_wrong_ca_fails_certificate_verification() {
     let client = Client::new(config);
     let seen = Arc::new(TestListener::new());
     client.set_listener("test", seen.clone());
-    let err = client.connect(true).expect_err("untrusted server");
-    let message = err.to_string();
+    let err = client.connect(PATIENCE).expect_err("untrusted server");
+    let message = err.report().to_string();
     match err {
         Error::GaveUp {
             attempts: 1,
@@ -183,15 +183,15 @@ fn custom_spawner_starts_the_receiver_thread() {
         let threads = Arc::new(ThreadOf(Mutex::new(Vec::new())));
         client.set_listener("threads", threads.clone());
 
-        client.connect(true).expect("connect");
+        client.connect(PATIENCE).expect("connect");
         assert_eq!(spawned.load(Ordering::SeqCst), 1);
         client
-            .connect(true)
+            .connect(PATIENCE)
             .expect("connect while connected is a no-op");
         assert_eq!(spawned.load(Ordering::SeqCst), 1);
         client.disconnect().expect("disconnect");
 
-        client.connect(true).expect("connect again");
+        client.connect(PATIENCE).expect("connect again");
         assert_eq!(spawned.load(Ordering::SeqCst), 2);
         assert_eq!(client.connections(), 2);
         send_confirmed(
@@ -225,7 +225,7 @@ fn printing_listener_never_logs_the_passcode() {
     assert!(!format!("{config:?}").contains(&accepted));
     let client = Client::new(config);
     client.set_listener("printing", Arc::new(PrintingListener));
-    client.connect(true).expect("connect");
+    client.connect(PATIENCE).expect("connect");
     assert!(!format!("{client:?}").contains(&accepted));
     let queue = unique_queue("printing");
     let messages = client
@@ -243,7 +243,7 @@ fn printing_listener_never_logs_the_passcode() {
     config.policy.max_attempts = MaxAttempts::Total(1);
     let rejected = Client::new(config);
     rejected.set_listener("printing", Arc::new(PrintingListener));
-    assert!(rejected.connect(true).is_err());
+    assert!(rejected.connect(PATIENCE).is_err());
 
     let records = logged();
     for callback in [

@@ -79,7 +79,7 @@ fn failover_uri_skips_a_dead_broker() {
         watch_admin_closes(&client);
         let connecting = Arc::new(Connecting::default());
         client.set_listener("connecting", connecting.clone());
-        client.connect(true).expect("the second broker accepts");
+        client.connect(PATIENCE).expect("the second broker accepts");
         assert!(client.is_connected());
         assert_eq!(connecting.ports(), [dead, port]);
         send_confirmed(&client, &unique_queue("failover"), "via the second broker");
@@ -101,7 +101,7 @@ fn every_endpoint_dead_gives_up_after_the_default_policy() {
     let seen = Arc::new(TestListener::new());
     client.set_listener("connecting", connecting.clone());
     client.set_listener("test", seen.clone());
-    assert_gave_up(client.connect(true).expect_err("nothing listens"), 4);
+    assert_gave_up(client.connect(PATIENCE).expect_err("nothing listens"), 4);
     assert_eq!(connecting.ports(), [a, b, a, b]);
     assert_eq!(seen.stats().connecting, 4);
     assert_eq!(seen.stats().connections, 0);
@@ -114,18 +114,17 @@ fn every_endpoint_dead_gives_up_after_the_configured_attempts() {
     let (a, b) = (dead_port(), dead_port());
     let url = format!("failover:(tcp://127.0.0.1:{a},tcp://127.0.0.1:{b})");
     let mut config = ClientConfig::from_url(&url).expect("URI");
-    config.policy = Policy {
-        backoff: Backoff::fixed(20),
-        pacing: Pacing::PerAttempt,
-        max_attempts: MaxAttempts::Total(5),
-        startup_max_attempts: None,
-        wait_before_first_reconnect: false,
-        hosts: HostOrder::as_given(),
-    };
+    config.policy = Policy::default()
+        .with_backoff(Backoff::fixed(20))
+        .with_pacing(Pacing::PerAttempt)
+        .with_max_attempts(MaxAttempts::Total(5))
+        .with_startup_max_attempts(None)
+        .with_wait_before_first_reconnect(false)
+        .with_hosts(HostOrder::as_given());
     let client = Client::new(config);
     let connecting = Arc::new(Connecting::default());
     client.set_listener("connecting", connecting.clone());
-    assert_gave_up(client.connect(true).expect_err("nothing listens"), 5);
+    assert_gave_up(client.connect(PATIENCE).expect_err("nothing listens"), 5);
     assert_eq!(connecting.ports(), [a, b, a, b, a]);
 }
 
@@ -141,7 +140,7 @@ fn every_endpoint_dead_gives_up_after_the_uri_limit() {
     let client = Client::new(ClientConfig::from_url(&url).expect("URI"));
     let connecting = Arc::new(Connecting::default());
     client.set_listener("connecting", connecting.clone());
-    assert_gave_up(client.connect(true).expect_err("nothing listens"), 3);
+    assert_gave_up(client.connect(PATIENCE).expect_err("nothing listens"), 3);
     assert_eq!(connecting.ports(), [a, b, a]);
     assert!(
         client

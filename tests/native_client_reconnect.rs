@@ -51,14 +51,13 @@ fn drop_all_rabbitmq_connections() {
 /// Reconnects quickly and for long enough to outlast the drop.
 fn config(broker: Broker) -> ClientConfig {
     let mut config = broker.config(Version::V1_2);
-    config.policy = Policy {
-        backoff: Backoff::fixed(100),
-        pacing: Pacing::PerAttempt,
-        max_attempts: MaxAttempts::Total(100),
-        startup_max_attempts: Some(MaxAttempts::Total(3)),
-        wait_before_first_reconnect: false,
-        hosts: HostOrder::as_given(),
-    };
+    config.policy = Policy::default()
+        .with_backoff(Backoff::fixed(100))
+        .with_pacing(Pacing::PerAttempt)
+        .with_max_attempts(MaxAttempts::Total(100))
+        .with_startup_max_attempts(Some(MaxAttempts::Total(3)))
+        .with_wait_before_first_reconnect(false)
+        .with_hosts(HostOrder::as_given());
     assert!(config.session.replay_subscriptions);
     assert!(config.session.resend_unreceipted);
     config
@@ -122,7 +121,7 @@ fn reconnect_replays_and_loses_no_confirmed_message(broker: Broker) {
     let seen = Arc::new(stompwire::native::listener::TestListener::new());
     consumer.set_listener("consumer", listener.clone());
     consumer.set_listener("test", seen.clone());
-    consumer.connect(true).expect("consumer connects");
+    consumer.connect(PATIENCE).expect("consumer connects");
     let (sub, subscribed) = consumer
         .subscribe_with_receipt(
             &queue,
@@ -136,7 +135,7 @@ fn reconnect_replays_and_loses_no_confirmed_message(broker: Broker) {
     let producer = Arc::new(Client::new(config(broker)));
     let producer_seen = Arc::new(stompwire::native::listener::TestListener::new());
     producer.set_listener("test", producer_seen.clone());
-    producer.connect(true).expect("producer connects");
+    producer.connect(PATIENCE).expect("producer connects");
 
     // The producer sends numbered messages with receipts until told to stop, retrying a
     // number whose send found the client between connections.

@@ -33,6 +33,18 @@ const PATIENCE: Duration = Duration::from_secs(15);
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+/// An error and its sources on one line, as a log shows them.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}
+
 fn env_or(var: &str, default: &str) -> String {
     std::env::var(var)
         .ok()
@@ -90,20 +102,16 @@ fn tls_dir() -> PathBuf {
 fn tls_config(ca: &str) -> TlsConfig {
     let dir = tls_dir();
     let (cert, key) = (dir.join("client.pem"), dir.join("client-key.pem"));
-    TlsConfig {
-        client_identity: (cert.exists() && key.exists()).then_some(ClientIdentity {
+    TlsConfig::with_ca_file(dir.join(ca)).with_client_identity(
+        (cert.exists() && key.exists()).then_some(ClientIdentity {
             cert_file: cert,
             key_file: key,
         }),
-        ..TlsConfig::with_ca_file(dir.join(ca))
-    }
+    )
 }
 
 fn config() -> TransportConfig {
-    TransportConfig {
-        tls: tls_config("ca.pem"),
-        ..TransportConfig::default()
-    }
+    TransportConfig::default().with_tls(tls_config("ca.pem"))
 }
 
 fn connect_to(target: &Endpoint) -> Arc<dyn Transport> {
@@ -573,7 +581,7 @@ fn tls_by_host_name_uses_it_for_sni_and_verification() {
 fn tls_with_another_ca_fails_with_a_verify_error() {
     let err = tls_connect(&tls_config("other-ca.pem")).unwrap_err();
     assert!(err.is_certificate_error(), "{err:?}");
-    let text = err.to_string();
+    let text = chain(&err);
     assert!(
         text.contains("certificate verify failed") && text.contains("UnknownIssuer"),
         "{text}"
@@ -582,13 +590,10 @@ fn tls_with_another_ca_fails_with_a_verify_error() {
 
 #[test]
 fn tls_with_a_mismatched_host_name_fails() {
-    let tls = TlsConfig {
-        server_name: Some("wrong.example".to_string()),
-        ..tls_config("ca.pem")
-    };
+    let tls = tls_config("ca.pem").with_server_name(Some("wrong.example".to_string()));
     let err = tls_connect(&tls).unwrap_err();
     assert!(err.is_certificate_error(), "{err:?}");
-    let text = err.to_string();
+    let text = chain(&err);
     assert!(
         text.contains("certificate verify failed") && text.contains("wrong.example"),
         "{text}"
@@ -597,10 +602,7 @@ fn tls_with_a_mismatched_host_name_fails() {
 
 #[test]
 fn tls_system_roots_alone_do_not_trust_a_private_ca() {
-    let tls = TlsConfig {
-        system_roots: Some(true),
-        ..TlsConfig::default()
-    };
+    let tls = TlsConfig::default().with_system_roots(Some(true));
     match tls_connect(&tls) {
         Err(e) => assert!(
             e.is_certificate_error() || matches!(e, TransportError::NoTrustRoots { .. }),
@@ -677,19 +679,15 @@ fn pem_certificate(file: &str) -> Vec<u8> {
 #[test]
 fn tls_custom_verifier_replaces_verification() {
     // Pinned to the server's own certificate: trusted, even under a name it does not carry.
-    let pinned = TlsConfig {
-        verifier: Some(Arc::new(Pinned::new(pem_certificate("server.pem")))),
-        server_name: Some("pinned.example".to_string()),
-        ..tls_config("ca.pem")
-    };
+    let pinned = tls_config("ca.pem")
+        .with_verifier(Some(Arc::new(Pinned::new(pem_certificate("server.pem")))))
+        .with_server_name(Some("pinned.example".to_string()));
     let transport = tls_connect(&pinned).unwrap();
     let (_, connected) = handshake(&transport);
     assert_eq!(connected.command, Command::Connected);
     // Pinned to another certificate: refused, though the CA would vouch for the server.
-    let other = TlsConfig {
-        verifier: Some(Arc::new(Pinned::new(pem_certificate("ca.pem")))),
-        ..tls_config("ca.pem")
-    };
+    let other =
+        tls_config("ca.pem").with_verifier(Some(Arc::new(Pinned::new(pem_certificate("ca.pem")))));
     let err = tls_connect(&other).unwrap_err();
     assert!(err.is_certificate_error(), "{err:?}");
     assert!(
@@ -720,10 +718,7 @@ fn ws_reports_the_chosen_subprotocol() {
     assert_eq!(transport.subprotocol_version(), Some(Version::V1_2));
     let transport = ws_connect(
         &rabbit_ws().path,
-        &WsConfig {
-            subprotocols: vec![Version::V1_1],
-            ..WsConfig::default()
-        },
+        &WsConfig::default().with_subprotocols(vec![Version::V1_1]),
     )
     .unwrap();
     assert_eq!(transport.subprotocol(), Some("v11.stomp"));
@@ -733,14 +728,8 @@ fn ws_reports_the_chosen_subprotocol() {
 fn ws_text_and_binary_messages_and_split_frames_reach_the_broker() {
     for ws in [
         WsConfig::default(),
-        WsConfig {
-            always_binary: true,
-            ..WsConfig::default()
-        },
-        WsConfig {
-            max_chunk_size: Some(7),
-            ..WsConfig::default()
-        },
+        WsConfig::default().with_always_binary(true),
+        WsConfig::default().with_max_chunk_size(Some(7)),
     ] {
         let transport = ws_connect(&rabbit_ws().path, &ws).unwrap();
         let (mut frames, _) = handshake(&transport);

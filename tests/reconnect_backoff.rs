@@ -74,12 +74,11 @@ fn fraction_jitter_adds_up_to_that_fraction_of_the_capped_base() {
 #[test]
 fn millis_jitter_adds_up_to_that_many_ms_within_the_max() {
     // stompest: min(reconnectDelay + random() · reconnectDelayJitter, maxReconnectDelay)
-    let b = Backoff {
-        initial_ms: 10,
-        multiplier: 2.0,
-        max_ms: 1_000,
-        jitter: Jitter::Millis(100),
-    };
+    let b = Backoff::default()
+        .with_initial_ms(10)
+        .with_multiplier(2.0)
+        .with_max_ms(1_000)
+        .with_jitter(Jitter::Millis(100));
     let table = [
         (0, 0.0, 10),
         (0, 0.5, 60),
@@ -110,10 +109,7 @@ fn no_jitter_never_draws() {
 #[test]
 fn jitter_draws_once_per_delay() {
     for jitter in [Jitter::Fraction(0.5), Jitter::Millis(10)] {
-        let b = Backoff {
-            jitter,
-            ..Backoff::default()
-        };
+        let b = Backoff::default().with_jitter(jitter);
         let mut draws = 0;
         let mut counting = || {
             draws += 1;
@@ -127,12 +123,11 @@ fn jitter_draws_once_per_delay() {
 #[test]
 fn multiplier_below_one_or_nan_keeps_the_delay_constant() {
     for multiplier in [0.5, 0.0, -2.0, f64::NAN] {
-        let b = Backoff {
-            initial_ms: 300,
-            multiplier,
-            max_ms: 10_000,
-            jitter: Jitter::None,
-        };
+        let b = Backoff::default()
+            .with_initial_ms(300)
+            .with_multiplier(multiplier)
+            .with_max_ms(10_000)
+            .with_jitter(Jitter::None);
         assert_eq!(b.base_ms(7), 300, "{multiplier}");
     }
 }
@@ -140,39 +135,31 @@ fn multiplier_below_one_or_nan_keeps_the_delay_constant() {
 #[test]
 fn negative_or_nan_fraction_adds_nothing() {
     for fraction in [-0.5, f64::NAN] {
-        let b = Backoff {
-            jitter: Jitter::Fraction(fraction),
-            ..Backoff::default()
-        };
+        let b = Backoff::default().with_jitter(Jitter::Fraction(fraction));
         assert_eq!(b.delay_ms(0, &mut at(0.9)), 100, "{fraction}");
     }
 }
 
 #[test]
 fn huge_values_saturate_instead_of_overflowing() {
-    let uncapped = Backoff {
-        initial_ms: u64::MAX / 2,
-        multiplier: 10.0,
-        max_ms: u64::MAX,
-        jitter: Jitter::Fraction(1.0),
-    };
+    let uncapped = Backoff::default()
+        .with_initial_ms(u64::MAX / 2)
+        .with_multiplier(10.0)
+        .with_max_ms(u64::MAX)
+        .with_jitter(Jitter::Fraction(1.0));
     assert_eq!(uncapped.base_ms(u32::MAX), u64::MAX);
     assert_eq!(uncapped.delay_ms(u32::MAX, &mut at(0.9)), u64::MAX);
-    let additive = Backoff {
-        jitter: Jitter::Millis(u64::MAX),
-        ..uncapped
-    };
+    let additive = uncapped.with_jitter(Jitter::Millis(u64::MAX));
     assert_eq!(additive.delay_ms(3, &mut at(0.9)), u64::MAX);
 }
 
 #[test]
 fn zero_initial_delay_stays_zero() {
-    let b = Backoff {
-        initial_ms: 0,
-        multiplier: f64::INFINITY,
-        max_ms: u64::MAX,
-        jitter: Jitter::Fraction(0.1),
-    };
+    let b = Backoff::default()
+        .with_initial_ms(0)
+        .with_multiplier(f64::INFINITY)
+        .with_max_ms(u64::MAX)
+        .with_jitter(Jitter::Fraction(0.1));
     assert_eq!(b.delay_ms(40, &mut at(0.5)), 0);
 }
 

@@ -16,12 +16,10 @@ fn order(order: &HostOrder, urls: &[&str], mut random: impl FnMut() -> u32) -> V
 }
 
 fn with(prefer_localhost: bool, try_loopback: bool, local: &[&str]) -> HostOrder {
-    HostOrder {
-        prefer_localhost,
-        try_loopback,
-        local_names: local.iter().map(|s| s.to_string()).collect(),
-        ..HostOrder::as_given()
-    }
+    HostOrder::as_given()
+        .with_prefer_localhost(prefer_localhost)
+        .with_try_loopback(try_loopback)
+        .with_local_names(local.iter().map(|s| s.to_string()).collect())
 }
 
 #[test]
@@ -160,10 +158,7 @@ fn loopback_without_prefer_localhost_leaves_the_rest_in_place() {
 
 #[test]
 fn randomize_shuffles_with_the_injected_source() {
-    let o = HostOrder {
-        randomize: true,
-        ..HostOrder::as_given()
-    };
+    let o = HostOrder::as_given().with_randomize(true);
     let urls = ["tcp://a:1", "tcp://b:1", "tcp://c:1", "tcp://d:1"];
     // Fisher–Yates from the back; a draw of 0 always picks the first remaining slot.
     assert_eq!(
@@ -176,21 +171,16 @@ fn randomize_shuffles_with_the_injected_source() {
 
 #[test]
 fn randomize_then_prefer_localhost_puts_local_first_after_shuffling() {
-    let o = HostOrder {
-        randomize: true,
-        prefer_localhost: true,
-        ..HostOrder::as_given()
-    };
+    let o = HostOrder::as_given()
+        .with_randomize(true)
+        .with_prefer_localhost(true);
     let pass = order(&o, &["tcp://a:1", "tcp://b:1", "tcp://localhost:1"], || 0);
     assert_eq!(pass[0], "tcp://localhost:1");
 }
 
 #[test]
 fn randomize_draws_once_per_entry_but_one() {
-    let o = HostOrder {
-        randomize: true,
-        ..HostOrder::as_given()
-    };
+    let o = HostOrder::as_given().with_randomize(true);
     let mut draws = 0;
     let _ = o.order(
         &endpoints(&["a:1", "b:1", "c:1", "d:1", "e:1"]),
@@ -204,10 +194,7 @@ fn randomize_draws_once_per_entry_but_one() {
 
 #[test]
 fn same_source_gives_same_order() {
-    let o = HostOrder {
-        randomize: true,
-        ..HostOrder::as_given()
-    };
+    let o = HostOrder::as_given().with_randomize(true);
     let urls = ["a:1", "b:1", "c:1", "d:1", "e:1", "f:1"];
     let lcg = || {
         let mut s = 12345u32;

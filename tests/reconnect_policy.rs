@@ -18,16 +18,11 @@ fn plan(policy: &Policy, pass_len: usize, phase: Phase, cap: u32) -> Vec<(usize,
 }
 
 fn no_jitter(pacing: Pacing, max: MaxAttempts) -> Policy {
-    Policy {
-        backoff: Backoff {
-            jitter: Jitter::None,
-            ..Backoff::default()
-        },
-        pacing,
-        max_attempts: max,
-        hosts: HostOrder::as_given(),
-        ..Policy::default()
-    }
+    Policy::default()
+        .with_backoff(Backoff::default().with_jitter(Jitter::None))
+        .with_pacing(pacing)
+        .with_max_attempts(max)
+        .with_hosts(HostOrder::as_given())
 }
 
 #[test]
@@ -135,10 +130,8 @@ fn no_hosts_means_no_attempt() {
 
 #[test]
 fn startup_limit_applies_until_the_first_connection() {
-    let p = Policy {
-        startup_max_attempts: Some(MaxAttempts::Total(2)),
-        ..no_jitter(Pacing::PerAttempt, MaxAttempts::Total(5))
-    };
+    let p = no_jitter(Pacing::PerAttempt, MaxAttempts::Total(5))
+        .with_startup_max_attempts(Some(MaxAttempts::Total(2)));
     assert_eq!(p.limit(Phase::Startup), MaxAttempts::Total(2));
     assert_eq!(p.limit(Phase::Reconnect), MaxAttempts::Total(5));
     assert_eq!(plan(&p, 1, Phase::Startup, 100).len(), 2);
@@ -147,19 +140,15 @@ fn startup_limit_applies_until_the_first_connection() {
 
 #[test]
 fn wait_before_first_reconnect_shifts_the_backoff_after_a_loss() {
-    let p = Policy {
-        wait_before_first_reconnect: true,
-        ..no_jitter(Pacing::PerAttempt, MaxAttempts::Forever)
-    };
+    let p =
+        no_jitter(Pacing::PerAttempt, MaxAttempts::Forever).with_wait_before_first_reconnect(true);
     assert_eq!(plan(&p, 1, Phase::Startup, 3), [(0, 0), (0, 100), (0, 150)]);
     assert_eq!(
         plan(&p, 1, Phase::Reconnect, 3),
         [(0, 100), (0, 150), (0, 225)]
     );
-    let per_pass = Policy {
-        wait_before_first_reconnect: true,
-        ..no_jitter(Pacing::PerPass, MaxAttempts::Forever)
-    };
+    let per_pass =
+        no_jitter(Pacing::PerPass, MaxAttempts::Forever).with_wait_before_first_reconnect(true);
     assert_eq!(
         plan(&per_pass, 2, Phase::Reconnect, 4),
         [(0, 100), (1, 0), (0, 150), (1, 0)]
@@ -275,4 +264,41 @@ fn stompjs_delay_of_zero_connects_once_and_never_reconnects() {
 #[test]
 fn stompjs_default_mode_is_linear() {
     assert_eq!(ReconnectTimeMode::default(), ReconnectTimeMode::Linear);
+}
+
+/// `base.$with(value)` is `base` with `$field` set to `value`, and nothing else changed.
+macro_rules! sets_only {
+    ($base:expr, $($with:ident => $field:ident = $value:expr),* $(,)?) => {$(
+        let mut expected = $base;
+        expected.$field = $value;
+        assert_ne!(expected, $base, "{} must differ from the base", stringify!($value));
+        assert_eq!($base.$with($value), expected, stringify!($with));
+    )*};
+}
+
+#[test]
+fn each_setter_sets_its_own_field() {
+    sets_only!(
+        Backoff::default(),
+        with_initial_ms => initial_ms = 1,
+        with_multiplier => multiplier = 3.0,
+        with_max_ms => max_ms = 2,
+        with_jitter => jitter = Jitter::Millis(5),
+    );
+    sets_only!(
+        HostOrder::default(),
+        with_randomize => randomize = true,
+        with_prefer_localhost => prefer_localhost = false,
+        with_try_loopback => try_loopback = false,
+        with_local_names => local_names = vec!["myhost".into()],
+    );
+    sets_only!(
+        Policy::default(),
+        with_backoff => backoff = Backoff::fixed(7),
+        with_pacing => pacing = Pacing::PerAttempt,
+        with_max_attempts => max_attempts = MaxAttempts::Forever,
+        with_startup_max_attempts => startup_max_attempts = Some(MaxAttempts::Total(1)),
+        with_wait_before_first_reconnect => wait_before_first_reconnect = true,
+        with_hosts => hosts = HostOrder::as_given(),
+    );
 }

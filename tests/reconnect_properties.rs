@@ -32,11 +32,12 @@ fn jitter() -> impl Strategy<Value = Jitter> {
 
 fn backoff() -> impl Strategy<Value = Backoff> {
     (0u64..10_000_000, multiplier(), 0u64..100_000_000, jitter()).prop_map(
-        |(initial_ms, multiplier, max_ms, jitter)| Backoff {
-            initial_ms,
-            multiplier,
-            max_ms,
-            jitter,
+        |(initial_ms, multiplier, max_ms, jitter)| {
+            Backoff::default()
+                .with_initial_ms(initial_ms)
+                .with_multiplier(multiplier)
+                .with_max_ms(max_ms)
+                .with_jitter(jitter)
         },
     )
 }
@@ -57,13 +58,14 @@ fn policy() -> impl Strategy<Value = Policy> {
         any::<bool>(),
     )
         .prop_map(
-            |(backoff, pacing, max_attempts, startup_max_attempts, wait)| Policy {
-                backoff,
-                pacing,
-                max_attempts,
-                startup_max_attempts,
-                wait_before_first_reconnect: wait,
-                hosts: HostOrder::as_given(),
+            |(backoff, pacing, max_attempts, startup_max_attempts, wait)| {
+                Policy::default()
+                    .with_backoff(backoff)
+                    .with_pacing(pacing)
+                    .with_max_attempts(max_attempts)
+                    .with_startup_max_attempts(startup_max_attempts)
+                    .with_wait_before_first_reconnect(wait)
+                    .with_hosts(HostOrder::as_given())
             },
         )
 }
@@ -131,16 +133,17 @@ fn options() -> impl Strategy<Value = FailoverOptions> {
         ),
     )
         .prop_map(
-            |((initial, max, exp, mult), (retries, startup, jitter, rnd, pb))| FailoverOptions {
-                initial_reconnect_delay_ms: initial,
-                max_reconnect_delay_ms: max,
-                use_exponential_back_off: exp,
-                back_off_multiplier: mult,
-                max_reconnect_attempts: retries,
-                startup_max_reconnect_attempts: startup,
-                reconnect_delay_jitter_ms: jitter,
-                randomize: rnd,
-                priority_backup: pb,
+            |((initial, max, exp, mult), (retries, startup, jitter, rnd, pb))| {
+                FailoverOptions::default()
+                    .with_initial_reconnect_delay_ms(initial)
+                    .with_max_reconnect_delay_ms(max)
+                    .with_use_exponential_back_off(exp)
+                    .with_back_off_multiplier(mult)
+                    .with_max_reconnect_attempts(retries)
+                    .with_startup_max_reconnect_attempts(startup)
+                    .with_reconnect_delay_jitter_ms(jitter)
+                    .with_randomize(rnd)
+                    .with_priority_backup(pb)
             },
         )
 }
@@ -166,7 +169,7 @@ proptest! {
     fn fraction_jitter_stays_within_its_fraction_of_the_base(
         b in backoff(), f in 0.0f64..1.0, k in any::<u32>(), draw in any::<u32>()
     ) {
-        let b = Backoff { jitter: Jitter::Fraction(f), ..b };
+        let b = b.with_jitter(Jitter::Fraction(f));
         let base = b.base_ms(k);
         let delay = b.delay_ms(k, &mut || draw);
         prop_assert!(delay >= base);
@@ -177,7 +180,7 @@ proptest! {
     fn millis_jitter_stays_within_its_millis_and_the_max(
         b in backoff(), j in 0u64..1_000_000, k in any::<u32>(), draw in any::<u32>()
     ) {
-        let b = Backoff { jitter: Jitter::Millis(j), ..b };
+        let b = b.with_jitter(Jitter::Millis(j));
         let base = b.base_ms(k);
         let delay = b.delay_ms(k, &mut || draw);
         prop_assert!(delay >= base);
@@ -216,6 +219,7 @@ proptest! {
                 let expected = match p.pacing {
                     Pacing::PerAttempt => total,
                     Pacing::PerPass => total.div_ceil(len) * len,
+                    other => unreachable!("the strategy makes no {other:?}"),
                 };
                 prop_assert_eq!(made, expected);
             }
@@ -251,7 +255,7 @@ proptest! {
         endpoints in proptest::collection::vec(endpoint(), 0..8),
         randomize in any::<bool>(), prefer in any::<bool>(), seed in any::<u32>()
     ) {
-        let order = HostOrder { randomize, prefer_localhost: prefer, try_loopback: false, local_names: vec![] };
+        let order = HostOrder::default().with_randomize(randomize).with_prefer_localhost(prefer).with_try_loopback(false).with_local_names(vec![]);
         let mut s = seed;
         let mut lcg = move || { s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223); s };
         let mut pass: Vec<String> = order.order(&endpoints, &mut lcg).iter().map(|e| e.to_string()).collect();
@@ -265,7 +269,7 @@ proptest! {
     fn schedule_is_deterministic_given_the_source(
         endpoints in proptest::collection::vec(endpoint(), 1..5), p in policy(), seed in any::<u32>()
     ) {
-        let p = Policy { hosts: HostOrder { randomize: true, ..HostOrder::default() }, ..p };
+        let p = p.with_hosts(HostOrder::default().with_randomize(true));
         let run = || {
             let mut schedule = Schedule::new(p.clone(), endpoints.clone());
             let mut s = seed;

@@ -154,28 +154,26 @@ fn zeros() -> impl FnMut() -> u32 {
 
 /// Waits of `ms`, constant, before every attempt but the first; hosts as given.
 fn per_attempt(ms: u64, multiplier: f64, max: MaxAttempts) -> Policy {
-    Policy {
-        backoff: Backoff {
-            initial_ms: ms,
-            multiplier,
-            max_ms: u64::MAX,
-            jitter: Jitter::None,
-        },
-        pacing: Pacing::PerAttempt,
-        max_attempts: max,
-        startup_max_attempts: None,
-        wait_before_first_reconnect: false,
-        hosts: HostOrder::as_given(),
-    }
+    Policy::default()
+        .with_backoff(
+            Backoff::default()
+                .with_initial_ms(ms)
+                .with_multiplier(multiplier)
+                .with_max_ms(u64::MAX)
+                .with_jitter(Jitter::None),
+        )
+        .with_pacing(Pacing::PerAttempt)
+        .with_max_attempts(max)
+        .with_startup_max_attempts(None)
+        .with_wait_before_first_reconnect(false)
+        .with_hosts(HostOrder::as_given())
 }
 
 /// stomp.py's policy, retrying forever, hosts as given.
 fn stomp_py_forever() -> Policy {
-    Policy {
-        max_attempts: MaxAttempts::Forever,
-        hosts: HostOrder::as_given(),
-        ..Policy::default()
-    }
+    Policy::default()
+        .with_max_attempts(MaxAttempts::Forever)
+        .with_hosts(HostOrder::as_given())
 }
 
 const CLOSED: CloseReason = CloseReason::TransportClosed { mid_frame: false };
@@ -203,16 +201,11 @@ fn host_order_prefers_localhost_and_tries_loopback_first() {
         .iter()
         .map(|u| u.parse().unwrap())
         .collect();
-    let hosts = HostOrder {
-        local_names: vec!["myhost".into()],
-        ..HostOrder::default()
-    };
+    let hosts = HostOrder::default().with_local_names(vec!["myhost".into()]);
     let (targets, list) = Targets::of(&hosts, &configured);
-    let policy = Policy {
-        max_attempts: MaxAttempts::Forever,
-        hosts: hosts.clone(),
-        ..Policy::default()
-    };
+    let policy = Policy::default()
+        .with_max_attempts(MaxAttempts::Forever)
+        .with_hosts(hosts.clone());
     let mut run = Run::new(policy, targets, SupervisorConfig::default(), zeros());
     let mut tried = Vec::new();
     for _ in 0..3 {
@@ -239,13 +232,8 @@ fn host_order_prefers_localhost_and_tries_loopback_first() {
 #[test]
 fn randomize_reshuffles_every_pass_from_the_injected_source() {
     let draws = vec![7 << 28, 1 << 30, 3 << 29, 1 << 31, 5 << 28, 9 << 28];
-    let policy = Policy {
-        hosts: HostOrder {
-            randomize: true,
-            ..HostOrder::as_given()
-        },
-        ..per_attempt(10, 1.0, MaxAttempts::Forever)
-    };
+    let policy = per_attempt(10, 1.0, MaxAttempts::Forever)
+        .with_hosts(HostOrder::as_given().with_randomize(true));
     let targets = Targets::new(3);
     let mut expected = Vec::new();
     let mut source = Draws(draws.clone());
@@ -345,10 +333,7 @@ fn gives_up_after_exactly_k_attempts() {
 #[test]
 fn stomp_py_finishes_a_begun_pass_before_giving_up() {
     // 3 attempts over 2 hosts: two passes, four attempts (stomp.py's loop).
-    let policy = Policy {
-        hosts: HostOrder::as_given(),
-        ..Policy::default()
-    };
+    let policy = Policy::default().with_hosts(HostOrder::as_given());
     let mut run = Run::new(
         policy,
         Targets::new(2),
@@ -576,13 +561,8 @@ fn the_sessions_own_connect_timeout_counts_as_a_connected_timeout() {
 #[test]
 fn connected_timeout_at_the_end_of_a_pass_starts_the_next_pass_elsewhere() {
     // Two entries shuffled: a draw of u32::MAX keeps [0, 1], a draw of 0 swaps to [1, 0].
-    let policy = Policy {
-        hosts: HostOrder {
-            randomize: true,
-            ..HostOrder::as_given()
-        },
-        ..per_attempt(100, 1.0, MaxAttempts::Forever)
-    };
+    let policy = per_attempt(100, 1.0, MaxAttempts::Forever)
+        .with_hosts(HostOrder::as_given().with_randomize(true));
     let config = SupervisorConfig::default().with_connected_timeout_ms(Some(2_000));
     let mut run = Run::new(policy, Targets::new(2), config, Draws(vec![u32::MAX, 0]));
     assert_eq!(run.next_open(), 0);
@@ -795,13 +775,8 @@ fn start_after_stop_counts_afresh_from_the_first_endpoint() {
 #[test]
 fn a_transport_connect_timeout_sends_the_next_attempt_elsewhere() {
     // Two entries shuffled: a draw of u32::MAX keeps [0, 1], a draw of 0 swaps to [1, 0].
-    let policy = Policy {
-        hosts: HostOrder {
-            randomize: true,
-            ..HostOrder::as_given()
-        },
-        ..per_attempt(100, 1.0, MaxAttempts::Forever)
-    };
+    let policy = per_attempt(100, 1.0, MaxAttempts::Forever)
+        .with_hosts(HostOrder::as_given().with_randomize(true));
     let mut run = Run::new(
         policy,
         Targets::new(2),
@@ -889,21 +864,20 @@ fn policy() -> impl Strategy<Value = Policy> {
         any::<bool>(),
     )
         .prop_map(
-            |(initial_ms, multiplier, max_ms, jitter, pacing, max, wait, randomize)| Policy {
-                backoff: Backoff {
-                    initial_ms,
-                    multiplier,
-                    max_ms,
-                    jitter: Jitter::Fraction(jitter),
-                },
-                pacing,
-                max_attempts: max,
-                startup_max_attempts: None,
-                wait_before_first_reconnect: wait,
-                hosts: HostOrder {
-                    randomize,
-                    ..HostOrder::as_given()
-                },
+            |(initial_ms, multiplier, max_ms, jitter, pacing, max, wait, randomize)| {
+                Policy::default()
+                    .with_backoff(
+                        Backoff::default()
+                            .with_initial_ms(initial_ms)
+                            .with_multiplier(multiplier)
+                            .with_max_ms(max_ms)
+                            .with_jitter(Jitter::Fraction(jitter)),
+                    )
+                    .with_pacing(pacing)
+                    .with_max_attempts(max)
+                    .with_startup_max_attempts(None)
+                    .with_wait_before_first_reconnect(wait)
+                    .with_hosts(HostOrder::as_given().with_randomize(randomize))
             },
         )
 }
@@ -1075,6 +1049,7 @@ proptest! {
                 // A begun pass is finished.
                 Pacing::PerPass => u64::from(k).div_ceil(len as u64) * len as u64,
                 Pacing::PerAttempt => u64::from(k),
+                other => unreachable!("the strategy makes no {other:?}"),
             },
         };
         let mut since_success = 0u64;

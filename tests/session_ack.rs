@@ -5,7 +5,7 @@ mod scripted_broker;
 
 use scripted_broker::{Pair, connected, connected_1_0, headers, receipt};
 use stompwire::frame::{Command, Frame, Headers, Version};
-use stompwire::session::{AckMode, Event, ReceiptOutcome, SessionError, State};
+use stompwire::session::{AckMode, Event, ReceiptOutcome, RequiredHeader, SessionError, State};
 
 /// A session on `version` with a subscription `s` in `mode`.
 fn subscribed(version: &str, mode: AckMode) -> Pair {
@@ -137,7 +137,7 @@ fn ack_in_1_1_needs_the_subscription() {
         pair.session.ack_id("m-1", None, Headers::new(), pair.now),
         Err(SessionError::MissingHeader {
             command: Command::Ack,
-            header: "subscription"
+            header: RequiredHeader::Subscription
         })
     );
     assert!(pair.sent().is_empty());
@@ -146,10 +146,14 @@ fn ack_in_1_1_needs_the_subscription() {
 #[test]
 fn ack_needs_the_header_that_names_the_message() {
     // (version, the MESSAGE header ACK needs)
-    for (version, header) in [("1.0", "message-id"), ("1.1", "message-id"), ("1.2", "ack")] {
+    for (version, header) in [
+        ("1.0", RequiredHeader::MessageId),
+        ("1.1", RequiredHeader::MessageId),
+        ("1.2", RequiredHeader::Ack),
+    ] {
         let mut pair = subscribed(version, AckMode::Client);
         let mut message = deliver(&mut pair, 1);
-        message.headers.remove(header);
+        message.headers.remove(header.as_str());
         assert_eq!(
             pair.session.ack(&message, Headers::new(), pair.now),
             Err(SessionError::MissingHeader {

@@ -4,16 +4,13 @@
 mod scripted_broker;
 
 use scripted_broker::{Pair, connected, connected_1_0, headers, message};
-use stompwire::frame::{Command, Headers, Version};
+use stompwire::frame::{Command, Headers, Limits, Version};
 use stompwire::session::{CloseReason, Config, Event, HeartBeat, SessionError, State};
 
 use Version::{V1_0, V1_1, V1_2};
 
 fn config(versions: &[Version]) -> Config {
-    Config {
-        versions: versions.to_vec(),
-        ..Config::default()
-    }
+    Config::default().with_versions(versions.to_vec())
 }
 
 #[test]
@@ -46,27 +43,24 @@ fn stomp_command_is_used_when_asked_except_for_1_0_only() {
         (false, &[V1_0], Command::Connect),
     ];
     for (use_stomp, versions, command) in table {
-        let mut pair = Pair::new(Config {
-            use_stomp_command: *use_stomp,
-            ..config(versions)
-        });
+        let mut pair = Pair::new(config(versions).with_use_stomp_command(*use_stomp));
         assert_eq!(pair.connect().command, *command, "{use_stomp} {versions:?}");
     }
 }
 
 #[test]
 fn connect_writes_host_login_passcode_and_extra_headers() {
-    let mut pair = Pair::new(Config {
-        host: Some("/vhost".into()),
-        login: Some("guest".into()),
-        passcode: Some("se:cret".into()),
-        connect_headers: headers(&[("client-id", "c-1")]),
-        heart_beat: HeartBeat {
-            outgoing_ms: 5_000,
-            incoming_ms: 7_000,
-        },
-        ..Config::default()
-    });
+    let mut pair = Pair::new(
+        Config::default()
+            .with_host("/vhost")
+            .with_login("guest")
+            .with_passcode("se:cret")
+            .with_connect_headers(headers(&[("client-id", "c-1")]))
+            .with_heart_beat(HeartBeat {
+                outgoing_ms: 5_000,
+                incoming_ms: 7_000,
+            }),
+    );
     let connect = pair.connect();
     assert_eq!(connect.command, Command::Connect);
     assert_eq!(connect.header("host"), Some("/vhost"));
@@ -89,11 +83,11 @@ fn absent_options_write_no_header() {
 
 #[test]
 fn connect_headers_win_over_generated_ones() {
-    let mut pair = Pair::new(Config {
-        host: Some("configured".into()),
-        connect_headers: headers(&[("host", "extra"), ("heart-beat", "1,2")]),
-        ..Config::default()
-    });
+    let mut pair = Pair::new(
+        Config::default()
+            .with_host("configured")
+            .with_connect_headers(headers(&[("host", "extra"), ("heart-beat", "1,2")])),
+    );
     let connect = pair.connect();
     assert_eq!(
         connect.headers.get_all("host").collect::<Vec<_>>(),
@@ -169,13 +163,10 @@ fn version_before_connected_is_the_highest_offered() {
 
 #[test]
 fn connected_event_carries_server_session_version_and_heart_beats() {
-    let mut pair = Pair::new(Config {
-        heart_beat: HeartBeat {
-            outgoing_ms: 1_000,
-            incoming_ms: 2_000,
-        },
-        ..Config::default()
-    });
+    let mut pair = Pair::new(Config::default().with_heart_beat(HeartBeat {
+        outgoing_ms: 1_000,
+        incoming_ms: 2_000,
+    }));
     let c = pair.connect_with(&connected("1.1", "3000,500"));
     assert_eq!(c.version, V1_1);
     assert_eq!(c.server.as_deref(), Some("scripted/1"));
@@ -299,10 +290,7 @@ fn connect_while_not_disconnected_is_refused() {
 
 #[test]
 fn connect_timeout_closes_the_session() {
-    let mut pair = Pair::new(Config {
-        connect_timeout_ms: Some(3_000),
-        ..Config::default()
-    });
+    let mut pair = Pair::new(Config::default().with_connect_timeout_ms(Some(3_000)));
     pair.connect();
     assert_eq!(pair.session.poll_timeout(), Some(3_000));
     pair.advance(2_999);
@@ -316,10 +304,7 @@ fn connect_timeout_closes_the_session() {
 
 #[test]
 fn connect_timeout_none_waits_for_ever() {
-    let mut pair = Pair::new(Config {
-        connect_timeout_ms: None,
-        ..Config::default()
-    });
+    let mut pair = Pair::new(Config::default().with_connect_timeout_ms(None));
     pair.connect();
     assert_eq!(pair.session.poll_timeout(), None);
     pair.advance(1_000_000);
@@ -328,11 +313,11 @@ fn connect_timeout_none_waits_for_ever() {
 
 #[test]
 fn connected_in_time_cancels_the_connect_timeout() {
-    let mut pair = Pair::new(Config {
-        connect_timeout_ms: Some(100),
-        heart_beat: HeartBeat::NONE,
-        ..Config::default()
-    });
+    let mut pair = Pair::new(
+        Config::default()
+            .with_connect_timeout_ms(Some(100))
+            .with_heart_beat(HeartBeat::NONE),
+    );
     pair.connect();
     pair.advance(99);
     pair.broker(&connected("1.2", "0,0")).unwrap();
@@ -342,10 +327,7 @@ fn connected_in_time_cancels_the_connect_timeout() {
 
 #[test]
 fn huge_timeouts_do_not_overflow_the_clock() {
-    let mut pair = Pair::new(Config {
-        connect_timeout_ms: Some(u64::MAX),
-        ..Config::default()
-    });
+    let mut pair = Pair::new(Config::default().with_connect_timeout_ms(Some(u64::MAX)));
     pair.now = 5;
     pair.connect();
     assert_eq!(pair.session.poll_timeout(), Some(u64::MAX));
@@ -381,12 +363,48 @@ fn frames_queued_but_not_written_do_not_leak_into_the_next_connection() {
 }
 
 #[test]
+fn each_config_setter_sets_its_own_field() {
+    // `Config` has no `PartialEq` (it holds an `f64`); its `Debug` shows every field.
+    macro_rules! sets_only {
+        ($($with:ident($arg:expr) => $field:ident = $value:expr;)*) => {$(
+            let mut expected = Config::default();
+            expected.$field = $value;
+            let got = Config::default().$with($arg);
+            assert!(got.$field == expected.$field, stringify!($with));
+            assert_eq!(format!("{got:?}"), format!("{expected:?}"), stringify!($with));
+            assert_ne!(
+                format!("{expected:?}"),
+                format!("{:?}", Config::default()),
+                "{} must differ from the default",
+                stringify!($value)
+            );
+        )*};
+    }
+    sets_only! {
+        with_versions([V1_2]) => versions = vec![V1_2];
+        with_host("/") => host = Some("/".into());
+        with_login("guest") => login = Some("guest".into());
+        with_passcode("secret") => passcode = Some("secret".into());
+        with_connect_headers(headers(&[("a", "1")])) => connect_headers = headers(&[("a", "1")]);
+        with_use_stomp_command(true) => use_stomp_command = true;
+        with_heart_beat(HeartBeat::NONE) => heart_beat = HeartBeat::NONE;
+        with_heart_beat_receive_scale(2.0) => heart_beat_receive_scale = 2.0;
+        with_connect_timeout_ms(None) => connect_timeout_ms = None;
+        with_receipt_timeout_ms(Some(5)) => receipt_timeout_ms = Some(5);
+        with_disconnect_timeout_ms(6) => disconnect_timeout_ms = 6;
+        with_limits(Limits::default().with_max_headers(7)) =>
+            limits = Limits::default().with_max_headers(7);
+        with_replay_subscriptions(false) => replay_subscriptions = false;
+        with_resend_unreceipted(false) => resend_unreceipted = false;
+        with_close_on_heartbeat_timeout(false) => close_on_heartbeat_timeout = false;
+    }
+}
+
+#[test]
 fn config_debug_hides_the_passcode() {
-    let config = Config {
-        login: Some("guest".into()),
-        passcode: Some("hunter2".into()),
-        ..Config::default()
-    };
+    let config = Config::default()
+        .with_login("guest")
+        .with_passcode("hunter2");
     let shown = format!("{config:?}");
     assert!(shown.contains("guest"));
     assert!(!shown.contains("hunter2"), "{shown}");
@@ -394,10 +412,7 @@ fn config_debug_hides_the_passcode() {
 
 #[test]
 fn session_debug_hides_the_passcode() {
-    let mut pair = Pair::new(Config {
-        passcode: Some("hunter2".into()),
-        ..Config::default()
-    });
+    let mut pair = Pair::new(Config::default().with_passcode("hunter2"));
     // CONNECT is queued, not yet taken.
     pair.session.connect(pair.now).unwrap();
     let shown = format!("{:?}", pair.session);

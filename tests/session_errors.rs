@@ -8,7 +8,8 @@ use proptest::prelude::*;
 use scripted_broker::{Pair, connected, error, headers, message, receipt};
 use stompwire::frame::{Command, DecodeError, Frame, Headers, Limit, Limits};
 use stompwire::session::{
-    AckMode, CloseReason, Config, Event, LostReason, ReceiptOutcome, SessionError, State,
+    AckMode, CloseReason, Config, Event, LostReason, ReceiptOutcome, RequiredHeader, SessionError,
+    State,
 };
 
 fn open() -> Pair {
@@ -219,7 +220,7 @@ fn send_frame_takes_only_send_frames_with_a_destination() {
             .send_frame(Frame::new(Command::Send), Default::default(), pair.now),
         Err(SessionError::MissingHeader {
             command: Command::Send,
-            header: "destination"
+            header: RequiredHeader::Destination
         })
     );
     assert!(pair.sent().is_empty());
@@ -305,14 +306,11 @@ fn undecodable_bytes_close_the_session_with_a_protocol_reason() {
 
 #[test]
 fn exceeding_a_limit_closes_the_session_naming_the_limit() {
-    let mut pair = Pair::new(Config {
-        limits: Limits {
-            max_body_size: 8,
-            ..Limits::default()
-        },
-        heart_beat: stompwire::session::HeartBeat::NONE,
-        ..Config::default()
-    });
+    let mut pair = Pair::new(
+        Config::default()
+            .with_limits(Limits::default().with_max_body_size(8))
+            .with_heart_beat(stompwire::session::HeartBeat::NONE),
+    );
     pair.connect_1_2();
     let err = pair
         .broker(&message("s", "1", "/q", "more than eight"))
@@ -325,6 +323,66 @@ fn exceeding_a_limit_closes_the_session_naming_the_limit() {
         other => panic!("{other:?}"),
     }
     assert_eq!(pair.close_reason(), CloseReason::Protocol(err));
+}
+
+#[test]
+fn a_wrapped_codec_error_is_the_source_and_is_not_repeated() {
+    use core::error::Error;
+    let mut pair = Pair::new(
+        Config::default()
+            .with_limits(Limits::default().with_max_body_size(8))
+            .with_heart_beat(stompwire::session::HeartBeat::NONE),
+    );
+    pair.connect_1_2();
+    let decode = pair
+        .broker(&message("s", "1", "/q", "more than eight"))
+        .unwrap_err();
+    assert_eq!(decode.to_string(), "cannot decode server input");
+    let source = decode.source().expect("the decode error as source");
+    assert_eq!(source.to_string(), "frame exceeds max_body_size (15 > 8)");
+
+    // STOMP 1.0 has no escapes: a LF in a value cannot be written.
+    let mut pair = Pair::quiet();
+    pair.connect_with(&connected("1.0", "0,0"));
+    let encode = pair
+        .session
+        .send("/q", headers(&[("k", "a\nb")]), "", pair.now)
+        .unwrap_err();
+    assert!(matches!(encode, SessionError::Encode(_)), "{encode:?}");
+    assert_eq!(encode.to_string(), "cannot encode frame");
+    let source = encode.source().expect("the encode error as source");
+    assert_eq!(
+        source.to_string(),
+        "SEND header 1 value holds byte 0x0a, which cannot be written in this version"
+    );
+
+    // The errors that wrap nothing have no source.
+    let not_open = Pair::new(Config::default())
+        .session
+        .send("/q", Headers::new(), "", 0)
+        .unwrap_err();
+    assert!(not_open.source().is_none(), "{not_open:?}");
+}
+
+#[test]
+fn a_missing_header_is_named_as_on_the_wire() {
+    let mut pair = open();
+    let err = pair
+        .session
+        .send_frame(Frame::new(Command::Send), Default::default(), pair.now)
+        .unwrap_err();
+    assert_eq!(err.to_string(), "SEND needs a 'destination' header");
+    let names = [
+        (RequiredHeader::Destination, "destination"),
+        (RequiredHeader::MessageId, "message-id"),
+        (RequiredHeader::Ack, "ack"),
+        (RequiredHeader::Subscription, "subscription"),
+        (RequiredHeader::ReceiptId, "receipt-id"),
+    ];
+    for (header, name) in names {
+        assert_eq!(header.as_str(), name);
+        assert_eq!(header.to_string(), name);
+    }
 }
 
 #[test]
@@ -471,7 +529,7 @@ fn bytes_one_at_a_time_give_the_same_events() {
         error,
         Some(SessionError::MissingHeader {
             command: Command::Receipt,
-            header: "receipt-id"
+            header: RequiredHeader::ReceiptId
         })
     );
 }

@@ -9,22 +9,16 @@ use stompwire::frame::{Decoder, Headers, Item, Limits};
 use stompwire::session::{AckMode, CloseReason, Config, Event, HeartBeat, Negotiated, State};
 
 fn config(outgoing_ms: u32, incoming_ms: u32) -> Config {
-    Config {
-        heart_beat: HeartBeat {
-            outgoing_ms,
-            incoming_ms,
-        },
-        ..Config::default()
-    }
+    Config::default().with_heart_beat(HeartBeat {
+        outgoing_ms,
+        incoming_ms,
+    })
 }
 
 /// A 1.2 session sending every `send_ms` and expecting the broker every `receive_ms`, with the
 /// receive scale `scale`, connected at time `at`.
 fn pair(send_ms: u32, receive_ms: u32, scale: f64, at: u64) -> Pair {
-    let mut pair = Pair::new(Config {
-        heart_beat_receive_scale: scale,
-        ..config(send_ms, receive_ms)
-    });
+    let mut pair = Pair::new(config(send_ms, receive_ms).with_heart_beat_receive_scale(scale));
     pair.now = at;
     let c = pair.connect_with(&connected("1.2", &format!("{receive_ms},{send_ms}")));
     assert_eq!(
@@ -215,10 +209,7 @@ fn a_missed_deadline_is_an_event_then_a_close_when_configured() {
 
 #[test]
 fn a_missed_deadline_without_close_is_reported_once_per_silence() {
-    let mut pair = Pair::new(Config {
-        close_on_heartbeat_timeout: false,
-        ..config(0, 1_000)
-    });
+    let mut pair = Pair::new(config(0, 1_000).with_close_on_heartbeat_timeout(false));
     pair.connect_with(&connected("1.2", "1000,0"));
     pair.advance(10_000);
     let timeouts = |events: Vec<Event>| {

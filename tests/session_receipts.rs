@@ -13,10 +13,7 @@ use stompwire::session::{
 };
 
 fn config() -> Config {
-    Config {
-        heart_beat: HeartBeat::NONE,
-        ..Config::default()
-    }
+    Config::default().with_heart_beat(HeartBeat::NONE)
 }
 
 fn open(config: Config) -> Pair {
@@ -160,10 +157,7 @@ fn a_receipt_without_receipt_id_breaks_the_protocol() {
 
 #[test]
 fn a_receipt_times_out_through_the_deadline_mechanism() {
-    let mut pair = open(Config {
-        receipt_timeout_ms: Some(500),
-        ..config()
-    });
+    let mut pair = open(config().with_receipt_timeout_ms(Some(500)));
     pair.now = 100;
     send(&mut pair, "x", Some("r-1"));
     assert_eq!(pair.session.poll_timeout(), Some(600));
@@ -184,10 +178,7 @@ fn a_receipt_times_out_through_the_deadline_mechanism() {
 
 #[test]
 fn receipts_time_out_in_deadline_order() {
-    let mut pair = open(Config {
-        receipt_timeout_ms: Some(1_000),
-        ..config()
-    });
+    let mut pair = open(config().with_receipt_timeout_ms(Some(1_000)));
     for (at, id) in [(0, "z"), (300, "a"), (600, "m")] {
         pair.advance(at - pair.now);
         send(&mut pair, "x", Some(id));
@@ -200,10 +191,7 @@ fn receipts_time_out_in_deadline_order() {
 
 #[test]
 fn a_late_timer_reports_expired_receipts_in_deadline_order() {
-    let mut pair = open(Config {
-        receipt_timeout_ms: Some(1_000),
-        ..config()
-    });
+    let mut pair = open(config().with_receipt_timeout_ms(Some(1_000)));
     for (at, id) in [(0, "z"), (300, "a"), (600, "m")] {
         pair.now = at;
         send(&mut pair, "x", Some(id));
@@ -270,11 +258,11 @@ fn disconnect_without_a_receipt_is_immediate() {
 
 #[test]
 fn a_disconnect_receipt_that_does_not_come_closes_anyway() {
-    let mut pair = open(Config {
-        disconnect_timeout_ms: 2_000,
-        receipt_timeout_ms: Some(500),
-        ..config()
-    });
+    let mut pair = open(
+        config()
+            .with_disconnect_timeout_ms(2_000)
+            .with_receipt_timeout_ms(Some(500)),
+    );
     pair.session
         .disconnect(headers(&[("receipt", "bye")]), pair.now)
         .unwrap();
@@ -291,11 +279,11 @@ fn a_disconnect_receipt_that_does_not_come_closes_anyway() {
 
 #[test]
 fn the_disconnect_receipt_is_not_subject_to_the_receipt_timeout() {
-    let mut pair = open(Config {
-        disconnect_timeout_ms: 2_000,
-        receipt_timeout_ms: Some(500),
-        ..config()
-    });
+    let mut pair = open(
+        config()
+            .with_disconnect_timeout_ms(2_000)
+            .with_receipt_timeout_ms(Some(500)),
+    );
     pair.session
         .disconnect(headers(&[("receipt", "bye")]), pair.now)
         .unwrap();
@@ -420,10 +408,7 @@ fn frames_sent_again_follow_the_new_version() {
 
 #[test]
 fn resending_can_be_turned_off() {
-    let mut pair = open(Config {
-        resend_unreceipted: false,
-        ..config()
-    });
+    let mut pair = open(config().with_resend_unreceipted(false));
     send(&mut pair, "x", Some("r-1"));
     pair.sent();
     pair.close_transport();
@@ -475,10 +460,7 @@ fn only_sends_outside_transactions_go_again() {
 #[test]
 fn a_disconnect_asked_for_sends_nothing_again() {
     for reason in ["immediate", "timeout"] {
-        let mut pair = open(Config {
-            disconnect_timeout_ms: 100,
-            ..config()
-        });
+        let mut pair = open(config().with_disconnect_timeout_ms(100));
         send(&mut pair, "x", Some("r-1"));
         if reason == "immediate" {
             pair.session.disconnect(Headers::new(), pair.now).unwrap();
@@ -590,10 +572,7 @@ fn a_confirmed_receipt_is_reported_once() {
 
 #[test]
 fn a_receipt_deadline_holds_across_a_close_and_a_reconnect() {
-    let mut pair = open(Config {
-        receipt_timeout_ms: Some(1_000),
-        ..config()
-    });
+    let mut pair = open(config().with_receipt_timeout_ms(Some(1_000)));
     send(&mut pair, "x", Some("r-1"));
     pair.sent();
     pair.advance(300);
@@ -619,10 +598,7 @@ fn a_receipt_deadline_holds_across_a_close_and_a_reconnect() {
 
 #[test]
 fn a_receipt_times_out_while_disconnected_and_is_not_sent_again() {
-    let mut pair = open(Config {
-        receipt_timeout_ms: Some(1_000),
-        ..config()
-    });
+    let mut pair = open(config().with_receipt_timeout_ms(Some(1_000)));
     send(&mut pair, "x", Some("r-1"));
     pair.sent();
     pair.close_transport();
@@ -708,10 +684,7 @@ fn a_frame_that_is_not_a_send_is_lost_at_a_close() {
 
 #[test]
 fn a_send_is_lost_at_a_close_when_resending_is_off() {
-    let mut pair = open(Config {
-        resend_unreceipted: false,
-        ..config()
-    });
+    let mut pair = open(config().with_resend_unreceipted(false));
     send(&mut pair, "x", Some("r-1"));
     pair.sent();
     pair.close_transport();
@@ -724,10 +697,7 @@ fn a_send_is_lost_at_a_close_when_resending_is_off() {
 
 #[test]
 fn every_receipt_is_lost_when_the_user_disconnects() {
-    let mut pair = open(Config {
-        disconnect_timeout_ms: 100,
-        ..config()
-    });
+    let mut pair = open(config().with_disconnect_timeout_ms(100));
     send(&mut pair, "x", Some("r-1"));
     pair.session
         .disconnect(headers(&[("receipt", "bye")]), pair.now)
@@ -746,10 +716,7 @@ fn every_receipt_is_lost_when_the_user_disconnects() {
 
 #[test]
 fn shutting_down_loses_the_receipts_kept_to_send_again() {
-    let mut pair = open(Config {
-        receipt_timeout_ms: Some(5_000),
-        ..config()
-    });
+    let mut pair = open(config().with_receipt_timeout_ms(Some(5_000)));
     send(&mut pair, "x", Some("r-1"));
     send(&mut pair, "y", Some("r-2"));
     pair.sent();
@@ -809,10 +776,7 @@ fn an_expected_receipt_times_out_without_a_frame() {
 
 #[test]
 fn an_expected_receipt_keeps_its_deadline_when_its_frame_goes() {
-    let mut pair = open(Config {
-        receipt_timeout_ms: Some(10_000),
-        ..config()
-    });
+    let mut pair = open(config().with_receipt_timeout_ms(Some(10_000)));
     pair.session.expect_receipt("r-1", Some(300));
     pair.advance(100);
     send(&mut pair, "x", Some("r-1"));
@@ -919,12 +883,12 @@ fn check(
 }
 
 fn run_script(script: &[Step], resend: bool, timeout: Option<u64>) -> Result<(), TestCaseError> {
-    let mut pair = open(Config {
-        receipt_timeout_ms: timeout,
-        resend_unreceipted: resend,
-        disconnect_timeout_ms: 500,
-        ..config()
-    });
+    let mut pair = open(
+        config()
+            .with_receipt_timeout_ms(timeout)
+            .with_resend_unreceipted(resend)
+            .with_disconnect_timeout_ms(500),
+    );
     let mut issued: Vec<String> = Vec::new();
     let mut ended = std::collections::HashMap::new();
     let mut tx: Option<String> = None;

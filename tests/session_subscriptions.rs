@@ -343,11 +343,11 @@ fn replayed_subscriptions_follow_the_new_version() {
 
 #[test]
 fn without_replay_subscriptions_end_with_the_connection() {
-    let mut pair = Pair::new(Config {
-        replay_subscriptions: false,
-        heart_beat: stompwire::session::HeartBeat::NONE,
-        ..Config::default()
-    });
+    let mut pair = Pair::new(
+        Config::default()
+            .with_replay_subscriptions(false)
+            .with_heart_beat(stompwire::session::HeartBeat::NONE),
+    );
     pair.connect_1_2();
     subscribe(&mut pair, "/a", AckMode::Auto, Headers::new());
     pair.close_transport();

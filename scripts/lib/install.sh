@@ -180,8 +180,10 @@ sw_ensure_apt_packages() {
 #   - wasm-pack $STOMPWIRE_WASM_PACK_VERSION, into $STOMPWIRE_CACHE/bin
 #   - npm packages in $STOMPWIRE_NODE_DIR (default $STOMPWIRE_CACHE/node): binaryen (wasm-opt;
 #     Debian's older binaryen breaks wasm-bindgen output, so its node_modules/.bin goes FIRST on
-#     PATH), playwright-core (drives the system Chromium; never downloads a browser), vite and
-#     vite-plugin-wasm (the bundler test)
+#     PATH), playwright-core (drives the system Chromium; never downloads a browser), and for the
+#     package apps of tests/pkg-apps: vite, webpack, rollup with its node-resolve plugin, ws,
+#     typescript (the declarations are checked without the DOM library); @gfx/zopfli compresses
+#     the core inlined in the npm package (scripts/build-pkg.sh)
 #   - Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver)
 # Each piece is skipped when present. Afterwards SW_NODE_MODULES names the node_modules folder
 # and CHROMEDRIVER is exported (unless already set).
@@ -189,7 +191,9 @@ sw_ensure_apt_packages() {
 : "${STOMPWIRE_NODE_DIR:=$STOMPWIRE_CACHE/node}"
 : "${STOMPWIRE_WASM_PACK_VERSION:=0.15.1}"
 # Exact versions, so that every machine runs the same tools.
-SW_NPM_PACKAGES=(binaryen@132.0.0 playwright-core@1.65.1 vite@8.4.0 vite-plugin-wasm@3.6.0)
+SW_NPM_PACKAGES=(binaryen@132.0.0 playwright-core@1.65.1 vite@8.4.0
+    webpack@5.113.0 rollup@4.69.3 @rollup/plugin-node-resolve@16.0.3 ws@8.23.1 typescript@5.9.3
+    @gfx/zopfli@1.0.15)
 export STOMPWIRE_NODE_DIR
 SW_NODE_MODULES="$STOMPWIRE_NODE_DIR/node_modules"
 

@@ -53,6 +53,36 @@ pub(crate) fn stomp_error(message: Option<&str>, frame: &JsValue) -> JsValue {
     error
 }
 
+/// A `TimeoutError`: `what`, the limit, " ms".
+pub(crate) fn timeout(what: &str, limit_ms: u64) -> JsValue {
+    named("TimeoutError", &with_number(what, limit_ms, " ms"))
+}
+
+/// The `DeactivatedError` of a promise the client stopped waiting for.
+pub(crate) fn deactivated() -> JsValue {
+    named("DeactivatedError", "the client is inactive")
+}
+
+/// The `ConnectionClosedError` of a receipt the connection's end took away.
+pub(crate) fn closed(id: &str) -> JsValue {
+    named(
+        "ConnectionClosedError",
+        &concat(&["the connection closed before the RECEIPT for ", id, " came"]),
+    )
+}
+
+/// The `GaveUpError` of the connection promises when the attempts run out.
+pub(crate) fn gave_up(attempts: u32) -> JsValue {
+    named(
+        "GaveUpError",
+        &with_number(
+            "gave up after ",
+            u64::from(attempts),
+            " connection attempts",
+        ),
+    )
+}
+
 /// What a refused session call throws: the stompjs `TypeError` when there is no connection,
 /// else an `Error` saying what the session refused.
 pub(crate) fn session(error: &SessionError) -> JsValue {
@@ -72,7 +102,7 @@ pub(crate) fn describe(error: &SessionError) -> String {
             concat(&[command.as_str(), " is not part of STOMP ", version.as_str()])
         }
         SessionError::MissingHeader { command, header } => {
-            concat(&[command.as_str(), " needs a '", header, "' header"])
+            concat(&[command.as_str(), " needs a '", header.as_str(), "' header"])
         }
         SessionError::UnknownSubscription(id) => concat(&["no subscription with id ", id]),
         SessionError::DuplicateSubscription(id) => {

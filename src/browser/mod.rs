@@ -4,8 +4,8 @@
 //! Rust owns everything that moves: the WebSocket (`binaryType = "arraybuffer"`; text and
 //! binary messages accepted; frames sent as text when they are UTF-8, else as binary), the
 //! timers (one deadline at a time, on the page's `setTimeout` or in a Worker), the reconnect
-//! schedule ([`reconnect::Policy`](crate::reconnect::Policy)) and the session. JavaScript sees
-//! classes: [`Client`], [`FrameImpl`] (frames and messages), [`StompSubscription`],
+//! supervisor ([`reconnect::Supervisor`](crate::reconnect::Supervisor)) and the session.
+//! JavaScript sees classes: [`Client`], [`FrameImpl`] (frames and messages), [`StompSubscription`],
 //! [`Transaction`], [`Versions`] and the enums of stompjs.
 //!
 //! ```js
@@ -58,15 +58,21 @@
 //! - Subscription replay is off by default (`replaySubscriptions`): stompjs applications
 //!   subscribe again in `onConnect`, and replaying as well would subscribe twice.
 
+mod activation;
+mod calls;
 mod client;
+mod connecting;
+mod dispatch;
 mod engine;
 mod enums;
 mod error;
 mod globals;
 mod headers;
+mod lifecycle;
 mod log;
 mod message;
 mod options;
+mod params;
 mod receipts;
 mod subscription;
 mod ticker;

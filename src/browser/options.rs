@@ -13,9 +13,10 @@ use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::enums::{ReconnectionTimeMode, WORKER};
+use super::lifecycle::Plan;
 use super::{error, headers};
 use crate::frame::{Limits, Version};
-use crate::reconnect::{Jitter, MaxAttempts, Policy, ReconnectTimeMode};
+use crate::reconnect::{Jitter, MaxAttempts, Policy, ReconnectTimeMode, SupervisorConfig};
 use crate::session::{Config, HeartBeat};
 
 /// What a property holds, checked when it is set.
@@ -105,6 +106,7 @@ keys! {
     OnHeartbeatReceived = "onHeartbeatReceived": Callback,
     OnHeartbeatLost = "onHeartbeatLost": Callback,
     OnReconnectScheduled = "onReconnectScheduled": Callback,
+    ConnectedTimeout = "connectedTimeout": Number,
 }
 
 /// The default of a property (stompjs's where stompjs has the property).
@@ -124,6 +126,11 @@ fn default(key: Key) -> JsValue {
         Key::HeartbeatStrategy => JsValue::from_str(super::enums::INTERVAL),
         Key::MaxWebSocketChunkSize => number(8.0 * 1024.0),
         Key::ReceiptTimeout => number(30_000.0),
+        Key::ConnectedTimeout => number(
+            SupervisorConfig::default()
+                .connected_timeout_ms
+                .unwrap_or(0) as f64,
+        ),
         Key::SplitLargeFrames
         | Key::ForceBinaryWsFrames
         | Key::AppendMissingNullOnIncoming
@@ -225,7 +232,8 @@ impl Options {
         };
         let tolerance = self.number(Key::HeartbeatToleranceMultiplier);
         config.heart_beat_receive_scale = if tolerance >= 1.0 { tolerance } else { 1.0 };
-        // The shell watches the whole attempt, socket opening included (`connectionTimeout`).
+        // The supervisor times the attempt (`connectionTimeout`) and CONNECTED
+        // (`connectedTimeout`).
         config.connect_timeout_ms = None;
         // No receipt times out by default (stompjs has no such limit); a promise form gives its
         // own receipt a deadline in the session (`receiptTimeout`, or the call's).
@@ -303,6 +311,22 @@ impl Options {
         Ok(Target::Urls(alloc::vec![url]))
     }
 
+    /// What the supervisor needs for connecting to `target`: the policy, the number of
+    /// entries, `connectionTimeout` for the whole attempt and `connectedTimeout` from the
+    /// socket's `open` to CONNECTED (0: no limit).
+    pub(crate) fn plan(&self, target: &Target) -> Plan {
+        let limit = |key: Key| Some(self.ms(key)).filter(|ms| *ms > 0);
+        Plan {
+            policy: self.policy(),
+            targets: match target {
+                Target::Factory(_) => 1,
+                Target::Urls(urls) => urls.len(),
+            },
+            attempt_timeout_ms: limit(Key::ConnectionTimeout),
+            connected_timeout_ms: limit(Key::ConnectedTimeout),
+        }
+    }
+
     /// The reconnect policy of stompjs's settings (`reconnectDelay`, `reconnectTimeMode`,
     /// `maxReconnectDelay`), plus `reconnectJitter` and `maxReconnectAttempts`: `n ≥ 0`
     /// reconnection attempts after a lost connection, and the first connection plus `n` retries
@@ -329,6 +353,22 @@ impl Options {
         }
         policy
     }
+}
+
+/// The known properties `conf` has, read in table order (stompjs's `configure`); reading
+/// may run the caller's getters.
+pub(crate) fn read_all(conf: &JsValue) -> Result<Vec<(Key, JsValue)>, JsValue> {
+    let mut values = Vec::new();
+    if !conf.is_object() {
+        return Ok(values);
+    }
+    for key in Key::ALL {
+        let name = JsValue::from_str(key.name());
+        if Reflect::has(conf, &name)? {
+            values.push((*key, Reflect::get(conf, &name)?));
+        }
+    }
+    Ok(values)
 }
 
 fn clamp_u32(n: u64) -> u32 {

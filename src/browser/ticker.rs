@@ -1,6 +1,6 @@
 //! The client's clock: one wake-up at a time — the earliest of the session's deadlines
-//! (heart-beats out and in, the DISCONNECT receipt), the reconnect wait, `connectionTimeout`
-//! and the promises' time limits — on the page's `setTimeout` (`TickerStrategy.Interval`) or on
+//! (heart-beats out and in, the receipts, the DISCONNECT receipt), the supervisor's (the
+//! reconnect wait, `connectionTimeout`, `connectedTimeout`) and the promises' time limits — on the page's `setTimeout` (`TickerStrategy.Interval`) or on
 //! a dedicated Worker's (`TickerStrategy.Worker`).
 //!
 //! A background tab slows the page's timers down to once a second or, after a while, once a

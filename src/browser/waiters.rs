@@ -69,11 +69,17 @@ impl Waiters {
 
     /// The promises whose deadline is at or before `now`, taken out, with their time limits.
     pub(crate) fn expired(&mut self, now: u64) -> Vec<(Settle, u64)> {
-        let (due, keep): (Vec<Waiter>, Vec<Waiter>) = core::mem::take(&mut self.list)
-            .into_iter()
-            .partition(|w| w.deadline.is_some_and(|d| d <= now));
-        self.list = keep;
-        due.into_iter().map(|w| (w.settle, w.limit_ms)).collect()
+        let mut due = Vec::new();
+        let mut i = 0;
+        while i < self.list.len() {
+            if self.list[i].deadline.is_some_and(|d| d <= now) {
+                let w = self.list.remove(i);
+                due.push((w.settle, w.limit_ms));
+            } else {
+                i += 1;
+            }
+        }
+        due
     }
 
     /// The earliest deadline.

@@ -2,6 +2,7 @@
 
 /// A STOMP frame command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(clippy::exhaustive_enums)] // closed: the commands of STOMP 1.0–1.2
 pub enum Command {
     /// Client: open a session (all versions).
     Connect,

@@ -12,6 +12,7 @@ use super::{Command, DecodeError, Frame, Headers, Limit, Limits, Snippet, Versio
 
 /// What the decoder produced.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::exhaustive_enums)] // closed: a STOMP stream holds frames and heart-beats
 pub enum Item {
     /// A complete frame.
     Frame(Frame),
@@ -22,6 +23,7 @@ pub enum Item {
 /// The result of one [`Decoder::decode`] call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "`consumed` says how much input was taken; unconsumed input must be passed again"]
+#[allow(clippy::exhaustive_structs)] // closed: input taken, item completed
 pub struct Decoded {
     /// How many bytes of the input were taken. When `item` is `None` this is the whole input.
     pub consumed: usize,

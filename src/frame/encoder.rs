@@ -8,6 +8,7 @@ use super::{EncodeError, Frame, Version};
 
 /// Whether [`encode_with`] adds a `content-length` header.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ContentLength {
     /// Add one for every non-empty body that has none (the default).
     #[default]

@@ -4,8 +4,9 @@ use core::fmt;
 
 use super::{Command, Snippet};
 
-/// A bound of [`Limits`](super::Limits) that input exceeded.
+/// A bound of [`Limits`](super::Limits) that input exceeded. Grows with [`Limits`](super::Limits).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Limit {
     /// `max_frame_size`.
     FrameSize,
@@ -190,7 +191,5 @@ impl fmt::Display for EncodeError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for DecodeError {}
-#[cfg(feature = "std")]
-impl std::error::Error for EncodeError {}
+impl core::error::Error for DecodeError {}
+impl core::error::Error for EncodeError {}

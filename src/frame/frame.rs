@@ -18,6 +18,7 @@ use super::{Command, Headers};
 /// assert_eq!(frame.body_str(), Some("hello"));
 /// ```
 #[derive(Clone, PartialEq, Eq)]
+#[allow(clippy::exhaustive_structs)] // closed: a frame is a command, headers and a body
 pub struct Frame {
     /// The command.
     pub command: Command,

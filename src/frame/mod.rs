@@ -37,6 +37,8 @@
 //! - A decoding error is fatal for the stream: framing is lost, so the decoder refuses further
 //!   input. Items decoded before the error have already been handed out.
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![warn(clippy::exhaustive_enums, clippy::exhaustive_structs)]
 
 mod command;
 mod decimal;

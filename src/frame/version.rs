@@ -4,6 +4,7 @@
 ///
 /// Ordered: `V1_0 < V1_1 < V1_2`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(clippy::exhaustive_enums)] // closed: the versions this codec speaks
 pub enum Version {
     /// STOMP 1.0: no header escaping, no NACK, no heart-beats.
     V1_0,

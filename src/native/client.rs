@@ -4,10 +4,11 @@ use std::sync::mpsc::channel;
 use std::sync::{Arc, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::driver::{Inner, Shared, run};
+use super::driver::run;
 use super::listener::Listener;
 use super::receipt::{Outcome, Slot};
-use super::{ClientConfig, Error, Messages, Receipt};
+use super::shared::{Inner, Shared};
+use super::{ClientConfig, Error, Messages, Receipt, Waited};
 use crate::frame::{ContentLength, Frame, Headers, Version};
 use crate::session::{AckMode, Negotiated, SessionError, State};
 
@@ -28,7 +29,7 @@ use crate::session::{AckMode, Negotiated, SessionError, State};
 ///     .credentials("guest", "guest")
 ///     .vhost("/");
 /// let client = Client::new(config);
-/// client.connect(true)?;
+/// client.connect(Duration::from_secs(10))?;
 ///
 /// let messages = client.subscribe_messages("/queue/demo", AckMode::Client, Headers::new())?;
 /// client
@@ -43,9 +44,6 @@ use crate::session::{AckMode, Negotiated, SessionError, State};
 pub struct Client {
     inner: Arc<Inner>,
 }
-
-/// How long [`Client::connect`] waits when the session configuration has no connect timeout.
-const DEFAULT_WAIT: Duration = Duration::from_secs(30);
 
 impl Client {
     /// A client that is not connected yet.
@@ -75,47 +73,56 @@ impl Client {
         self.inner.listeners.remove(name)
     }
 
-    /// Starts the receiver thread, which connects (and reconnects) by the policy. With `wait`,
-    /// blocks until CONNECTED (see [`wait_for_connection`](Client::wait_for_connection)).
-    pub fn connect(&self, wait: bool) -> Result<(), Error> {
-        {
-            let mut shared = self.inner.lock();
-            if !shared.running {
-                shared.running = true;
+    /// Starts connecting and returns at once: the receiver thread opens the first endpoint,
+    /// and goes on (re)connecting by the policy until [`disconnect`](Client::disconnect),
+    /// [`close`](Client::close) or the policy gives up. A no-op while started. Calls made
+    /// before the session is open fail with [`Error::NotConnected`]; wait for it with
+    /// [`wait_for_connection`](Client::wait_for_connection), or use
+    /// [`connect`](Client::connect).
+    pub fn start(&self) -> Result<(), Error> {
+        let mut shared = self.inner.lock();
+        let now = self.inner.now();
+        if shared.running {
+            if shared.closing {
+                // Stopping: the supervisor starts again once the transport has closed.
                 shared.closing = false;
-                shared.gave_up = None;
-                let inner = self.inner.clone();
-                let body: Box<dyn FnOnce() + Send> = Box::new(move || run(inner));
-                match &self.inner.config.spawner {
-                    Some(spawn) => spawn(body),
-                    None => {
-                        std::thread::Builder::new()
-                            .name("stompwire-receiver".into())
-                            .spawn(body)
-                            .map_err(|e| {
-                                shared.running = false;
-                                Error::Transport(super::transport::TransportError::Io(e))
-                            })?;
-                    }
+                shared.supervisor.start(now);
+                self.inner.cond.notify_all();
+            }
+            return Ok(());
+        }
+        shared.running = true;
+        shared.closing = false;
+        shared.gave_up = None;
+        shared.supervisor.start(now);
+        let inner = self.inner.clone();
+        let body: Box<dyn FnOnce() + Send> = Box::new(move || run(inner));
+        match &self.inner.config.spawner {
+            Some(spawn) => spawn(body),
+            None => {
+                let spawned = std::thread::Builder::new()
+                    .name("stompwire-receiver".into())
+                    .spawn(body);
+                if let Err(e) = spawned {
+                    shared.running = false;
+                    shared.supervisor.stop(now);
+                    shared.supervisor.handle_transport_closed(now);
+                    while shared.supervisor.poll_action().is_some() {}
+                    return Err(Error::Transport(super::transport::TransportError::Io(e)));
                 }
             }
         }
-        if wait {
-            let timeout = self
-                .inner
-                .config
-                .session
-                .connect_timeout_ms
-                .map(|ms| {
-                    // Room for every attempt the policy may make.
-                    Duration::from_millis(ms)
-                        .saturating_mul(4)
-                        .max(DEFAULT_WAIT)
-                })
-                .unwrap_or(DEFAULT_WAIT);
-            self.wait_for_connection(timeout)?;
-        }
         Ok(())
+    }
+
+    /// [`start`](Client::start)s, then blocks until the session is open, the client gives
+    /// up (the error of the last attempt), or `timeout` passes
+    /// ([`Error::Timeout`] with [`Waited::Connection`]; the client goes on trying — call
+    /// [`close`](Client::close) to stop it). The time one attempt may take is the
+    /// configuration's (see [`ClientConfig`]); `timeout` only bounds this wait.
+    pub fn connect(&self, timeout: Duration) -> Result<(), Error> {
+        self.start()?;
+        self.wait_for_connection(timeout)
     }
 
     /// Blocks until the session is open and every listener's `on_connected` has returned, the
@@ -134,7 +141,9 @@ impl Client {
                 return Err(Error::Interrupted);
             }
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-                return Err(Error::Timeout { what: "connection" });
+                return Err(Error::Timeout {
+                    what: Waited::Connection,
+                });
             };
             shared = self
                 .inner
@@ -175,19 +184,26 @@ impl Client {
         self.inner.lock().connections
     }
 
-    /// Runs a session call and writes what it produced.
+    /// Runs a session call and writes what it produced. A frame the transport refused is
+    /// the call's error; so is a failed write when `report_broken` (the frame is lost: the
+    /// session keeps no copy of it to send again).
     fn call<T>(
         &self,
+        report_broken: bool,
         f: impl FnOnce(&mut Shared, u64) -> Result<T, SessionError>,
     ) -> Result<T, Error> {
-        let (result, sent) = {
+        let (result, out) = {
             let mut shared = self.inner.lock();
             let now = self.inner.now();
             let result = f(&mut shared, now);
             (result, self.inner.take_outgoing(&mut shared))
         };
-        self.inner.sent(sent.write());
-        result.map_err(Error::from)
+        let written = out.write();
+        let result = result.map_err(Error::from);
+        let settled = self.inner.settle(written, report_broken);
+        let result = result?;
+        settled?;
+        Ok(result)
     }
 
     /// Makes `headers` ask for a receipt (the session's rule: their `receipt` header, or a
@@ -198,7 +214,7 @@ impl Client {
         mut headers: Headers,
         f: impl FnOnce(&mut Shared, u64, Headers) -> Result<(), SessionError>,
     ) -> Result<Receipt, Error> {
-        let (result, sent) = {
+        let (result, out) = {
             let mut shared = self.inner.lock();
             let now = self.inner.now();
             let id = shared.session.add_receipt(&mut headers);
@@ -213,12 +229,24 @@ impl Client {
             };
             (result, self.inner.take_outgoing(&mut shared))
         };
-        self.inner.sent(sent.write());
-        result.map_err(Error::from)
+        let written = out.write();
+        let settled = self.inner.settle(written, false);
+        let receipt = result.map_err(Error::from)?;
+        if let Err(e) = settled {
+            self.inner.lock().receipts.remove(receipt.id());
+            return Err(e);
+        }
+        Ok(receipt)
     }
 
     /// Sends `body` to `destination`. `headers` may carry `content-type`, `transaction`,
     /// `receipt` and any others.
+    ///
+    /// Fails with [`Error::Transport`] when the frame was not written: the transport refused
+    /// it ([`TransportError::refuses_frame`](super::transport::TransportError::refuses_frame),
+    /// a multicast frame over the datagram size — nothing was sent, the connection stays
+    /// open, and the frame is not sent again), or the write failed (the connection closes and
+    /// the client reconnects).
     pub fn send(
         &self,
         destination: &str,
@@ -226,19 +254,25 @@ impl Client {
         headers: Headers,
     ) -> Result<(), Error> {
         let body = body.into();
-        self.call(|s, now| s.session.send(destination, headers, body, now))
+        self.call(true, |s, now| {
+            s.session.send(destination, headers, body, now)
+        })
     }
 
     /// Sends a SEND frame built by the caller (`content_length` decides whether the header is
     /// added; ActiveMQ reads a SEND without it as a text message).
     pub fn send_frame(&self, frame: Frame, content_length: ContentLength) -> Result<(), Error> {
-        self.call(|s, now| s.session.send_frame(frame, content_length, now))
+        self.call(true, |s, now| {
+            s.session.send_frame(frame, content_length, now)
+        })
     }
 
     /// Sends with a `receipt` header (the one in `headers`, else a generated one); the
     /// [`Receipt`] completes when the server confirms. Outside a transaction, a SEND whose
     /// receipt has not come when the connection drops is sent again after the reconnect (with
-    /// the same receipt id).
+    /// the same receipt id). A frame the transport refuses fails the call, as in
+    /// [`send`](Client::send), and its receipt is forgotten; a failed write does not (the
+    /// frame goes again after the reconnect, and the receipt says how that ends).
     pub fn send_with_receipt(
         &self,
         destination: &str,
@@ -271,7 +305,9 @@ impl Client {
         ack: AckMode,
         headers: Headers,
     ) -> Result<String, Error> {
-        self.call(|s, now| s.session.subscribe(destination, ack, headers, now))
+        self.call(false, |s, now| {
+            s.session.subscribe(destination, ack, headers, now)
+        })
     }
 
     /// Subscribes with a receipt (the `receipt` header in `headers`, else a generated one):
@@ -300,7 +336,7 @@ impl Client {
         headers: Headers,
     ) -> Result<Messages, Error> {
         let (tx, rx) = channel();
-        let id = self.call(|s, now| {
+        let id = self.call(false, |s, now| {
             let id = s.session.subscribe(destination, ack, headers, now)?;
             s.streams.insert(id.clone(), tx);
             Ok(id)
@@ -310,7 +346,7 @@ impl Client {
 
     /// Ends the subscription `id`.
     pub fn unsubscribe(&self, id: &str, headers: Headers) -> Result<(), Error> {
-        self.call(|s, now| {
+        self.call(false, |s, now| {
             s.session.unsubscribe(id, headers, now)?;
             s.streams.remove(id);
             Ok(())
@@ -322,7 +358,7 @@ impl Client {
     /// A MESSAGE of an `auto` subscription is refused with
     /// [`SessionError::AckInAutoMode`], whatever headers it lacks.
     pub fn ack(&self, message: &Frame, headers: Headers) -> Result<(), Error> {
-        self.call(|s, now| {
+        self.call(false, |s, now| {
             refuse_auto(s, message)?;
             s.session.ack(message, headers, now)
         })
@@ -331,7 +367,7 @@ impl Client {
     /// Negatively acknowledges a MESSAGE (1.1+; refused with [`SessionError::Unsupported`] in
     /// 1.0, and with [`SessionError::AckInAutoMode`] for an `auto` subscription).
     pub fn nack(&self, message: &Frame, headers: Headers) -> Result<(), Error> {
-        self.call(|s, now| {
+        self.call(false, |s, now| {
             refuse_auto(s, message)?;
             s.session.nack(message, headers, now)
         })
@@ -339,39 +375,44 @@ impl Client {
 
     /// Acknowledges by id (the stomp.py form): the 1.2 `ack` header, or the `message-id`.
     pub fn ack_id(&self, id: &str, subscription: Option<&str>) -> Result<(), Error> {
-        self.call(|s, now| s.session.ack_id(id, subscription, Headers::new(), now))
+        self.call(false, |s, now| {
+            s.session.ack_id(id, subscription, Headers::new(), now)
+        })
     }
 
     /// Negatively acknowledges by id (1.1+).
     pub fn nack_id(&self, id: &str, subscription: Option<&str>) -> Result<(), Error> {
-        self.call(|s, now| s.session.nack_id(id, subscription, Headers::new(), now))
+        self.call(false, |s, now| {
+            s.session.nack_id(id, subscription, Headers::new(), now)
+        })
     }
 
     /// Begins a transaction; returns its id (`id`, or a generated one).
     pub fn begin(&self, id: Option<&str>) -> Result<String, Error> {
-        self.call(|s, now| s.session.begin(id, Headers::new(), now))
+        self.call(false, |s, now| s.session.begin(id, Headers::new(), now))
     }
 
     /// Commits a transaction.
     pub fn commit(&self, id: &str) -> Result<(), Error> {
-        self.call(|s, now| s.session.commit(id, Headers::new(), now))
+        self.call(false, |s, now| s.session.commit(id, Headers::new(), now))
     }
 
     /// Aborts a transaction.
     pub fn abort(&self, id: &str) -> Result<(), Error> {
-        self.call(|s, now| s.session.abort(id, Headers::new(), now))
+        self.call(false, |s, now| s.session.abort(id, Headers::new(), now))
     }
 
     /// Ends the session gracefully: DISCONNECT with a receipt, then waits for the receiver
     /// thread to stop (bounded by the session's disconnect timeout). Reconnecting stops.
     pub fn disconnect(&self) -> Result<(), Error> {
         self.inner.listeners.each(|l| l.on_disconnecting());
-        let sent = {
+        let out = {
             let mut shared = self.inner.lock();
+            let now = self.inner.now();
             shared.closing = true;
+            shared.supervisor.stop(now);
             self.inner.cond.notify_all();
             if shared.session.state() == State::Connected {
-                let now = self.inner.now();
                 let mut headers = Headers::new();
                 shared.session.add_receipt(&mut headers);
                 let _ = shared.session.disconnect(headers, now);
@@ -380,7 +421,7 @@ impl Client {
             }
             self.inner.take_outgoing(&mut shared)
         };
-        self.inner.sent(sent.write());
+        let _ = self.inner.settle(out.write(), false);
         let limit = Duration::from_millis(self.inner.config.session.disconnect_timeout_ms)
             + Duration::from_secs(2);
         self.wait_stopped(limit)
@@ -389,7 +430,9 @@ impl Client {
     /// Closes the connection at once, without DISCONNECT, and stops reconnecting.
     pub fn close(&self) {
         let mut shared = self.inner.lock();
+        let now = self.inner.now();
         shared.closing = true;
+        shared.supervisor.stop(now);
         if let Some(t) = &shared.transport {
             t.close();
         }
@@ -407,7 +450,9 @@ impl Client {
             if let Some(t) = &shared.transport {
                 t.close();
             }
-            return Err(Error::Timeout { what: "disconnect" });
+            return Err(Error::Timeout {
+                what: Waited::Disconnect,
+            });
         }
         Ok(())
     }

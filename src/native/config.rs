@@ -4,9 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::Error;
-use super::transport::TransportConfig;
+use super::transport::{Connector, Sockets, TransportConfig};
 use crate::frame::Version;
-use crate::reconnect::{Endpoint, FailoverUri, Policy};
+use crate::reconnect::{Endpoint, FailoverUri, Policy, SupervisorConfig};
 use crate::session::{self, HeartBeat};
 
 /// Starts a thread running the given closure (stomp.py's `override_threading`): lets a program
@@ -15,27 +15,53 @@ pub type Spawner = Arc<dyn Fn(Box<dyn FnOnce() + Send + 'static>) + Send + Sync>
 
 /// Everything a [`Client`](super::Client) needs.
 ///
+/// Built with [`ClientConfig::new`] or [`ClientConfig::from_url`] and the setters; fields can
+/// also be assigned. New fields may be added in later versions (`#[non_exhaustive]`).
+///
+/// **Timeouts of one connection attempt**, each its own:
+///
+/// | timeout | from | to | setting |
+/// |---|---|---|---|
+/// | socket connect | opening the socket | TCP connected | [`transport`](Self::transport)`.tcp.connect_timeout` (each address) |
+/// | handshake | TCP connected | TLS / WebSocket done | `transport.tcp.handshake_timeout` |
+/// | CONNECTED | transport open | CONNECTED | [`supervisor`](Self::supervisor)`.connected_timeout_ms` (default 5 s) |
+/// | graceful disconnect | DISCONNECT sent | its RECEIPT | [`session`](Self::session)`.disconnect_timeout_ms` |
+///
+/// The CONNECTED timeout is the supervisor's: the client turns the session's own
+/// (`session.connect_timeout_ms`) off, so that one rule decides. An attempt that runs out of
+/// it is closed, and the next attempt goes to another endpoint first.
+///
 /// ```
 /// use stompwire::native::ClientConfig;
+/// use stompwire::reconnect::SupervisorConfig;
 ///
 /// let config = ClientConfig::from_url("failover:(tcp://127.0.0.1:61613,tcp://127.0.0.1:61623)?maxReconnectAttempts=5")
 ///     .unwrap()
 ///     .credentials("guest", "guest")
 ///     .vhost("/")
-///     .heart_beat(5_000, 5_000);
+///     .heart_beat(5_000, 5_000)
+///     .with_supervisor(SupervisorConfig::default().with_connected_timeout_ms(Some(2_000)));
 /// assert_eq!(config.endpoints.len(), 2);
 /// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ClientConfig {
     /// The brokers, tried in the order the policy's host ordering gives.
     pub endpoints: Vec<Endpoint>,
     /// Backoff, attempt limits and host ordering (stomp.py's defaults: 3 attempts; a
     /// `failover:` URI brings its own).
     pub policy: Policy,
-    /// The STOMP session: versions, credentials, heart-beats, timeouts, limits, replay.
+    /// The CONNECTED timeout, the attempt timeout and how refusals are retried (see the
+    /// table above).
+    pub supervisor: SupervisorConfig,
+    /// The STOMP session: versions, credentials, heart-beats, receipt and disconnect
+    /// timeouts, limits, replay. Its `connect_timeout_ms` is not used (the supervisor's
+    /// CONNECTED timeout is).
     pub session: session::Config,
     /// Sockets, TLS, WebSocket and multicast settings.
     pub transport: TransportConfig,
+    /// How transports are opened: [`Sockets`] by default.
+    pub connector: Arc<dyn Connector>,
     /// How the receiver thread is started; `None` uses `std::thread::Builder`.
     pub spawner: Option<Spawner>,
 }
@@ -46,8 +72,10 @@ impl ClientConfig {
         ClientConfig {
             endpoints,
             policy: Policy::default(),
+            supervisor: SupervisorConfig::default(),
             session: session::Config::default(),
             transport: TransportConfig::default(),
+            connector: Arc::new(Sockets),
             spawner: None,
         }
     }
@@ -66,6 +94,7 @@ impl ClientConfig {
     }
 
     /// Sets `login` and `passcode`.
+    #[must_use]
     pub fn credentials(mut self, login: &str, passcode: &str) -> ClientConfig {
         self.session.login = Some(login.to_owned());
         self.session.passcode = Some(passcode.to_owned());
@@ -73,12 +102,14 @@ impl ClientConfig {
     }
 
     /// Sets the `host` header (the virtual host; RabbitMQ's default is `/`).
+    #[must_use]
     pub fn vhost(mut self, host: &str) -> ClientConfig {
         self.session.host = Some(host.to_owned());
         self
     }
 
     /// Sets the heart-beats asked for, in milliseconds (0: none).
+    #[must_use]
     pub fn heart_beat(mut self, outgoing_ms: u32, incoming_ms: u32) -> ClientConfig {
         self.session.heart_beat = HeartBeat {
             outgoing_ms,
@@ -88,20 +119,38 @@ impl ClientConfig {
     }
 
     /// Sets the versions offered.
+    #[must_use]
     pub fn versions(mut self, versions: &[Version]) -> ClientConfig {
         self.session.versions = versions.to_vec();
         self
     }
+
+    /// Sets the receiver thread's spawner.
+    #[must_use]
+    pub fn with_spawner(mut self, spawner: Spawner) -> ClientConfig {
+        self.spawner = Some(spawner);
+        self
+    }
 }
+
+super::setters::setters!(ClientConfig {
+    with_endpoints => endpoints: Vec<Endpoint>,
+    with_policy => policy: Policy,
+    with_supervisor => supervisor: SupervisorConfig,
+    with_session => session: session::Config,
+    with_transport => transport: TransportConfig,
+    with_connector => connector: Arc<dyn Connector>,
+});
 
 impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientConfig")
             .field("endpoints", &self.endpoints)
             .field("policy", &self.policy)
+            .field("supervisor", &self.supervisor)
             .field("session", &self.session)
             .field("transport", &self.transport)
             .field("spawner", &self.spawner.as_ref().map(|_| "custom"))
-            .finish()
+            .finish_non_exhaustive()
     }
 }

@@ -1,366 +1,351 @@
-//! The receiver thread: opens transports as the reconnect schedule says, feeds the session,
-//! runs its timers, writes what it produces, and hands events to listeners and waiters.
+//! The receiver thread: an adapter between the core and the world. It carries out the
+//! supervisor's actions (open a transport, close it, give up, stop), moves bytes and time
+//! into the session and the supervisor, writes what the session produces, and hands events to
+//! listeners and waiters. Which endpoint to open, when, and when to give up is the
+//! supervisor's to say; every protocol rule is the session's.
+//!
+//! The thread owns no timer of its own: it waits — in [`Transport::recv`] while a transport
+//! is open, on the condition variable between attempts — until the earlier of the session's
+//! and the supervisor's deadlines ([`earliest`]), then calls both `handle_timeout`s. A user
+//! call can set a deadline while the thread waits (a receipt's, a DISCONNECT's), so no wait
+//! is longer than the shortest such timeout of the configuration: the thread is then awake
+//! again before that deadline can pass.
 
-use std::collections::HashMap;
-use std::sync::mpsc::Sender;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use super::listener::Listeners;
-use super::receipt::{Outcome, Slot};
-use super::transport::{Recv, Transport, open};
-use super::{ClientConfig, Error};
-use crate::frame::{Decoder, Frame, Item, Limits, Version};
-use crate::reconnect::Schedule;
-use crate::session::{CloseReason, Event, ReceiptOutcome, Session};
+use super::Error;
+use super::Waited;
+use super::receipt::Outcome;
+use super::shared::{Inner, Shared};
+use super::transport::{Recv, Transport, TransportError};
+use crate::reconnect::{Action, TransportFailure, earliest};
+use crate::session::{CloseReason, Event, ReceiptOutcome};
 
-/// What the client's threads share, under one lock.
-pub(crate) struct Shared {
-    pub(crate) session: Session,
-    pub(crate) transport: Option<Arc<dyn Transport>>,
-    /// Receipts a caller waits for, by id; the session says when each one ends.
-    pub(crate) receipts: HashMap<String, Arc<Slot>>,
-    /// Per-subscription message streams.
-    pub(crate) streams: HashMap<String, Sender<Frame>>,
-    /// `disconnect` or drop: stop reconnecting.
-    pub(crate) closing: bool,
-    /// The receiver thread is running.
-    pub(crate) running: bool,
-    /// Why the receiver thread stopped trying, when it gave up.
-    pub(crate) gave_up: Option<Error>,
-    /// CONNECTED frames seen, so waiters can tell a new connection.
-    pub(crate) connections: u64,
-    /// The listeners have been told of the current connection (`on_connected` returned):
-    /// [`Client::wait_for_connection`](super::Client::wait_for_connection) returns only then,
-    /// so what a listener sets up on connecting is in place when the caller goes on.
-    pub(crate) announced: bool,
-}
-
-/// The client's state, shared by the handle and the receiver thread.
-pub(crate) struct Inner {
-    pub(crate) shared: Mutex<Shared>,
-    /// Written buffers for reuse; its lock orders writes (see [`Inner::take_outgoing`]).
-    written: Mutex<Vec<Vec<u8>>>,
-    pub(crate) cond: Condvar,
-    pub(crate) listeners: Listeners,
-    pub(crate) config: ClientConfig,
-    start: Instant,
-}
-
-impl Inner {
-    pub(crate) fn new(config: ClientConfig) -> Inner {
-        Inner {
-            shared: Mutex::new(Shared {
-                session: Session::new(config.session.clone()),
-                transport: None,
-                receipts: HashMap::new(),
-                streams: HashMap::new(),
-                closing: false,
-                running: false,
-                gave_up: None,
-                connections: 0,
-                announced: false,
-            }),
-            written: Mutex::new(Vec::new()),
-            cond: Condvar::new(),
-            listeners: Listeners::new(),
-            config,
-            start: Instant::now(),
-        }
-    }
-
-    /// Milliseconds since the client was made: the session's clock.
-    pub(crate) fn now(&self) -> u64 {
-        self.start.elapsed().as_millis() as u64
-    }
-
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Shared> {
-        self.shared.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Takes what the session queued, to be written with [`Outgoing::write`] after the shared
-    /// lock is released: a thread blocked on a slow socket then never keeps the receiver thread
-    /// from handling input. Write order is kept: the writes lock is taken before the shared
-    /// lock is let go, and held until the writes are done.
-    pub(crate) fn take_outgoing(&self, shared: &mut Shared) -> Outgoing<'_> {
-        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-        for buf in written.drain(..) {
-            shared.session.recycle(buf);
-        }
-        let mut bufs = Vec::new();
-        while let Some(buf) = shared.session.poll_transmit() {
-            bufs.push(buf);
-        }
-        Outgoing {
-            written,
-            transport: shared.transport.clone(),
-            bufs,
-            version: shared.session.version(),
-            want_frames: self.listeners.wants_on_send(),
-            close: shared.session.wants_close(),
-        }
-    }
-
-    /// Writes what the session queued, at once (for the receiver thread, which holds the
-    /// shared lock anyway).
-    pub(crate) fn flush(&self, shared: &mut Shared) -> Vec<Frame> {
-        self.take_outgoing(shared).write()
-    }
-
-    /// Calls `on_send` for frames written by a user call.
-    pub(crate) fn sent(&self, frames: Vec<Frame>) {
-        for frame in frames {
-            log::debug!("sent {frame:?}");
-            self.listeners.each(|l| {
-                if l.wants_on_send() {
-                    l.on_send(&frame)
-                }
-            });
-        }
-    }
-}
-
-/// Frames taken from the session, to write in order; see [`Inner::take_outgoing`].
-pub(crate) struct Outgoing<'a> {
-    /// Buffers already written, given back to the session on the next take. Holding this
-    /// lock keeps writes in the order they were taken.
-    written: MutexGuard<'a, Vec<Vec<u8>>>,
-    transport: Option<Arc<dyn Transport>>,
-    bufs: Vec<Vec<u8>>,
-    version: Version,
-    want_frames: bool,
-    close: bool,
-}
-
-impl Outgoing<'_> {
-    /// Writes the frames, then closes the transport if the session wanted it closed. Returns
-    /// the frames written, for `on_send`, when a listener wants them. A failed write closes
-    /// the transport; the receiver thread then sees the close.
-    pub(crate) fn write(mut self) -> Vec<Frame> {
-        let mut frames = Vec::new();
-        for buf in std::mem::take(&mut self.bufs) {
-            if let Some(transport) = &self.transport {
-                match transport.send(&buf) {
-                    Ok(()) => {
-                        if self.want_frames && buf.as_slice() != b"\n" {
-                            frames.extend(decode_one(&buf, self.version));
-                        }
-                    }
-                    Err(e) => {
-                        log::debug!("write failed: {e}");
-                        transport.close();
-                    }
-                }
-            }
-            self.written.push(buf);
-        }
-        if self.close {
-            if let Some(t) = &self.transport {
-                t.close();
-            }
-        }
-        frames
-    }
-}
-
-/// Decodes the one frame in `bytes` (what the session wrote), for `on_send`.
-fn decode_one(bytes: &[u8], version: crate::frame::Version) -> Option<Frame> {
-    let mut decoder = Decoder::new(Limits {
-        max_frame_size: usize::MAX,
-        max_body_size: usize::MAX,
-        max_headers: usize::MAX,
-        max_header_line: usize::MAX,
-        ..Limits::default()
-    });
-    decoder.set_version(version);
-    decoder.feed(bytes).find_map(|item| match item {
-        Ok(Item::Frame(f)) => Some(f),
-        _ => None,
-    })
-}
-
-/// A small xorshift generator for reconnect jitter and host shuffling.
-fn random_source() -> impl FnMut() -> u32 {
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0x9e37_79b9_7f4a_7c15);
-    let mut state = seed | 1;
-    move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 32) as u32
-    }
-}
-
-/// The receiver thread's body.
+/// The receiver thread's body: until the supervisor gives up or stops, the next action.
 pub(crate) fn run(inner: Arc<Inner>) {
-    let mut schedule = Schedule::new(inner.config.policy.clone(), inner.config.endpoints.clone());
-    let mut random = random_source();
+    let mut conn: Option<Arc<dyn Transport>> = None;
+    let mut buf = Vec::with_capacity(64 * 1024);
+    // Why the last attempt failed, in this shell's detail, for `Error::GaveUp`.
     let mut last_error: Option<Error> = None;
     loop {
-        if inner.lock().closing {
-            break;
-        }
-        let Some(planned) = schedule.next_attempt(&mut random) else {
-            let attempts = schedule.attempts_made();
-            let mut shared = inner.lock();
-            shared.gave_up = Some(Error::GaveUp {
-                attempts,
-                last: last_error.take().map(Box::new),
-            });
-            inner.cond.notify_all();
-            break;
-        };
-        let endpoint = planned.endpoint.clone();
-        let delay = planned.attempt.delay_ms;
-        if delay > 0 && sleep_unless_closing(&inner, Duration::from_millis(delay)) {
-            break;
-        }
-        log::debug!(
-            "connecting to {endpoint} (attempt {})",
-            planned.attempt.number
-        );
-        inner
-            .listeners
-            .each(|l| l.on_connecting(&endpoint.host, endpoint.port));
-        let transport: Arc<dyn Transport> = match open(&endpoint, &inner.config.transport) {
-            Ok(t) => Arc::from(t),
-            Err(source) => {
-                log::debug!("cannot connect to {endpoint}: {source}");
-                last_error = Some(Error::ConnectFailed {
-                    endpoint: endpoint.to_string(),
-                    source,
-                });
-                continue;
+        let action = next_action(&inner, &mut conn, &mut buf, &mut last_error);
+        match action {
+            Action::Open { target, attempt } => {
+                conn = open(&inner, target, attempt, &mut last_error);
             }
-        };
-        let sent = {
-            let mut shared = inner.lock();
-            if shared.closing {
-                transport.close();
+            Action::Close => {
+                if let Some(transport) = conn.take() {
+                    let mut shared = inner.lock();
+                    if !shared.closing {
+                        last_error = Some(Error::Timeout {
+                            what: Waited::Connected,
+                        });
+                    }
+                    let now = inner.now();
+                    let events =
+                        end_connection(&inner, &mut shared, &*transport, now, &mut last_error);
+                    drop(shared);
+                    dispatch_all(&inner, events);
+                }
+            }
+            Action::Scheduled {
+                attempt,
+                target,
+                delay_ms,
+            } => {
+                let endpoint = &inner.endpoints[target];
+                log::debug!("attempt {attempt} to {endpoint} in {delay_ms} ms");
+                let delay = Duration::from_millis(delay_ms);
+                inner
+                    .listeners
+                    .each(|l| l.on_reconnect_scheduled(&endpoint.host, endpoint.port, delay));
+            }
+            Action::GaveUp { attempts, last } => {
+                log::debug!("gave up after {attempts} attempts (last: {last:?})");
+                let mut shared = inner.lock();
+                shared.gave_up = Some(Error::GaveUp {
+                    attempts,
+                    last: last_error.take().map(Box::new),
+                });
+                inner.cond.notify_all();
                 break;
             }
-            shared.transport = Some(transport.clone());
-            shared.announced = false;
-            let now = inner.now();
-            if let Err(e) = shared.session.connect(now) {
-                log::debug!("cannot start session: {e}");
+            Action::Stopped => {
+                // `start` while stopping starts again at once.
+                if inner.lock().supervisor.is_idle() {
+                    break;
+                }
             }
-            inner.flush(&mut shared)
-        };
-        inner.sent(sent);
-        match receive(&inner, transport.as_ref(), &mut schedule) {
-            Ended::Refused(frame) => last_error = Some(Error::Refused(frame)),
-            Ended::Other(e) => last_error = e,
         }
     }
     let events = {
         let mut shared = inner.lock();
+        let now = inner.now();
+        let mut events = Vec::new();
+        if let Some(transport) = conn.take() {
+            events = end_connection(&inner, &mut shared, &*transport, now, &mut last_error);
+        }
         shared.running = false;
         shared.transport = None;
         shared.streams.clear();
         // No more connections: the receipts still pending will not come.
         shared.session.shut_down();
-        let mut events = Vec::new();
-        while let Some(e) = shared.session.poll_event() {
-            events.push(e);
-        }
+        events.extend(std::iter::from_fn(|| shared.session.poll_event()));
         inner.cond.notify_all();
         events
     };
-    for event in events {
-        dispatch(&inner, event);
-    }
+    dispatch_all(&inner, events);
     inner.listeners.each(|l| l.on_receiver_loop_completed());
 }
 
-/// Sleeps for `delay` unless the client closes first; returns whether it closed.
-fn sleep_unless_closing(inner: &Inner, delay: Duration) -> bool {
-    let shared = inner.lock();
-    let (shared, _) = inner
-        .cond
-        .wait_timeout_while(shared, delay, |s| !s.closing)
-        .unwrap_or_else(|e| e.into_inner());
-    shared.closing
-}
-
-/// How one connection ended.
-enum Ended {
-    /// CONNECT was answered with ERROR.
-    Refused(Frame),
-    /// Anything else; the error to report if the next attempts fail too.
-    Other(Option<Error>),
-}
-
-/// Reads and handles input until the connection is over.
-fn receive(inner: &Inner, transport: &dyn Transport, schedule: &mut Schedule) -> Ended {
-    let mut buf = Vec::with_capacity(64 * 1024);
-    let mut close_reason = None;
+/// Reads, waits and handles time until the supervisor has an action.
+fn next_action(
+    inner: &Inner,
+    conn: &mut Option<Arc<dyn Transport>>,
+    buf: &mut Vec<u8>,
+    last_error: &mut Option<Error>,
+) -> Action {
     loop {
-        let timeout = {
-            let shared = inner.lock();
-            let now = inner.now();
-            shared
-                .session
-                .poll_timeout()
-                .map(|t| Duration::from_millis(t.saturating_sub(now)))
-        };
-        buf.clear();
-        let received = transport.recv(&mut buf, timeout);
-        let (events, sent, over) = {
-            let mut shared = inner.lock();
-            let now = inner.now();
-            let mut over = false;
-            match received {
-                Ok(Recv::Data(_)) => {
-                    if let Err(e) = shared.session.handle_bytes(&buf, now) {
-                        log::debug!("input rejected: {e}");
-                    }
+        match conn {
+            Some(transport) => {
+                if let Some(action) = inner.lock().supervisor.poll_action() {
+                    return action;
                 }
-                Ok(Recv::Timeout) => shared.session.handle_timeout(now),
-                Ok(Recv::Closed) => over = true,
-                Err(e) => {
-                    log::debug!("read failed: {e}");
-                    over = true;
+                if receive(inner, transport.as_ref(), buf, last_error) {
+                    *conn = None;
                 }
             }
-            let sent = if over {
-                Vec::new()
+            None => {
+                if let Some(action) = wait_idle(inner) {
+                    return action;
+                }
+            }
+        }
+    }
+}
+
+/// How long to wait at `now`: until the earlier deadline of the session and the supervisor,
+/// and never longer than a user call's new deadline could be away (see the module docs).
+fn wait_time(shared: &Shared, now: u64) -> Option<Duration> {
+    let deadline = earliest(
+        shared.session.poll_timeout(),
+        shared.supervisor.poll_timeout(),
+    );
+    let config = shared.session.config();
+    let bound = earliest(
+        config.receipt_timeout_ms,
+        Some(config.disconnect_timeout_ms),
+    );
+    earliest(deadline.map(|d| d.saturating_sub(now)), bound).map(Duration::from_millis)
+}
+
+/// With no transport open: returns the supervisor's next action, or waits for one (or for a
+/// deadline, which it then hands to the supervisor and the session: receipt deadlines run
+/// between attempts too).
+fn wait_idle(inner: &Inner) -> Option<Action> {
+    let mut shared = inner.lock();
+    if let Some(action) = shared.supervisor.poll_action() {
+        return Some(action);
+    }
+    let now = inner.now();
+    let deadline = earliest(
+        shared.session.poll_timeout(),
+        shared.supervisor.poll_timeout(),
+    );
+    if deadline.is_some_and(|d| d <= now) {
+        shared.supervisor.handle_timeout(now);
+        shared.session.handle_timeout(now);
+        let events: Vec<Event> = std::iter::from_fn(|| shared.session.poll_event()).collect();
+        drop(shared);
+        dispatch_all(inner, events);
+        return None;
+    }
+    let wait = wait_time(&shared, now).unwrap_or(Duration::from_secs(3600));
+    drop(
+        inner
+            .cond
+            .wait_timeout(shared, wait)
+            .unwrap_or_else(|e| e.into_inner()),
+    );
+    None
+}
+
+/// Opens entry `target` for [`Action::Open`], reports the result to the supervisor and, once
+/// open, starts the session. Returns the open transport.
+fn open(
+    inner: &Inner,
+    target: usize,
+    attempt: u32,
+    last_error: &mut Option<Error>,
+) -> Option<Arc<dyn Transport>> {
+    let endpoint = &inner.endpoints[target];
+    log::debug!("connecting to {endpoint} (attempt {attempt})");
+    inner
+        .listeners
+        .each(|l| l.on_connecting(&endpoint.host, endpoint.port));
+    let opened = inner
+        .config
+        .connector
+        .connect(endpoint, &inner.config.transport);
+    let mut shared = inner.lock();
+    let now = inner.now();
+    let transport: Arc<dyn Transport> = match opened {
+        Ok(t) => Arc::from(t),
+        Err(source) => {
+            log::debug!("cannot connect to {endpoint}: {source}");
+            let failure = if timed_out(&source) {
+                TransportFailure::TimedOut
             } else {
-                inner.flush(&mut shared)
+                TransportFailure::Unreachable
             };
-            if shared.session.wants_close() {
+            shared.supervisor.handle_transport_failed(now, failure);
+            *last_error = Some(Error::ConnectFailed {
+                endpoint: endpoint.to_string(),
+                source,
+            });
+            return None;
+        }
+    };
+    if shared.closing {
+        // Stopped while opening: the supervisor waits for this close.
+        transport.close();
+        shared.supervisor.handle_transport_closed(now);
+        return None;
+    }
+    shared.supervisor.handle_transport_opened(now);
+    shared.transport = Some(transport.clone());
+    shared.announced = false;
+    if let Err(e) = shared.session.connect(now) {
+        log::debug!("cannot start session: {e}");
+    }
+    let sent = inner.flush(&mut shared, now);
+    drop(shared);
+    inner.sent(sent);
+    Some(transport)
+}
+
+/// Whether opening failed because a timeout expired (nothing answered), rather than
+/// because the endpoint said no.
+fn timed_out(error: &TransportError) -> bool {
+    match error {
+        TransportError::HandshakeTimeout { .. } => true,
+        TransportError::Connect { source, .. } | TransportError::Io(source) => {
+            source.kind() == std::io::ErrorKind::TimedOut
+        }
+        _ => false,
+    }
+}
+
+/// Reads once (until bytes, a close, or the next deadline) and hands what happened to the
+/// session and the supervisor. Returns whether the connection is over.
+fn receive(
+    inner: &Inner,
+    transport: &dyn Transport,
+    buf: &mut Vec<u8>,
+    last_error: &mut Option<Error>,
+) -> bool {
+    let timeout = {
+        let shared = inner.lock();
+        wait_time(&shared, inner.now())
+    };
+    buf.clear();
+    let received = transport.recv(buf, timeout);
+    let (events, sent, over) = {
+        let mut shared = inner.lock();
+        let now = inner.now();
+        let mut over = false;
+        match received {
+            Ok(Recv::Data(_)) => {
+                if let Err(e) = shared.session.handle_bytes(buf, now) {
+                    log::debug!("input rejected: {e}");
+                }
+            }
+            Ok(Recv::Timeout) => {}
+            Ok(Recv::Closed) => over = true,
+            Err(e) => {
+                log::debug!("read failed: {e}");
                 over = true;
             }
-            if over {
-                transport.close();
-                shared.session.handle_close(now);
-                shared.transport = None;
-            }
-            let mut events = Vec::new();
-            while let Some(e) = shared.session.poll_event() {
-                events.push(e);
-            }
-            (events, sent, over)
+        }
+        // Deadlines that passed, also while input keeps coming.
+        let deadline = earliest(
+            shared.session.poll_timeout(),
+            shared.supervisor.poll_timeout(),
+        );
+        if !over && deadline.is_some_and(|d| d <= now) {
+            shared.session.handle_timeout(now);
+            shared.supervisor.handle_timeout(now);
+        }
+        let sent = if over {
+            Vec::new()
+        } else {
+            inner.flush(&mut shared, now)
         };
-        inner.sent(sent);
-        for event in events {
-            match &event {
-                Event::Connected(_) => schedule.connected(),
-                Event::Disconnected(d) => close_reason = Some(d.reason.clone()),
-                _ => {}
+        if shared.session.wants_close() {
+            over = true;
+        }
+        let events = if over {
+            end_connection(inner, &mut shared, transport, now, last_error)
+        } else {
+            take_events(&mut shared, now, last_error)
+        };
+        (events, sent, over)
+    };
+    inner.sent(sent);
+    dispatch_all(inner, events);
+    over
+}
+
+/// Closes `transport` and reports the close: to the session first, then its reason to the
+/// supervisor, then the transport's close (the supervisor's documented order). Returns the
+/// events to dispatch.
+fn end_connection(
+    inner: &Inner,
+    shared: &mut Shared,
+    transport: &dyn Transport,
+    now: u64,
+    last_error: &mut Option<Error>,
+) -> Vec<Event> {
+    transport.close();
+    shared.transport = None;
+    shared.session.handle_close(now);
+    let events = take_events(shared, now, last_error);
+    shared.supervisor.handle_transport_closed(now);
+    inner.cond.notify_all();
+    events
+}
+
+/// Drains the session's events, telling the supervisor of CONNECTED and of the session's
+/// end (with its reason), and keeping the detail of a failed attempt.
+fn take_events(shared: &mut Shared, now: u64, last_error: &mut Option<Error>) -> Vec<Event> {
+    let mut events = Vec::new();
+    while let Some(event) = shared.session.poll_event() {
+        match &event {
+            Event::Connected(_) => {
+                shared.supervisor.handle_connected(now);
+                *last_error = None;
             }
-            dispatch(inner, event);
+            Event::Disconnected(d) => {
+                shared.supervisor.handle_session_closed(now, &d.reason);
+                match &d.reason {
+                    CloseReason::ConnectRefused(frame) => {
+                        *last_error = Some(Error::Refused(frame.clone()));
+                    }
+                    CloseReason::Protocol(e) => *last_error = Some(Error::Session(e.clone())),
+                    _ => {}
+                }
+            }
+            _ => {}
         }
-        if over {
-            return match close_reason {
-                Some(CloseReason::ConnectRefused(frame)) => Ended::Refused(frame),
-                Some(CloseReason::Protocol(e)) => Ended::Other(Some(Error::Session(e))),
-                _ => Ended::Other(None),
-            };
-        }
+        events.push(event);
+    }
+    events
+}
+
+fn dispatch_all(inner: &Inner, events: Vec<Event>) {
+    for event in events {
+        dispatch(inner, event);
     }
 }
 
@@ -402,8 +387,9 @@ fn dispatch(inner: &Inner, event: Event) {
                 }
             };
             let slot = inner.lock().receipts.remove(&id);
-            if let Some(slot) = slot {
-                slot.complete(outcome);
+            match slot {
+                Some(slot) => slot.complete(outcome),
+                None => log::debug!("receipt {id}: {outcome:?}, nobody waits for it"),
             }
         }
         Event::UnexpectedReceipt { id, frame } => {

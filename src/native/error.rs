@@ -1,5 +1,6 @@
 //! The native client's errors: one typed enum, wrapping (never stringifying) the layers'.
 
+use std::error::Error as _;
 use std::fmt;
 
 use super::transport::TransportError;
@@ -8,15 +9,26 @@ use crate::reconnect::{EndpointError, FailoverError};
 use crate::session::SessionError;
 
 /// What went wrong in a [`Client`](super::Client) call.
+///
+/// A variant that wraps another error says only what *this* layer was doing; the wrapped
+/// error is its [`source`](std::error::Error::source), not repeated in the message. To print
+/// the whole story on one line (as a command-line tool does), use [`Error::report`].
+///
+/// ```
+/// use stompwire::native::{Error, Waited};
+///
+/// let err = Error::Timeout { what: Waited::Receipt };
+/// assert_eq!(err.to_string(), "timed out waiting for the receipt");
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// A broker URL could not be parsed.
+    /// A broker URL could not be parsed. Shown as the parser's error itself.
     Endpoint(EndpointError),
-    /// A `failover:(…)` URI could not be parsed.
+    /// A `failover:(…)` URI could not be parsed. Shown as the parser's error itself.
     Failover(FailoverError),
     /// One connection attempt failed: the transport could not be opened (refused, DNS, TLS
-    /// verification, WebSocket upgrade…).
+    /// verification, WebSocket upgrade…). The transport's error is the source.
     ConnectFailed {
         /// The endpoint tried, as a URL.
         endpoint: String,
@@ -25,7 +37,8 @@ pub enum Error {
     },
     /// The server answered CONNECT with this ERROR frame (bad credentials, unknown vhost…).
     Refused(Frame),
-    /// The reconnect policy allows no more attempts; `last` is why the last one failed.
+    /// The reconnect policy allows no more attempts; `last` (the source) is why the last one
+    /// failed.
     GaveUp {
         /// Attempts made.
         attempts: u32,
@@ -39,40 +52,107 @@ pub enum Error {
     ConnectionClosed,
     /// The client was closed while the call was waiting.
     Interrupted,
-    /// Nothing happened within the time the call allowed.
+    /// Nothing happened within the time the call, or the configuration, allowed.
     Timeout {
-        /// What was waited for: `"connection"`, `"receipt"`, `"disconnect"`.
-        what: &'static str,
+        /// What was waited for.
+        what: Waited,
     },
     /// The server answered a frame that asked for a receipt with this ERROR frame.
     ErrorFrame(Frame),
     /// The session refused the call (wrong state, version rules, unknown subscription or
     /// transaction, a header the version cannot write), or the server broke the protocol or a
-    /// decoder limit.
+    /// decoder limit. Shown as the session's error itself.
     Session(SessionError),
-    /// Reading or writing the transport failed (I/O, TLS, WebSocket).
+    /// Reading or writing the transport failed (I/O, TLS, WebSocket), or the transport refused
+    /// a frame ([`TransportError::refuses_frame`]: nothing was sent and the connection stays
+    /// usable). Shown as the transport's error itself.
     Transport(TransportError),
+}
+
+/// What an [`Error::Timeout`] waited for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Waited {
+    /// An open session: [`Client::connect`](super::Client::connect) or
+    /// [`Client::wait_for_connection`](super::Client::wait_for_connection).
+    Connection,
+    /// CONNECTED, once the transport was open
+    /// ([`SupervisorConfig::connected_timeout_ms`](crate::reconnect::SupervisorConfig)).
+    Connected,
+    /// A receipt ([`Receipt::wait`](super::Receipt::wait), or the session's receipt timeout).
+    Receipt,
+    /// The receiver thread to stop after [`Client::disconnect`](super::Client::disconnect).
+    Disconnect,
+}
+
+impl fmt::Display for Waited {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Waited::Connection => "the connection",
+            Waited::Connected => "CONNECTED",
+            Waited::Receipt => "the receipt",
+            Waited::Disconnect => "the disconnect",
+        })
+    }
+}
+
+impl Error {
+    /// The error and its sources on one line, each separated by `: ` — for a log line or a
+    /// command-line tool's message.
+    ///
+    /// ```
+    /// use stompwire::native::{Client, ClientConfig};
+    /// use stompwire::reconnect::MaxAttempts;
+    ///
+    /// // Nothing listens on port 1 of the loopback address.
+    /// let mut config = ClientConfig::from_url("tcp://127.0.0.1:1").unwrap();
+    /// config.policy.max_attempts = MaxAttempts::Total(1);
+    /// let err = Client::new(config)
+    ///     .connect(std::time::Duration::from_secs(5))
+    ///     .unwrap_err();
+    /// assert_eq!(err.to_string(), "gave up after 1 connection attempt");
+    /// let line = err.report().to_string();
+    /// assert!(line.starts_with(
+    ///     "gave up after 1 connection attempt: cannot connect to tcp://127.0.0.1:1: \
+    ///      cannot connect to 127.0.0.1:1: "
+    /// ), "{line}");
+    /// ```
+    pub fn report(&self) -> Report<'_> {
+        Report(self)
+    }
+}
+
+/// [`Error::report`]: an error and its sources, displayed on one line.
+#[derive(Debug)]
+pub struct Report<'a>(&'a Error);
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(e) = source {
+            write!(f, ": {e}")?;
+            source = e.source();
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Endpoint(e) => write!(f, "invalid broker URL: {e}"),
-            Error::Failover(e) => write!(f, "invalid failover URI: {e}"),
-            Error::ConnectFailed { endpoint, source } => {
-                write!(f, "cannot connect to {endpoint}: {source}")
-            }
+            // Transparent: the wrapped error is the message, and its source is the source.
+            Error::Endpoint(e) => e.fmt(f),
+            Error::Failover(e) => e.fmt(f),
+            Error::ConnectFailed { endpoint, .. } => write!(f, "cannot connect to {endpoint}"),
             Error::Refused(frame) => write!(
                 f,
                 "server refused the connection: {}",
                 frame.message().unwrap_or("ERROR without message")
             ),
-            Error::GaveUp { attempts, last } => {
-                write!(f, "gave up after {attempts} connection attempts")?;
-                if let Some(last) = last {
-                    write!(f, "; last: {last}")?;
-                }
-                Ok(())
+            Error::GaveUp { attempts: 1, .. } => f.write_str("gave up after 1 connection attempt"),
+            Error::GaveUp { attempts, .. } => {
+                write!(f, "gave up after {attempts} connection attempts")
             }
             Error::NotConnected => f.write_str("not connected"),
             Error::ConnectionClosed => {
@@ -94,12 +174,12 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Endpoint(e) => Some(e),
-            Error::Failover(e) => Some(e),
+            Error::Endpoint(e) => e.source(),
+            Error::Failover(e) => e.source(),
             Error::ConnectFailed { source, .. } => Some(source),
             Error::GaveUp { last: Some(e), .. } => Some(e.as_ref()),
-            Error::Session(e) => Some(e),
-            Error::Transport(e) => Some(e),
+            Error::Session(e) => e.source(),
+            Error::Transport(e) => e.source(),
             _ => None,
         }
     }

@@ -19,7 +19,7 @@ use crate::frame::Frame;
 /// use stompwire::session::AckMode;
 ///
 /// let client = Client::new(ClientConfig::from_url("tcp://127.0.0.1:61613")?.vhost("/"));
-/// client.connect(true)?;
+/// client.connect(std::time::Duration::from_secs(10))?;
 /// let messages = client.subscribe_messages("/queue/a", AckMode::Client, Headers::new())?;
 /// // Wait a bounded time for each message…
 /// while let Ok(Some(message)) = messages.recv_timeout(Duration::from_secs(5)) {

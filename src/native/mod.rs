@@ -1,9 +1,12 @@
 //! The native shell (feature `native`): transports, the threaded driver, listeners.
 //!
 //! - [`Client`]: the blocking client — connect, send, subscribe, ack/nack, transactions,
-//!   receipts (blocking or as futures), graceful disconnect — with a receiver thread that runs
-//!   heart-beats and reconnects by the [`reconnect`](crate::reconnect) policy, replaying
-//!   subscriptions.
+//!   receipts (blocking or as futures), graceful disconnect — with a receiver thread that
+//!   adapts the core to the world: it opens transports when the
+//!   [`Supervisor`](crate::reconnect::Supervisor) says so, moves bytes and time into the
+//!   [`Session`](crate::session::Session) and the supervisor, and carries out what they ask.
+//!   Heart-beats, receipts, refusals, replay and resends are the session's rules; which
+//!   endpoint to try, when, and when to give up, the supervisor's.
 //! - [`listener`]: the stomp.py callback set and the stock listeners.
 //! - [`transport`]: TCP, TLS, WebSocket and UDP multicast.
 //!
@@ -16,11 +19,14 @@ mod driver;
 mod error;
 pub mod listener;
 mod messages;
+mod outgoing;
 mod receipt;
+mod setters;
+mod shared;
 pub mod transport;
 
 pub use client::Client;
 pub use config::{ClientConfig, Spawner};
-pub use error::Error;
+pub use error::{Error, Report, Waited};
 pub use messages::Messages;
 pub use receipt::Receipt;

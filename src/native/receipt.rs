@@ -6,7 +6,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use super::Error;
+use super::{Error, Waited};
 use crate::frame::Frame;
 use crate::session::{LostReason, SessionError};
 
@@ -23,7 +23,9 @@ impl Outcome {
     fn result(&self) -> Result<Frame, Error> {
         match self {
             Outcome::Received(f) => Ok(f.clone()),
-            Outcome::TimedOut => Err(Error::Timeout { what: "receipt" }),
+            Outcome::TimedOut => Err(Error::Timeout {
+                what: Waited::Receipt,
+            }),
             Outcome::Lost(LostReason::Error(f)) => Err(Error::ErrorFrame(f.clone())),
             Outcome::Lost(LostReason::Unencodable(e)) => {
                 Err(Error::Session(SessionError::Encode(e.clone())))
@@ -70,7 +72,7 @@ impl Slot {
 /// use stompwire::native::{Client, ClientConfig, Error};
 ///
 /// let client = Client::new(ClientConfig::from_url("tcp://127.0.0.1:61613")?.vhost("/"));
-/// client.connect(true)?;
+/// client.connect(std::time::Duration::from_secs(10))?;
 /// let receipt = client.send_with_receipt("/queue/a", "hello", Headers::new())?;
 /// match receipt.wait(Duration::from_secs(5)) {
 ///     Ok(frame) => println!("{} confirmed: {:?}", receipt.id(), frame.receipt_id()),
@@ -121,7 +123,9 @@ impl Receipt {
                 return outcome.result();
             }
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-                return Err(Error::Timeout { what: "receipt" });
+                return Err(Error::Timeout {
+                    what: Waited::Receipt,
+                });
             };
             state = self
                 .slot

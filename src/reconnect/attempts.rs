@@ -13,6 +13,7 @@ use core::fmt;
 /// | stompest / ActiveMQ | `maxReconnectAttempts`, `startupMaxReconnectAttempts` | `-1` | `n` retries after the first attempt ([`MaxAttempts::from_retries`]) |
 /// | stompjs | — | always, while `reconnectDelay > 0` | — |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(clippy::exhaustive_enums)] // closed: a count, or none
 pub enum MaxAttempts {
     /// Never give up.
     Forever,

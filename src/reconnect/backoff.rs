@@ -6,6 +6,7 @@ use super::random::unit;
 /// Random spread added to a delay so that many clients cut off together do not reconnect in
 /// step.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Jitter {
     /// No spread: every delay is the base.
     None,
@@ -69,8 +70,16 @@ pub enum Jitter {
 /// let fixed = Backoff::fixed(5_000);
 /// assert_eq!(fixed.delay_ms(7, &mut || 0), 5_000);
 /// assert_eq!(fixed.jitter, Jitter::None);
+///
+/// // Any other shape: start from one of these and set what differs.
+/// let doubling = Backoff::fixed(1_000).with_multiplier(2.0).with_max_ms(8_000);
+/// assert_eq!([doubling.base_ms(0), doubling.base_ms(3), doubling.base_ms(9)], [1_000, 8_000, 8_000]);
 /// ```
+///
+/// The struct is `#[non_exhaustive]`: outside this crate, build one with [`Backoff::default`],
+/// [`Backoff::stomp_py`] or [`Backoff::fixed`] and the `with_*` setters.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Backoff {
     /// The first wait, in milliseconds.
     pub initial_ms: u64,
@@ -146,6 +155,36 @@ impl Backoff {
         let factor = power(self.multiplier, k);
         // Non-negative and not NaN; `as` saturates at u64::MAX and infinity.
         (self.initial_ms as f64 * factor + 0.5) as u64
+    }
+}
+
+impl Backoff {
+    /// Sets [`initial_ms`](Self::initial_ms).
+    #[must_use]
+    pub fn with_initial_ms(mut self, ms: u64) -> Backoff {
+        self.initial_ms = ms;
+        self
+    }
+
+    /// Sets [`multiplier`](Self::multiplier).
+    #[must_use]
+    pub fn with_multiplier(mut self, multiplier: f64) -> Backoff {
+        self.multiplier = multiplier;
+        self
+    }
+
+    /// Sets [`max_ms`](Self::max_ms).
+    #[must_use]
+    pub fn with_max_ms(mut self, ms: u64) -> Backoff {
+        self.max_ms = ms;
+        self
+    }
+
+    /// Sets [`jitter`](Self::jitter).
+    #[must_use]
+    pub fn with_jitter(mut self, jitter: Jitter) -> Backoff {
+        self.jitter = jitter;
+        self
     }
 }
 

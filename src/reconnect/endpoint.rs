@@ -130,6 +130,7 @@ impl fmt::Display for Scheme {
 /// assert_eq!(v6.to_string(), "ssl://[::1]:61614");
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
+#[allow(clippy::exhaustive_structs)] // closed: the parts of a broker URL
 pub struct Endpoint {
     /// How to reach the broker.
     pub scheme: Scheme,

@@ -3,7 +3,7 @@
 use alloc::string::String;
 use core::fmt;
 
-use super::Scheme;
+use super::{FailoverOption, Scheme};
 
 /// Why a broker URL could not be read as an [`Endpoint`](super::Endpoint).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,7 +127,7 @@ pub enum FailoverError {
     Endpoint {
         /// 0-based position in the list.
         index: usize,
-        /// What is wrong with it.
+        /// What is wrong with it (also the [`source`](core::error::Error::source)).
         error: EndpointError,
     },
     /// `failover:(` is not closed by `)`.
@@ -144,22 +144,21 @@ pub enum FailoverError {
     },
     /// An option has no `=value`.
     MissingValue {
-        /// The option's name.
-        option: &'static str,
+        /// The option.
+        option: FailoverOption,
     },
-    /// An option's value does not parse as what the option takes.
+    /// An option's value does not parse as what the option takes
+    /// ([`FailoverOption::expected`]).
     InvalidValue {
-        /// The option's name.
-        option: &'static str,
+        /// The option.
+        option: FailoverOption,
         /// The value as written.
         value: String,
-        /// What the option takes, in words.
-        expected: &'static str,
     },
     /// An option is given twice.
     DuplicateOption {
-        /// The option's name.
-        option: &'static str,
+        /// The option.
+        option: FailoverOption,
     },
     /// The option list has an empty item (`?a=1&&b=2`, a trailing `&`).
     EmptyOption {
@@ -175,8 +174,8 @@ impl fmt::Display for FailoverError {
             FailoverError::EmptyEntry { index } => {
                 write!(f, "failover broker #{index} is empty")
             }
-            FailoverError::Endpoint { index, error } => {
-                write!(f, "failover broker #{index}: {error}")
+            FailoverError::Endpoint { index, .. } => {
+                write!(f, "failover broker #{index} is not a valid broker URL")
             }
             FailoverError::UnclosedParenthesis => {
                 f.write_str("failover broker list opens '(' but never closes it")
@@ -191,13 +190,10 @@ impl fmt::Display for FailoverError {
             FailoverError::MissingValue { option } => {
                 write!(f, "failover option {option} has no value")
             }
-            FailoverError::InvalidValue {
-                option,
-                value,
-                expected,
-            } => write!(
+            FailoverError::InvalidValue { option, value } => write!(
                 f,
-                "failover option {option}={value:?} is invalid: expected {expected}"
+                "failover option {option}={value:?} is invalid: expected {}",
+                option.expected()
             ),
             FailoverError::DuplicateOption { option } => {
                 write!(f, "failover option {option} is given twice")
@@ -209,11 +205,10 @@ impl fmt::Display for FailoverError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for EndpointError {}
-#[cfg(feature = "std")]
-impl std::error::Error for FailoverError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+impl core::error::Error for EndpointError {}
+
+impl core::error::Error for FailoverError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             FailoverError::Endpoint { error, .. } => Some(error),
             _ => None,

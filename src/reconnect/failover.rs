@@ -6,10 +6,30 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
 
-use super::{Backoff, Endpoint, FailoverError, HostOrder, Jitter, MaxAttempts, Pacing, Policy};
+use super::{
+    Backoff, Endpoint, FailoverError, FailoverOption, HostOrder, Jitter, MaxAttempts, Pacing,
+    Policy,
+};
 
 /// The options of a failover URI, with stompest's defaults.
+///
+/// The struct is `#[non_exhaustive]`, so that options can be added without breaking users:
+/// outside this crate, start from [`FailoverOptions::default`] and use the `with_*` setters.
+///
+/// ```
+/// use stompwire::reconnect::{Endpoint, FailoverOptions, FailoverUri};
+///
+/// let mut uri = FailoverUri::new(vec![Endpoint::parse("tcp://a:61613").unwrap()]);
+/// uri.options = FailoverOptions::default()
+///     .with_initial_reconnect_delay_ms(250)
+///     .with_randomize(false);
+/// assert_eq!(
+///     uri.to_string(),
+///     "failover:(tcp://a:61613)?initialReconnectDelay=250&randomize=false"
+/// );
+/// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct FailoverOptions {
     /// `initialReconnectDelay`: the first wait, in milliseconds.
     pub initial_reconnect_delay_ms: u64,
@@ -46,6 +66,71 @@ impl Default for FailoverOptions {
             randomize: true,
             priority_backup: false,
         }
+    }
+}
+
+impl FailoverOptions {
+    /// Sets [`initial_reconnect_delay_ms`](Self::initial_reconnect_delay_ms).
+    #[must_use]
+    pub fn with_initial_reconnect_delay_ms(mut self, ms: u64) -> FailoverOptions {
+        self.initial_reconnect_delay_ms = ms;
+        self
+    }
+
+    /// Sets [`max_reconnect_delay_ms`](Self::max_reconnect_delay_ms).
+    #[must_use]
+    pub fn with_max_reconnect_delay_ms(mut self, ms: u64) -> FailoverOptions {
+        self.max_reconnect_delay_ms = ms;
+        self
+    }
+
+    /// Sets [`use_exponential_back_off`](Self::use_exponential_back_off).
+    #[must_use]
+    pub fn with_use_exponential_back_off(mut self, on: bool) -> FailoverOptions {
+        self.use_exponential_back_off = on;
+        self
+    }
+
+    /// Sets [`back_off_multiplier`](Self::back_off_multiplier).
+    #[must_use]
+    pub fn with_back_off_multiplier(mut self, multiplier: f64) -> FailoverOptions {
+        self.back_off_multiplier = multiplier;
+        self
+    }
+
+    /// Sets [`max_reconnect_attempts`](Self::max_reconnect_attempts).
+    #[must_use]
+    pub fn with_max_reconnect_attempts(mut self, retries: Option<u32>) -> FailoverOptions {
+        self.max_reconnect_attempts = retries;
+        self
+    }
+
+    /// Sets [`startup_max_reconnect_attempts`](Self::startup_max_reconnect_attempts).
+    #[must_use]
+    pub fn with_startup_max_reconnect_attempts(mut self, retries: Option<u32>) -> FailoverOptions {
+        self.startup_max_reconnect_attempts = retries;
+        self
+    }
+
+    /// Sets [`reconnect_delay_jitter_ms`](Self::reconnect_delay_jitter_ms).
+    #[must_use]
+    pub fn with_reconnect_delay_jitter_ms(mut self, ms: u64) -> FailoverOptions {
+        self.reconnect_delay_jitter_ms = ms;
+        self
+    }
+
+    /// Sets [`randomize`](Self::randomize).
+    #[must_use]
+    pub fn with_randomize(mut self, on: bool) -> FailoverOptions {
+        self.randomize = on;
+        self
+    }
+
+    /// Sets [`priority_backup`](Self::priority_backup).
+    #[must_use]
+    pub fn with_priority_backup(mut self, on: bool) -> FailoverOptions {
+        self.priority_backup = on;
+        self
     }
 }
 
@@ -114,25 +199,13 @@ impl Default for FailoverOptions {
 ///            "unknown failover option \"initialReconectDelay\"");
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::exhaustive_structs)] // closed: the brokers and the options (which may grow)
 pub struct FailoverUri {
     /// The brokers, in the order written.
     pub endpoints: Vec<Endpoint>,
     /// The options.
     pub options: FailoverOptions,
 }
-
-/// The option names, in the order [`Display`](fmt::Display) writes them.
-const NAMES: [&str; 9] = [
-    "initialReconnectDelay",
-    "maxReconnectDelay",
-    "useExponentialBackOff",
-    "backOffMultiplier",
-    "maxReconnectAttempts",
-    "startupMaxReconnectAttempts",
-    "reconnectDelayJitter",
-    "randomize",
-    "priorityBackup",
-];
 
 const PREFIX: &str = "failover:";
 
@@ -227,7 +300,7 @@ fn parse_options(query: &str) -> Result<FailoverOptions, FailoverError> {
     if query.is_empty() {
         return Ok(options);
     }
-    let mut seen = [false; NAMES.len()];
+    let mut seen = [false; FailoverOption::ALL.len()];
     for (index, item) in query.split(['&', ',']).enumerate() {
         if item.is_empty() {
             return Err(FailoverError::EmptyOption { index });
@@ -236,38 +309,53 @@ fn parse_options(query: &str) -> Result<FailoverOptions, FailoverError> {
             Some((name, value)) => (name, Some(value)),
             None => (item, None),
         };
-        let Some(slot) = NAMES.iter().position(|n| *n == name) else {
+        let Some(option) = FailoverOption::from_name(name) else {
             return Err(FailoverError::UnknownOption {
                 name: name.to_string(),
             });
         };
-        let option = NAMES[slot];
+        // `ALL` lists every option once, so `position` always finds it.
+        let slot = FailoverOption::ALL
+            .iter()
+            .position(|o| *o == option)
+            .unwrap_or(0);
         if seen[slot] {
             return Err(FailoverError::DuplicateOption { option });
         }
         seen[slot] = true;
         let value = value.ok_or(FailoverError::MissingValue { option })?;
         let o = &mut options;
-        match slot {
-            0 => o.initial_reconnect_delay_ms = millis(option, value)?,
-            1 => o.max_reconnect_delay_ms = millis(option, value)?,
-            2 => o.use_exponential_back_off = boolean(option, value)?,
-            3 => o.back_off_multiplier = multiplier(option, value)?,
-            4 => o.max_reconnect_attempts = retries(option, value)?,
-            5 => o.startup_max_reconnect_attempts = retries(option, value)?,
-            6 => o.reconnect_delay_jitter_ms = millis(option, value)?,
-            7 => o.randomize = boolean(option, value)?,
-            _ => o.priority_backup = boolean(option, value)?,
+        match option {
+            FailoverOption::InitialReconnectDelay => {
+                o.initial_reconnect_delay_ms = millis(option, value)?;
+            }
+            FailoverOption::MaxReconnectDelay => o.max_reconnect_delay_ms = millis(option, value)?,
+            FailoverOption::UseExponentialBackOff => {
+                o.use_exponential_back_off = boolean(option, value)?;
+            }
+            FailoverOption::BackOffMultiplier => {
+                o.back_off_multiplier = multiplier(option, value)?;
+            }
+            FailoverOption::MaxReconnectAttempts => {
+                o.max_reconnect_attempts = retries(option, value)?;
+            }
+            FailoverOption::StartupMaxReconnectAttempts => {
+                o.startup_max_reconnect_attempts = retries(option, value)?;
+            }
+            FailoverOption::ReconnectDelayJitter => {
+                o.reconnect_delay_jitter_ms = millis(option, value)?;
+            }
+            FailoverOption::Randomize => o.randomize = boolean(option, value)?,
+            FailoverOption::PriorityBackup => o.priority_backup = boolean(option, value)?,
         }
     }
     Ok(options)
 }
 
-fn invalid(option: &'static str, value: &str, expected: &'static str) -> FailoverError {
+fn invalid(option: FailoverOption, value: &str) -> FailoverError {
     FailoverError::InvalidValue {
         option,
         value: value.to_string(),
-        expected,
     }
 }
 
@@ -278,24 +366,24 @@ fn digits<T: FromStr>(value: &str) -> Option<T> {
     value.parse().ok()
 }
 
-fn millis(option: &'static str, value: &str) -> Result<u64, FailoverError> {
-    digits(value).ok_or_else(|| invalid(option, value, "a whole number of milliseconds"))
+fn millis(option: FailoverOption, value: &str) -> Result<u64, FailoverError> {
+    digits(value).ok_or_else(|| invalid(option, value))
 }
 
-fn boolean(option: &'static str, value: &str) -> Result<bool, FailoverError> {
+fn boolean(option: FailoverOption, value: &str) -> Result<bool, FailoverError> {
     if value.eq_ignore_ascii_case("true") {
         Ok(true)
     } else if value.eq_ignore_ascii_case("false") {
         Ok(false)
     } else {
-        Err(invalid(option, value, "true or false"))
+        Err(invalid(option, value))
     }
 }
 
-fn multiplier(option: &'static str, value: &str) -> Result<f64, FailoverError> {
+fn multiplier(option: FailoverOption, value: &str) -> Result<f64, FailoverError> {
     match decimal(value) {
         Some(m) if m >= 1.0 => Ok(m),
-        _ => Err(invalid(option, value, "a number of at least 1")),
+        _ => Err(invalid(option, value)),
     }
 }
 
@@ -323,13 +411,13 @@ fn decimal(value: &str) -> Option<f64> {
     Some(digits as f64 / scale as f64)
 }
 
-fn retries(option: &'static str, value: &str) -> Result<Option<u32>, FailoverError> {
+fn retries(option: FailoverOption, value: &str) -> Result<Option<u32>, FailoverError> {
     if value == "-1" {
         return Ok(None);
     }
     digits(value)
         .map(Some)
-        .ok_or_else(|| invalid(option, value, "-1 (forever) or a number of retries"))
+        .ok_or_else(|| invalid(option, value))
 }
 
 impl FromStr for FailoverUri {
@@ -359,7 +447,7 @@ impl fmt::Display for FailoverUri {
             None => "-1".to_string(),
             Some(n) => n.to_string(),
         };
-        let values: [Option<String>; NAMES.len()] = [
+        let values: [Option<String>; FailoverOption::ALL.len()] = [
             (o.initial_reconnect_delay_ms != d.initial_reconnect_delay_ms)
                 .then(|| o.initial_reconnect_delay_ms.to_string()),
             (o.max_reconnect_delay_ms != d.max_reconnect_delay_ms)
@@ -378,7 +466,7 @@ impl fmt::Display for FailoverUri {
             (o.priority_backup != d.priority_backup).then(|| o.priority_backup.to_string()),
         ];
         let mut separator = "?";
-        for (name, value) in NAMES.iter().zip(values) {
+        for (name, value) in FailoverOption::ALL.iter().zip(values) {
             if let Some(value) = value {
                 write!(f, "{separator}{name}={value}")?;
                 separator = "&";

@@ -38,10 +38,7 @@ pub const LOOPBACK: &str = "127.0.0.1";
 ///     .iter()
 ///     .map(|u| u.parse().unwrap())
 ///     .collect();
-/// let order = HostOrder {
-///     local_names: vec!["myhost".into()],
-///     ..HostOrder::default()
-/// };
+/// let order = HostOrder::default().with_local_names(vec!["myhost".into()]);
 /// let pass: Vec<String> = order
 ///     .order(&hosts, &mut || 0)
 ///     .iter()
@@ -53,7 +50,11 @@ pub const LOOPBACK: &str = "127.0.0.1";
 ///     "tcp://remote:61613",
 /// ]);
 /// ```
+///
+/// The struct is `#[non_exhaustive]`: outside this crate, start from [`HostOrder::default`]
+/// or [`HostOrder::as_given`] and use the `with_*` setters.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HostOrder {
     /// Shuffle the endpoints at the start of every pass.
     pub randomize: bool,
@@ -87,6 +88,34 @@ impl HostOrder {
             try_loopback: false,
             local_names: Vec::new(),
         }
+    }
+
+    /// Sets [`randomize`](Self::randomize).
+    #[must_use]
+    pub fn with_randomize(mut self, on: bool) -> HostOrder {
+        self.randomize = on;
+        self
+    }
+
+    /// Sets [`prefer_localhost`](Self::prefer_localhost).
+    #[must_use]
+    pub fn with_prefer_localhost(mut self, on: bool) -> HostOrder {
+        self.prefer_localhost = on;
+        self
+    }
+
+    /// Sets [`try_loopback`](Self::try_loopback).
+    #[must_use]
+    pub fn with_try_loopback(mut self, on: bool) -> HostOrder {
+        self.try_loopback = on;
+        self
+    }
+
+    /// Sets [`local_names`](Self::local_names).
+    #[must_use]
+    pub fn with_local_names(mut self, names: Vec<String>) -> HostOrder {
+        self.local_names = names;
+        self
     }
 
     /// Whether `host` names this machine.

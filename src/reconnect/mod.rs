@@ -18,7 +18,7 @@
 //!   to wait first?" ([`Policy::attempt`]). [`Policy::default`] is stomp.py's;
 //!   [`Policy::stompjs`] maps stompjs's settings.
 //! - [`FailoverUri`]: `failover:(url,…)?option=…` as ActiveMQ and stompest write it, parsed
-//!   into a [`Policy`] with [`FailoverUri::policy`].
+//!   into a [`Policy`] with [`FailoverUri::policy`]; its options are [`FailoverOption`]s.
 //! - [`Supervisor`]: the whole lifecycle of one client as a state machine — `handle_*` in
 //!   (start, transport opened/failed/closed, CONNECTED, session closed, stop, time),
 //!   [`Action`]s and a deadline out: which entry to open, when, when to close a silent
@@ -54,6 +54,8 @@
 //! ]);
 //! ```
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![warn(clippy::exhaustive_enums, clippy::exhaustive_structs)]
 
 mod action;
 mod attempts;
@@ -62,6 +64,7 @@ mod deadline;
 mod endpoint;
 mod error;
 mod failover;
+mod failover_option;
 mod hosts;
 mod policy;
 mod random;
@@ -80,6 +83,7 @@ pub use deadline::earliest;
 pub use endpoint::{DEFAULT_MULTICAST_GROUP, Endpoint, Scheme};
 pub use error::{EndpointError, FailoverError};
 pub use failover::{FailoverOptions, FailoverUri};
+pub use failover_option::FailoverOption;
 pub use hosts::{HostOrder, LOCALHOST_NAMES, LOOPBACK};
 pub use policy::{Attempt, Pacing, Phase, Policy};
 pub use random::Random;

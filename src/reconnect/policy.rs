@@ -5,6 +5,7 @@ use super::{Backoff, HostOrder, MaxAttempts, Random};
 
 /// When the backoff wait happens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Pacing {
     /// Before each pass over the hosts but the first; the hosts of a pass follow one another
     /// without waiting (stomp.py).
@@ -15,6 +16,7 @@ pub enum Pacing {
 
 /// Whether the client has been connected before.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(clippy::exhaustive_enums)] // closed: before or after the first connection
 pub enum Phase {
     /// No connection has succeeded yet.
     Startup,
@@ -25,6 +27,7 @@ pub enum Phase {
 /// What attempt `number` does: connect to entry `index` of pass `pass`, after waiting
 /// `delay_ms`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Attempt {
     /// The attempt's number, from 0.
     pub number: u32,
@@ -78,7 +81,22 @@ pub struct Attempt {
 /// let b = policy.attempt(3, 2, Phase::Startup, no_jitter).unwrap();
 /// assert_eq!((b.pass, b.index, b.delay_ms), (1, 1, 0));
 /// ```
+///
+/// The struct is `#[non_exhaustive]`: outside this crate, start from [`Policy::default`] (or
+/// [`Policy::stompjs`], [`FailoverUri::policy`](super::FailoverUri::policy)) and set what
+/// differs:
+///
+/// ```
+/// use stompwire::reconnect::{Backoff, MaxAttempts, Pacing, Policy};
+///
+/// let policy = Policy::default()
+///     .with_backoff(Backoff::fixed(1_000))
+///     .with_pacing(Pacing::PerAttempt)
+///     .with_max_attempts(MaxAttempts::Forever);
+/// assert_eq!(policy.hosts, Policy::default().hosts);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Policy {
     /// How long the waits are.
     pub backoff: Backoff,
@@ -111,6 +129,48 @@ impl Default for Policy {
 }
 
 impl Policy {
+    /// Sets [`backoff`](Self::backoff).
+    #[must_use]
+    pub fn with_backoff(mut self, backoff: Backoff) -> Policy {
+        self.backoff = backoff;
+        self
+    }
+
+    /// Sets [`pacing`](Self::pacing).
+    #[must_use]
+    pub fn with_pacing(mut self, pacing: Pacing) -> Policy {
+        self.pacing = pacing;
+        self
+    }
+
+    /// Sets [`max_attempts`](Self::max_attempts).
+    #[must_use]
+    pub fn with_max_attempts(mut self, max: MaxAttempts) -> Policy {
+        self.max_attempts = max;
+        self
+    }
+
+    /// Sets [`startup_max_attempts`](Self::startup_max_attempts).
+    #[must_use]
+    pub fn with_startup_max_attempts(mut self, max: Option<MaxAttempts>) -> Policy {
+        self.startup_max_attempts = max;
+        self
+    }
+
+    /// Sets [`wait_before_first_reconnect`](Self::wait_before_first_reconnect).
+    #[must_use]
+    pub fn with_wait_before_first_reconnect(mut self, on: bool) -> Policy {
+        self.wait_before_first_reconnect = on;
+        self
+    }
+
+    /// Sets [`hosts`](Self::hosts).
+    #[must_use]
+    pub fn with_hosts(mut self, hosts: HostOrder) -> Policy {
+        self.hosts = hosts;
+        self
+    }
+
     /// The cap in force in `phase`.
     pub fn limit(&self, phase: Phase) -> MaxAttempts {
         match phase {

@@ -8,6 +8,7 @@ use super::{Attempt, Endpoint, Phase, Policy, Random};
 
 /// The next connection attempt: where, and how long to wait first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Planned<'a> {
     /// The broker to connect to.
     pub endpoint: &'a Endpoint,

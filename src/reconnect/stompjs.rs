@@ -5,6 +5,7 @@ use super::{Backoff, HostOrder, Jitter, MaxAttempts, Pacing, Policy};
 
 /// stompjs's `ReconnectionTimeMode`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReconnectTimeMode {
     /// The same `reconnectDelay` every time (stompjs's default).
     #[default]

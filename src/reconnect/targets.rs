@@ -35,7 +35,7 @@ use super::{Endpoint, HostOrder, LOCALHOST_NAMES, LOOPBACK, Random};
 ///     .iter()
 ///     .map(|u| u.parse().unwrap())
 ///     .collect();
-/// let order = HostOrder { local_names: vec!["myhost".into()], ..HostOrder::default() };
+/// let order = HostOrder::default().with_local_names(vec!["myhost".into()]);
 /// let (targets, list) = Targets::of(&order, &configured);
 /// assert_eq!(targets.len(), 3);
 /// // Entries 0 and 1 as configured, entry 2 the loopback copy of entry 1.

@@ -12,6 +12,7 @@ use crate::frame::{Headers, Limits, Version};
 /// Written as `heart-beat:outgoing,incoming` on CONNECT. The intervals in force are negotiated
 /// with the server's CONNECTED (see [`Negotiated`](super::Negotiated)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::exhaustive_structs)] // closed: the two numbers of the `heart-beat` header
 pub struct HeartBeat {
     /// The smallest interval at which this client can send heart-beats (`cx`).
     pub outgoing_ms: u32,
@@ -43,16 +44,20 @@ impl Default for HeartBeat {
 /// use stompwire::session::{Config, HeartBeat};
 /// use stompwire::frame::Version;
 ///
-/// let config = Config {
-///     host: Some("/".into()),
-///     login: Some("guest".into()),
-///     passcode: Some("guest".into()),
-///     heart_beat: HeartBeat { outgoing_ms: 5_000, incoming_ms: 5_000 },
-///     ..Config::default()
-/// };
+/// let config = Config::default()
+///     .with_host("/")
+///     .with_login("guest")
+///     .with_passcode("guest")
+///     .with_heart_beat(HeartBeat { outgoing_ms: 5_000, incoming_ms: 5_000 });
+/// assert_eq!(config.host.as_deref(), Some("/"));
 /// assert_eq!(config.versions, [Version::V1_0, Version::V1_1, Version::V1_2]);
 /// ```
+///
+/// The struct is `#[non_exhaustive]`, so that settings can be added without breaking users:
+/// outside this crate, start from [`Config::default`] and use the `with_*` setters (or assign
+/// the public fields of a mutable value).
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct Config {
     /// Versions offered in `accept-version`, any order. Default: 1.0, 1.1, 1.2. With only
     /// 1.0, no `accept-version` header is written.
@@ -115,6 +120,113 @@ impl Default for Config {
             resend_unreceipted: true,
             close_on_heartbeat_timeout: true,
         }
+    }
+}
+
+impl Config {
+    /// Sets [`versions`](Self::versions): an array, a slice or a `Vec`.
+    #[must_use]
+    pub fn with_versions(mut self, versions: impl Into<Vec<Version>>) -> Config {
+        self.versions = versions.into();
+        self
+    }
+
+    /// Sets [`host`](Self::host) to `Some(host)`.
+    #[must_use]
+    pub fn with_host(mut self, host: impl Into<String>) -> Config {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// Sets [`login`](Self::login) to `Some(login)`.
+    #[must_use]
+    pub fn with_login(mut self, login: impl Into<String>) -> Config {
+        self.login = Some(login.into());
+        self
+    }
+
+    /// Sets [`passcode`](Self::passcode) to `Some(passcode)`.
+    #[must_use]
+    pub fn with_passcode(mut self, passcode: impl Into<String>) -> Config {
+        self.passcode = Some(passcode.into());
+        self
+    }
+
+    /// Sets [`connect_headers`](Self::connect_headers).
+    #[must_use]
+    pub fn with_connect_headers(mut self, headers: Headers) -> Config {
+        self.connect_headers = headers;
+        self
+    }
+
+    /// Sets [`use_stomp_command`](Self::use_stomp_command).
+    #[must_use]
+    pub fn with_use_stomp_command(mut self, on: bool) -> Config {
+        self.use_stomp_command = on;
+        self
+    }
+
+    /// Sets [`heart_beat`](Self::heart_beat).
+    #[must_use]
+    pub fn with_heart_beat(mut self, heart_beat: HeartBeat) -> Config {
+        self.heart_beat = heart_beat;
+        self
+    }
+
+    /// Sets [`heart_beat_receive_scale`](Self::heart_beat_receive_scale).
+    #[must_use]
+    pub fn with_heart_beat_receive_scale(mut self, scale: f64) -> Config {
+        self.heart_beat_receive_scale = scale;
+        self
+    }
+
+    /// Sets [`connect_timeout_ms`](Self::connect_timeout_ms).
+    #[must_use]
+    pub fn with_connect_timeout_ms(mut self, ms: Option<u64>) -> Config {
+        self.connect_timeout_ms = ms;
+        self
+    }
+
+    /// Sets [`receipt_timeout_ms`](Self::receipt_timeout_ms).
+    #[must_use]
+    pub fn with_receipt_timeout_ms(mut self, ms: Option<u64>) -> Config {
+        self.receipt_timeout_ms = ms;
+        self
+    }
+
+    /// Sets [`disconnect_timeout_ms`](Self::disconnect_timeout_ms).
+    #[must_use]
+    pub fn with_disconnect_timeout_ms(mut self, ms: u64) -> Config {
+        self.disconnect_timeout_ms = ms;
+        self
+    }
+
+    /// Sets [`limits`](Self::limits).
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Config {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets [`replay_subscriptions`](Self::replay_subscriptions).
+    #[must_use]
+    pub fn with_replay_subscriptions(mut self, on: bool) -> Config {
+        self.replay_subscriptions = on;
+        self
+    }
+
+    /// Sets [`resend_unreceipted`](Self::resend_unreceipted).
+    #[must_use]
+    pub fn with_resend_unreceipted(mut self, on: bool) -> Config {
+        self.resend_unreceipted = on;
+        self
+    }
+
+    /// Sets [`close_on_heartbeat_timeout`](Self::close_on_heartbeat_timeout).
+    #[must_use]
+    pub fn with_close_on_heartbeat_timeout(mut self, on: bool) -> Config {
+        self.close_on_heartbeat_timeout = on;
+        self
     }
 }
 

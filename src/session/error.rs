@@ -33,7 +33,7 @@ pub enum SessionError {
         /// The frame's command.
         command: Command,
         /// The header.
-        header: &'static str,
+        header: RequiredHeader,
     },
     /// No subscription has this id.
     UnknownSubscription(String),
@@ -53,9 +53,11 @@ pub enum SessionError {
         /// The negotiated version.
         version: Version,
     },
-    /// A frame could not be encoded.
+    /// A frame could not be encoded; the [`EncodeError`] says why (and is the
+    /// [`source`](core::error::Error::source)).
     Encode(EncodeError),
-    /// The server's bytes could not be decoded.
+    /// The server's bytes could not be decoded; the [`DecodeError`] says why (and is the
+    /// [`source`](core::error::Error::source)).
     Decode(DecodeError),
     /// The server sent a frame that is not allowed in this state (MESSAGE before CONNECTED, a
     /// client command…).
@@ -107,8 +109,8 @@ impl fmt::Display for SessionError {
                     "ack mode client-individual needs STOMP 1.1+, session is {version}"
                 )
             }
-            SessionError::Encode(e) => write!(f, "cannot encode frame: {e}"),
-            SessionError::Decode(e) => write!(f, "cannot decode server input: {e}"),
+            SessionError::Encode(_) => f.write_str("cannot encode frame"),
+            SessionError::Decode(_) => f.write_str("cannot decode server input"),
             SessionError::UnexpectedFrame { command, state } => {
                 write!(f, "server sent {command} while the session is {state}")
             }
@@ -134,5 +136,47 @@ impl From<DecodeError> for SessionError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for SessionError {}
+impl core::error::Error for SessionError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            SessionError::Encode(e) => Some(e),
+            SessionError::Decode(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A header a frame needs and lacks ([`SessionError::MissingHeader`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequiredHeader {
+    /// `destination` (SEND).
+    Destination,
+    /// `message-id` (a MESSAGE to acknowledge, STOMP 1.0 and 1.1).
+    MessageId,
+    /// `ack` (a MESSAGE to acknowledge, STOMP 1.2).
+    Ack,
+    /// `subscription` (ACK and NACK in STOMP 1.1).
+    Subscription,
+    /// `receipt-id` (RECEIPT).
+    ReceiptId,
+}
+
+impl RequiredHeader {
+    /// The header's name, as written on the wire (`"destination"`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RequiredHeader::Destination => "destination",
+            RequiredHeader::MessageId => "message-id",
+            RequiredHeader::Ack => "ack",
+            RequiredHeader::Subscription => "subscription",
+            RequiredHeader::ReceiptId => "receipt-id",
+        }
+    }
+}
+
+impl fmt::Display for RequiredHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

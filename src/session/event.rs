@@ -55,6 +55,7 @@ pub enum Event {
 
 /// What CONNECTED said.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Connected {
     /// The negotiated version (`version` header; 1.0 when absent).
     pub version: Version,
@@ -119,7 +120,7 @@ pub enum CloseReason {
 /// use stompwire::session::{AckMode, Config, Event, HeartBeat, LostReason, ReceiptOutcome, Session};
 /// use stompwire::frame::Headers;
 ///
-/// let mut session = Session::new(Config { heart_beat: HeartBeat::NONE, ..Config::default() });
+/// let mut session = Session::new(Config::default().with_heart_beat(HeartBeat::NONE));
 /// session.connect(0).unwrap();
 /// session.handle_bytes(b"CONNECTED\nversion:1.2\n\n\0", 1).unwrap();
 /// let mut headers = Headers::new();

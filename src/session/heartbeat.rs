@@ -17,6 +17,7 @@ use super::HeartBeat;
 /// assert_eq!(Negotiated::from_offers(ours, (0, 0)), Negotiated::NONE);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[allow(clippy::exhaustive_structs)] // closed: one interval each way
 pub struct Negotiated {
     /// How often this client must send something (a frame or an EOL).
     pub send_ms: u32,

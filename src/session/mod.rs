@@ -40,6 +40,8 @@
 //! }
 //! ```
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![warn(clippy::exhaustive_enums, clippy::exhaustive_structs)]
 
 mod config;
 mod error;
@@ -53,7 +55,7 @@ mod state;
 mod subscriptions;
 
 pub use config::{Config, HeartBeat};
-pub use error::SessionError;
+pub use error::{RequiredHeader, SessionError};
 pub use event::{
     CloseReason, Connected, Disconnected, Event, LostReason, NotResent, ReceiptOutcome,
 };

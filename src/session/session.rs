@@ -10,7 +10,7 @@ use super::receipts::{Asked, Pending, Receipts};
 use super::subscriptions::Subscriptions;
 use super::{
     AckMode, CloseReason, Config, Connected, Disconnected, Event, LostReason, Negotiated,
-    ReceiptOutcome, SessionError, State, Subscription,
+    ReceiptOutcome, RequiredHeader, SessionError, State, Subscription,
 };
 use crate::frame::{
     Command, ContentLength, Decoded, Decoder, Frame, Headers, Item, Version, encode_heartbeat,
@@ -105,6 +105,9 @@ pub struct Session {
 
 /// Buffers kept for reuse by [`Session::recycle`].
 const SPARE_BUFFERS: usize = 8;
+
+/// Room for events kept once the queue is drained.
+const EVENTS_KEPT: usize = 16;
 
 impl Session {
     /// A disconnected session with this configuration.
@@ -290,9 +293,16 @@ impl Session {
     }
 
     /// The next event. Call until `None` after every input and user call.
+    ///
+    /// The queue gives back the room a burst of events took (one read of many small frames or
+    /// heart-beats) once it is drained, so that what the server sent once is not kept.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let event = self.events.pop_front();
+        if event.is_none() && self.events.capacity() > EVENTS_KEPT {
+            self.events.shrink_to(EVENTS_KEPT);
+        }
+        event
     }
 
     /// When [`handle_timeout`](Session::handle_timeout) must be called next, if ever.
@@ -588,7 +598,7 @@ impl Session {
         if frame.destination().is_none() {
             return Err(SessionError::MissingHeader {
                 command: Command::Send,
-                header: "destination",
+                header: RequiredHeader::Destination,
             });
         }
         self.check_transaction(&frame.headers)?;
@@ -887,9 +897,9 @@ impl Session {
             });
         }
         let (id, header) = if self.version == Version::V1_2 {
-            (message.ack(), "ack")
+            (message.ack(), RequiredHeader::Ack)
         } else {
-            (message.message_id(), "message-id")
+            (message.message_id(), RequiredHeader::MessageId)
         };
         let id = id.ok_or(SessionError::MissingHeader {
             command: Command::Message,
@@ -938,7 +948,7 @@ impl Session {
             Version::V1_1 => {
                 let subscription = subscription.ok_or(SessionError::MissingHeader {
                     command,
-                    header: "subscription",
+                    header: RequiredHeader::Subscription,
                 })?;
                 all.push("message-id", id);
                 all.push("subscription", subscription);
@@ -1013,7 +1023,7 @@ impl Session {
                         .map(String::from)
                         .ok_or(SessionError::MissingHeader {
                             command: Command::Receipt,
-                            header: "receipt-id",
+                            header: RequiredHeader::ReceiptId,
                         })?;
                 let expected = self.receipts.remove(&id).is_some();
                 let graceful = self.disconnect.as_ref().is_some_and(|d| d.0 == id);

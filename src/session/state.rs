@@ -24,6 +24,7 @@
 /// [`Session::wants_close`]: super::Session::wants_close
 /// [`Session::handle_close`]: super::Session::handle_close
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::exhaustive_enums)] // closed: the states of the diagram above
 pub enum State {
     /// No connection. [`connect`](super::Session::connect) starts one.
     Disconnected,

@@ -12,6 +12,7 @@ use crate::frame::Headers;
 /// message delivered to that subscription before it. In `ClientIndividual` mode (1.1+) each
 /// ACK or NACK covers only the one message.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[allow(clippy::exhaustive_enums)] // closed: the `ack` values of STOMP 1.0–1.2
 pub enum AckMode {
     /// The server considers a message acknowledged once sent (the default).
     #[default]
@@ -45,6 +46,7 @@ impl AckMode {
 
 /// One registered subscription.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Subscription {
     /// The subscription id (the `id` header).
     pub id: String,

@@ -125,13 +125,12 @@ pub fn tls_dir() -> PathBuf {
 pub fn tls_config(ca: &str) -> TlsConfig {
     let dir = tls_dir();
     let (cert, key) = (dir.join("client.pem"), dir.join("client-key.pem"));
-    TlsConfig {
-        client_identity: (cert.exists() && key.exists()).then_some(ClientIdentity {
+    TlsConfig::with_ca_file(dir.join(ca)).with_client_identity(
+        (cert.exists() && key.exists()).then_some(ClientIdentity {
             cert_file: cert,
             key_file: key,
         }),
-        ..TlsConfig::with_ca_file(dir.join(ca))
-    }
+    )
 }
 
 /// A queue no other test, and no earlier run, uses.
@@ -220,7 +219,7 @@ pub fn connect_with(config: ClientConfig) -> Conn {
     watch_admin_closes(&client);
     let seen = Arc::new(TestListener::new());
     client.set_listener("test", seen.clone());
-    if let Err(e) = client.connect(true) {
+    if let Err(e) = client.connect(PATIENCE) {
         panic!("cannot connect to {what}: {e} (are the brokers up? scripts/brokers.sh start)");
     }
     Conn { client, seen }

@@ -2,7 +2,7 @@
 // loads the page in headless Chromium, which imports the package, awaits init(), connects to
 // RabbitMQ Web-STOMP as guest, round-trips a text and a binary (NUL-laden) body, deactivates.
 //
-//   node tests/page/run.mjs PKG_WEB_DIR      (target/pkg/npm/web, or target/pkg/web)
+//   node tests/page/run.mjs PKG_WEB_DIR      (target/pkg/web)
 //
 // Environment: STOMPWIRE_RABBIT_WS (default ws://127.0.0.1:15674/ws) and those of lib.mjs.
 // Exit status 0 when every check passed.

@@ -65,10 +65,7 @@ impl Pair {
 
     /// A session with heart-beats off (so that no deadline interferes unless asked for).
     pub fn quiet() -> Pair {
-        Pair::new(Config {
-            heart_beat: stompwire::session::HeartBeat::NONE,
-            ..Config::default()
-        })
+        Pair::new(Config::default().with_heart_beat(stompwire::session::HeartBeat::NONE))
     }
 
     /// Calls [`Session::connect`], and returns the CONNECT (or STOMP) frame it wrote.

@@ -51,15 +51,12 @@ impl Listener for Collector {
     }
 }
 
-/// User + system CPU time of this process, from /proc (Linux); `None` elsewhere.
+/// User + system CPU time of this process so far (`None` where the platform has no such
+/// clock).
 fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let after = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    // Clock ticks are 100 per second on Linux.
-    Some(Duration::from_millis((utime + stime) * 10))
+    cpu_time::ProcessTime::try_now()
+        .ok()
+        .map(|t| t.as_duration())
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {

@@ -44,14 +44,15 @@ pub fn config(url: &str, args: &ConnectionArgs) -> Result<ClientConfig, Failure>
     session.versions = args.versions.clone();
     session.heart_beat.outgoing_ms = millis_u32(args.heartbeat.0);
     session.heart_beat.incoming_ms = millis_u32(args.heartbeat.1);
-    session.connect_timeout_ms = Some(args.connect_timeout.as_millis() as u64);
     session.connect_headers = headers::parse(
         &args.connect_headers,
         "--connect-header",
         Command::Connect,
         Version::V1_2,
     )?;
+    // The socket connect, then CONNECTED: each may take --connect-timeout.
     config.transport.tcp.connect_timeout = Some(args.connect_timeout);
+    config.supervisor.connected_timeout_ms = Some(args.connect_timeout.as_millis() as u64);
     config.transport.tls.ca_file = args.ca_file.clone();
     match (&args.cert, &args.key) {
         (Some(cert), Some(key)) => {
@@ -84,15 +85,13 @@ pub fn connect(
 ) -> Result<(Arc<Client>, Arc<Watch>), Failure> {
     let client = Arc::new(Client::new(config(url, args)?));
     let watch = Watch::attach(&client);
-    // Room for several attempts by default, as `Client::connect(true)` allows.
+    // Room for several attempts by default.
     let room = args
         .connect_timeout
         .saturating_mul(4)
         .max(Duration::from_secs(30));
     let wait = limit.map_or(room, |l| l.min(room));
-    let result = client
-        .connect(false)
-        .and_then(|()| client.wait_for_connection(wait));
+    let result = client.connect(wait);
     match result {
         Ok(()) => Ok((client, watch)),
         Err(e) => {
@@ -110,7 +109,7 @@ pub fn connect(
                     }
                     text
                 }
-                (None, e) => redact(&e.to_string()),
+                (None, e) => redact(&e.report().to_string()),
             }))
         }
     }
@@ -121,7 +120,7 @@ pub fn connect(
 fn gave_up(watch: &Watch, attempts: u32, last: Option<Box<Error>>) -> String {
     let printed = watch.last_failure().unwrap_or_default();
     let last = last
-        .map(|l| redact(&l.to_string()))
+        .map(|l| redact(&l.report().to_string()))
         .filter(|l| !printed.contains(l.as_str()))
         .map(|l| format!("; last: {l}"))
         .unwrap_or_default();

@@ -39,8 +39,9 @@ pub fn run(args: &DecodeArgs) -> Result<(), Failure> {
                 Err(e) => {
                     out.flush()?;
                     return Err(Failure::usage(format!(
-                        "malformed STOMP stream (in bytes {offset}..{}): {e}",
-                        offset + n as u64
+                        "malformed STOMP stream (in bytes {offset}..{}): {}",
+                        offset + n as u64,
+                        crate::report::chain(&e)
                     )));
                 }
             }

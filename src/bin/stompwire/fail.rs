@@ -40,7 +40,7 @@ impl fmt::Display for Failure {
 
 impl From<stompwire::native::Error> for Failure {
     fn from(e: stompwire::native::Error) -> Failure {
-        Failure::new(crate::report::redact(&e.to_string()))
+        Failure::new(crate::report::redact(&e.report().to_string()))
     }
 }
 

@@ -40,3 +40,16 @@ pub fn line(text: &str) {
         None => eprintln!("{message}"),
     }
 }
+
+/// An error and its sources on one line: `outer: inner: innermost` (each error's own text
+/// says only its own step).
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}

@@ -53,9 +53,10 @@ pub fn run(cli: &Cli, args: &SendArgs) -> Result<(), Failure> {
                     "{what} did not arrive within {}",
                     humantime::format_duration(args.timeout)
                 )),
-                (e, None) => {
-                    Failure::new(format!("{what}: {}", crate::report::redact(&e.to_string())))
-                }
+                (e, None) => Failure::new(format!(
+                    "{what}: {}",
+                    crate::report::redact(&e.report().to_string())
+                )),
             });
         }
     }

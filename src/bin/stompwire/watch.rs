@@ -167,7 +167,12 @@ impl Listener for Watch {
                 self.refuse("server refused the connection".into());
                 return;
             }
-            CloseReason::Protocol(e) => format!("protocol violation by the broker: {e}"),
+            CloseReason::Protocol(e) => {
+                format!(
+                    "protocol violation by the broker: {}",
+                    crate::report::chain(e)
+                )
+            }
             CloseReason::ConnectTimeout => "no CONNECTED frame in time (--connect-timeout)".into(),
             CloseReason::TransportClosed { mid_frame: true } => {
                 "the connection closed in the middle of a frame".into()

@@ -16,6 +16,8 @@ pub use stats::{Stats, StatsListener};
 pub use testing::TestListener;
 pub use waiting::WaitingListener;
 
+use std::time::Duration;
+
 use crate::frame::Frame;
 use crate::session::Disconnected;
 
@@ -36,6 +38,12 @@ pub trait Listener: Send + Sync {
     /// A transport connection to `host`:`port` is being opened.
     fn on_connecting(&self, host: &str, port: u16) {
         let _ = (host, port);
+    }
+    /// The connection attempt to `host`:`port` is planned in `delay` (after a failed attempt
+    /// or a lost connection), as stompjs's `onReconnectScheduled`. Not called for the first
+    /// attempt after [`Client::start`](crate::native::Client::start).
+    fn on_reconnect_scheduled(&self, host: &str, port: u16, delay: Duration) {
+        let _ = (host, port, delay);
     }
     /// CONNECTED arrived.
     fn on_connected(&self, frame: &Frame) {

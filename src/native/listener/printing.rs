@@ -15,7 +15,7 @@ use crate::session::Disconnected;
 /// // With a logger installed (env_logger, …), every callback becomes one `info` line.
 /// let client = Client::new(ClientConfig::from_url("tcp://127.0.0.1:61613")?);
 /// client.set_listener("print", Arc::new(PrintingListener));
-/// client.connect(true)?;
+/// client.connect(std::time::Duration::from_secs(10))?;
 /// # Ok::<(), stompwire::native::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default)]

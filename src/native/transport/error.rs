@@ -9,7 +9,8 @@ use std::prelude::rust_2024::*;
 ///
 /// Every variant says which step failed. Errors of the libraries underneath (rustls,
 /// tungstenite, the operating system) are kept whole, never turned into strings, and are
-/// reachable through [`std::error::Error::source`].
+/// reachable through [`std::error::Error::source`]; the message says only the step, not the
+/// source again.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum TransportError {
@@ -46,16 +47,15 @@ pub enum TransportError {
     /// The TLS or WebSocket handshake did not finish within
     /// [`TcpConfig::handshake_timeout`](super::TcpConfig::handshake_timeout).
     HandshakeTimeout {
-        /// `"TLS"` or `"WebSocket"`.
-        during: &'static str,
+        /// Which handshake.
+        during: Handshake,
         /// `host:port` as given.
         peer: String,
     },
     /// A PEM file (CA certificates, client certificate, client key) could not be used.
     Pem {
-        /// What the file was meant to hold: `"CA certificates"`, `"client certificate"`,
-        /// `"client key"`.
-        what: &'static str,
+        /// What the file was meant to hold.
+        what: PemContents,
         /// The file.
         path: PathBuf,
         /// The parser's error (a missing file is `Io`; a file without the expected section is
@@ -116,7 +116,55 @@ pub enum TransportError {
     Closed,
 }
 
+/// Which handshake a [`TransportError::HandshakeTimeout`] was in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Handshake {
+    /// The TLS handshake (`ssl://`, `wss://`).
+    Tls,
+    /// The WebSocket upgrade (`ws://`, `wss://`).
+    WebSocket,
+}
+
+impl fmt::Display for Handshake {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Handshake::Tls => "TLS",
+            Handshake::WebSocket => "WebSocket",
+        })
+    }
+}
+
+/// What a PEM file of a [`TransportError::Pem`] was meant to hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PemContents {
+    /// The certificate authorities to trust.
+    CaCertificates,
+    /// The client's certificate chain.
+    ClientCertificate,
+    /// The client's private key.
+    ClientKey,
+}
+
+impl fmt::Display for PemContents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PemContents::CaCertificates => "CA certificates",
+            PemContents::ClientCertificate => "client certificate",
+            PemContents::ClientKey => "client key",
+        })
+    }
+}
+
 impl TransportError {
+    /// Whether the transport refused this one frame and sent nothing of it, and stays usable
+    /// (a multicast frame over [`DatagramTooLarge`](TransportError::DatagramTooLarge)). Any
+    /// other error of [`Transport::send`](super::Transport::send) leaves the transport closed.
+    pub fn refuses_frame(&self) -> bool {
+        matches!(self, TransportError::DatagramTooLarge { .. })
+    }
+
     /// Whether this is a certificate verification failure (an untrusted issuer, a name
     /// mismatch, an expired certificate…).
     pub fn is_certificate_error(&self) -> bool {
@@ -131,21 +179,21 @@ impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TransportError::InvalidTarget { reason } => write!(f, "invalid target: {reason}"),
-            TransportError::Resolve { host, source } => {
-                write!(f, "cannot resolve host {host:?}: {source}")
+            TransportError::Resolve { host, .. } => {
+                write!(f, "cannot resolve host {host:?}")
             }
-            TransportError::Connect { peer, source } => {
-                write!(f, "cannot connect to {peer}: {source}")
+            TransportError::Connect { peer, .. } => {
+                write!(f, "cannot connect to {peer}")
             }
-            TransportError::Socket { option, source } => {
-                write!(f, "cannot set socket option {option}: {source}")
+            TransportError::Socket { option, .. } => {
+                write!(f, "cannot set socket option {option}")
             }
-            TransportError::Io(e) => write!(f, "connection failed: {e}"),
+            TransportError::Io(_) => f.write_str("connection failed"),
             TransportError::HandshakeTimeout { during, peer } => {
                 write!(f, "{during} handshake with {peer} timed out")
             }
-            TransportError::Pem { what, path, source } => {
-                write!(f, "cannot read {what} from {}: {source}", path.display())
+            TransportError::Pem { what, path, .. } => {
+                write!(f, "cannot read {what} from {}", path.display())
             }
             TransportError::NoTrustRoots { detail } => write!(
                 f,
@@ -155,11 +203,11 @@ impl fmt::Display for TransportError {
             TransportError::InvalidServerName { name } => {
                 write!(f, "{name:?} is not a valid TLS server name")
             }
-            TransportError::TlsConfig(e) => write!(f, "invalid TLS configuration: {e}"),
-            TransportError::Tls(rustls::Error::InvalidCertificate(e)) => {
-                write!(f, "certificate verify failed: {e}")
+            TransportError::TlsConfig(_) => f.write_str("invalid TLS configuration"),
+            TransportError::Tls(rustls::Error::InvalidCertificate(_)) => {
+                f.write_str("certificate verify failed")
             }
-            TransportError::Tls(e) => write!(f, "TLS failed: {e}"),
+            TransportError::Tls(_) => f.write_str("TLS failed"),
             TransportError::InvalidHeader { name } => {
                 write!(f, "invalid HTTP header {name:?} (name or value)")
             }
@@ -170,7 +218,7 @@ impl fmt::Display for TransportError {
                     None => Ok(()),
                 }
             }
-            TransportError::WebSocket(e) => write!(f, "WebSocket failed: {e}"),
+            TransportError::WebSocket(_) => f.write_str("WebSocket failed"),
             TransportError::DatagramTooLarge { size, max } => write!(
                 f,
                 "frame of {size} bytes exceeds max_datagram_size ({max}); nothing was sent"

@@ -13,7 +13,8 @@
 //! | `multicast://group:port` | [`MulticastTransport`] | broker-less UDP multicast that answers STOMP locally ([`MulticastConfig`]) |
 //!
 //! [`open`] picks the transport for an [`Endpoint`] (parsed from a URL by the
-//! [`reconnect`](crate::reconnect) layer).
+//! [`reconnect`](crate::reconnect) layer). The client opens its transports through a
+//! [`Connector`]: [`Sockets`] (that is, [`open`]) unless the program gives its own.
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -73,6 +74,7 @@ use std::format;
 use std::prelude::rust_2024::*;
 use std::time::{Duration, Instant};
 
+mod connector;
 mod error;
 pub mod multicast;
 mod tcp;
@@ -83,7 +85,8 @@ mod ws;
 /// [`TlsConfig::client_config`].
 pub use rustls;
 
-pub use error::TransportError;
+pub use connector::{Connector, Sockets};
+pub use error::{Handshake, PemContents, TransportError};
 pub use multicast::{MulticastConfig, MulticastTransport};
 pub use tcp::{Keepalive, TcpConfig, TcpTransport};
 pub use tls::{ClientIdentity, TlsConfig, TlsTransport};
@@ -136,7 +139,17 @@ pub enum Recv {
 }
 
 /// Every transport's configuration, in one place; each part has safe defaults.
+///
+/// ```
+/// use std::time::Duration;
+/// use stompwire::native::transport::{TcpConfig, TransportConfig};
+///
+/// let config = TransportConfig::default()
+///     .with_tcp(TcpConfig::default().with_connect_timeout(Some(Duration::from_secs(2))));
+/// assert_eq!(config.tcp.connect_timeout, Some(Duration::from_secs(2)));
+/// ```
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct TransportConfig {
     /// Sockets, timeouts and keepalive: used by TCP, TLS and WebSocket.
     pub tcp: TcpConfig,
@@ -148,6 +161,13 @@ pub struct TransportConfig {
     /// `group` and `port`.
     pub multicast: MulticastConfig,
 }
+
+crate::native::setters::setters!(TransportConfig {
+    with_tcp => tcp: TcpConfig,
+    with_tls => tls: TlsConfig,
+    with_ws => ws: WsConfig,
+    with_multicast => multicast: MulticastConfig,
+});
 
 /// Opens the transport `endpoint` names, configured by `config`.
 ///

@@ -18,6 +18,7 @@ use super::{
 /// STOMP heart-beats are the primary way to notice a dead peer; keepalive also catches a peer
 /// that vanished while heart-beats are off. Each `None` keeps the operating system's value.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Keepalive {
     /// Idle time before the first probe (`TCP_KEEPIDLE` on Linux, `TCP_KEEPALIVE` on macOS).
     /// Whole seconds on most systems.
@@ -37,17 +38,13 @@ pub struct Keepalive {
 /// use std::time::Duration;
 /// use stompwire::native::transport::{Keepalive, TcpConfig};
 ///
-/// let config = TcpConfig {
-///     connect_timeout: Some(Duration::from_secs(3)),
-///     keepalive: Some(Keepalive {
-///         idle: Some(Duration::from_secs(60)),
-///         ..Keepalive::default()
-///     }),
-///     ..TcpConfig::default()
-/// };
+/// let config = TcpConfig::default()
+///     .with_connect_timeout(Some(Duration::from_secs(3)))
+///     .with_keepalive(Some(Keepalive::default().with_idle(Some(Duration::from_secs(60)))));
 /// assert!(config.nodelay);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TcpConfig {
     /// Time allowed for one TCP connect attempt (each resolved address gets this much).
     /// `None`: the operating system's limit. Default 10 s.
@@ -89,6 +86,23 @@ impl Default for TcpConfig {
         }
     }
 }
+
+crate::native::setters::setters!(Keepalive {
+    with_idle => idle: Option<Duration>,
+    with_interval => interval: Option<Duration>,
+    with_count => count: Option<u32>,
+});
+
+crate::native::setters::setters!(TcpConfig {
+    with_connect_timeout => connect_timeout: Option<Duration>,
+    with_handshake_timeout => handshake_timeout: Option<Duration>,
+    with_nodelay => nodelay: bool,
+    with_keepalive => keepalive: Option<Keepalive>,
+    with_local_address => local_address: Option<SocketAddr>,
+    with_write_timeout => write_timeout: Option<Duration>,
+    with_close_timeout => close_timeout: Duration,
+    with_read_chunk => read_chunk: usize,
+});
 
 /// A STOMP connection over plain TCP.
 ///

@@ -27,8 +27,8 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 
 use super::tcp::{TimedReader, connect_stream};
 use super::{
-    Recv, TcpConfig, Transport, TransportError, is_timeout, lock, peer_name, remaining,
-    socket_timeout,
+    Handshake, PemContents, Recv, TcpConfig, Transport, TransportError, is_timeout, lock,
+    peer_name, remaining, socket_timeout,
 };
 
 /// A client certificate and its private key, both PEM files, for servers that ask for one.
@@ -51,17 +51,16 @@ pub struct ClientIdentity {
 /// ```
 /// use stompwire::native::transport::{ClientIdentity, TlsConfig};
 ///
-/// let tls = TlsConfig {
-///     ca_file: Some("/etc/stomp/ca.pem".into()),
-///     client_identity: Some(ClientIdentity {
+/// let tls = TlsConfig::with_ca_file("/etc/stomp/ca.pem").with_client_identity(Some(
+///     ClientIdentity {
 ///         cert_file: "/etc/stomp/client.pem".into(),
 ///         key_file: "/etc/stomp/client-key.pem".into(),
-///     }),
-///     ..TlsConfig::default()
-/// };
+///     },
+/// ));
 /// assert!(format!("{tls:?}").contains("client.pem"));
 /// ```
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct TlsConfig {
     /// A PEM file of CA certificates to trust. When set, only these are trusted unless
     /// [`system_roots`](Self::system_roots) is `Some(true)`.
@@ -84,6 +83,14 @@ pub struct TlsConfig {
     pub client_config: Option<Arc<ClientConfig>>,
 }
 
+crate::native::setters::setters!(TlsConfig {
+    with_system_roots => system_roots: Option<bool>,
+    with_client_identity => client_identity: Option<ClientIdentity>,
+    with_server_name => server_name: Option<String>,
+    with_verifier => verifier: Option<Arc<dyn ServerCertVerifier>>,
+    with_client_config => client_config: Option<Arc<ClientConfig>>,
+});
+
 impl fmt::Debug for TlsConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TlsConfig")
@@ -101,7 +108,8 @@ impl fmt::Debug for TlsConfig {
 }
 
 impl TlsConfig {
-    /// Trusts only the CAs in `ca_file` (a PEM file).
+    /// The default configuration, trusting only the CAs in `ca_file` (a PEM file).
+    /// [`ca_file`](Self::ca_file) has no `with_` setter: this is it.
     pub fn with_ca_file(ca_file: impl Into<PathBuf>) -> TlsConfig {
         TlsConfig {
             ca_file: Some(ca_file.into()),
@@ -129,10 +137,10 @@ impl TlsConfig {
         };
         let config = match &self.client_identity {
             Some(identity) => {
-                let certs = load_certs(&identity.cert_file, "client certificate")?;
+                let certs = load_certs(&identity.cert_file, PemContents::ClientCertificate)?;
                 let key = PrivateKeyDer::from_pem_file(&identity.key_file).map_err(|source| {
                     TransportError::Pem {
-                        what: "client key",
+                        what: PemContents::ClientKey,
                         path: identity.key_file.clone(),
                         source,
                     }
@@ -171,7 +179,7 @@ impl TlsConfig {
             log::debug!("system trust store: {detail}");
         }
         if let Some(path) = &self.ca_file {
-            for cert in load_certs(path, "CA certificates")? {
+            for cert in load_certs(path, PemContents::CaCertificates)? {
                 roots.add(cert).map_err(TransportError::TlsConfig)?;
             }
         }
@@ -184,7 +192,7 @@ impl TlsConfig {
 
 fn load_certs(
     path: &Path,
-    what: &'static str,
+    what: PemContents,
 ) -> Result<Vec<CertificateDer<'static>>, TransportError> {
     let pem_error = |source| TransportError::Pem {
         what,
@@ -291,7 +299,7 @@ impl TlsTransport {
         let mut scratch = vec![0; tcp.read_chunk.max(1024)];
         let deadline = tcp.handshake_timeout.map(|t| Instant::now() + t);
         let timed_out = || TransportError::HandshakeTimeout {
-            during: "TLS",
+            during: Handshake::Tls,
             peer: peer.clone(),
         };
         let mut writer = &stream;

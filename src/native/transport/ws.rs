@@ -24,8 +24,8 @@ use tungstenite::protocol::{Message, WebSocket, WebSocketConfig};
 
 use super::tcp::connect_stream;
 use super::{
-    Recv, TcpConfig, TcpTransport, TlsConfig, TlsTransport, Transport, TransportError, lock,
-    peer_name, remaining,
+    Handshake, Recv, TcpConfig, TcpTransport, TlsConfig, TlsTransport, Transport, TransportError,
+    lock, peer_name, remaining,
 };
 use crate::frame::Version;
 
@@ -37,14 +37,13 @@ use crate::frame::Version;
 /// ```
 /// use stompwire::native::transport::WsConfig;
 ///
-/// let ws = WsConfig {
-///     headers: vec![("Authorization".into(), "Bearer secret".into())],
-///     max_message_size: Some(1 << 20),
-///     ..WsConfig::default()
-/// };
+/// let ws = WsConfig::default()
+///     .with_headers(vec![("Authorization".into(), "Bearer secret".into())])
+///     .with_max_message_size(Some(1 << 20));
 /// assert!(!format!("{ws:?}").contains("secret"));
 /// ```
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WsConfig {
     /// STOMP versions to offer as `Sec-WebSocket-Protocol` (`v12.stomp, v11.stomp,
     /// v10.stomp` by default, preferred first). The server must pick one of them; for a
@@ -80,6 +79,15 @@ impl Default for WsConfig {
         }
     }
 }
+
+crate::native::setters::setters!(WsConfig {
+    with_subprotocols => subprotocols: Vec<Version>,
+    with_max_message_size => max_message_size: Option<usize>,
+    with_max_frame_size => max_frame_size: Option<usize>,
+    with_headers => headers: Vec<(String, String)>,
+    with_always_binary => always_binary: bool,
+    with_max_chunk_size => max_chunk_size: Option<usize>,
+});
 
 impl fmt::Debug for WsConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -377,7 +385,7 @@ fn upgrade_error(
         },
         tungstenite::Error::Io(io) if io.kind() == io::ErrorKind::TimedOut => {
             TransportError::HandshakeTimeout {
-                during: "WebSocket",
+                during: Handshake::WebSocket,
                 peer: peer.to_string(),
             }
         }

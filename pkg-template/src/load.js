@@ -1,0 +1,74 @@
+// Loads the WebAssembly core. Its bytes are inlined (zlib-compressed, base64: about as small
+// over the wire as a separate .wasm file, and nothing for a bundler or server to get right).
+// In Node (20.16+, 22) they are inflated and instantiated synchronously at import; elsewhere
+// (pages, workers, bundled apps) with DecompressionStream and WebAssembly.instantiate, which a
+// page's main thread needs for a module this size. `ready` settles when that is done.
+import init, { initSync, Client } from './glue.js';
+import { WASM } from './wasm-data.js';
+
+let loaded = false;
+let failure = null;
+
+function bytes(base64) {
+  const text = atob(base64);
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+// Node's zlib, reached without an import statement that bundlers would try to resolve.
+function nodeInflate() {
+  const proc = typeof process === 'object' && process ? process : undefined;
+  const builtin = proc && typeof proc.getBuiltinModule === 'function' ? proc.getBuiltinModule : undefined;
+  if (!builtin) return undefined;
+  try {
+    return builtin('node:zlib').inflateSync(bytes(WASM));
+  } catch {
+    return undefined;
+  }
+}
+
+function check() {
+  if (typeof WebAssembly !== 'object') throw new Error('this platform has no WebAssembly');
+}
+
+try {
+  const raw = nodeInflate();
+  if (raw) {
+    check();
+    initSync({ module: raw });
+    loaded = true;
+  }
+} catch {
+  // The asynchronous path below reports what went wrong.
+}
+
+async function load() {
+  check();
+  if (typeof DecompressionStream !== 'function') {
+    throw new Error('this platform has no DecompressionStream (needed to unpack the core)');
+  }
+  const stream = new Blob([bytes(WASM)]).stream().pipeThrough(new DecompressionStream('deflate'));
+  const raw = await new Response(stream).arrayBuffer();
+  await init({ module_or_path: raw });
+  loaded = true;
+}
+
+/** Settles once the core is loaded; rejects with the cause when it cannot be. */
+export const ready = loaded
+  ? Promise.resolve()
+  : load().catch((e) => {
+      failure = e instanceof Error ? e : new Error(String(e));
+      throw failure;
+    });
+ready.catch(() => {});
+
+/** The core's client class once loaded, else `undefined`. */
+export function core() {
+  return loaded ? Client : undefined;
+}
+
+/** Why the core could not be loaded, once that is known; else `null`. */
+export function loadFailure() {
+  return failure;
+}

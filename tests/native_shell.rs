@@ -1,0 +1,528 @@
+//! The native shell — the client's receiver thread — on an in-memory network against a
+//! scripted broker (`native_shell_support`): reconnects, failover away from a silent
+//! endpoint, giving up, refusals, receipt outcomes and frames the transport refuses, without
+//! a broker. The rules themselves are the core's (session and supervisor, tested with a fake
+//! clock); these tests check that the shell carries them out: that it opens what the
+//! supervisor says, feeds bytes and time to both, and reports what they decide.
+//!
+//! Time is real here: timeouts are tens of milliseconds and every wait is for a condition,
+//! bounded by [`PATIENCE`].
+#![cfg(feature = "native")]
+
+mod native_shell_support;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use native_shell_support::*;
+use stompwire::frame::{Command, Headers, Version};
+use stompwire::native::listener::{Listener, TestListener};
+use stompwire::native::transport::{Endpoint, TransportError};
+use stompwire::native::{Client, ClientConfig, Error, Waited};
+use stompwire::reconnect::{Backoff, HostOrder, MaxAttempts, Pacing, Policy, SupervisorConfig};
+use stompwire::session::{AckMode, CloseReason, Disconnected};
+
+// Fields set one by one: the policy may grow fields of its own.
+#[allow(clippy::field_reassign_with_default)]
+/// A client of `addresses` (`host:port`, tried in this order) on `network`: STOMP 1.2, no
+/// heart-beats, 10 ms between attempts, up to 20 attempts, refusals retried after 50 ms.
+fn config(network: &Network, addresses: &[&str]) -> ClientConfig {
+    let endpoints = addresses
+        .iter()
+        .map(|a| Endpoint::parse(&format!("tcp://{a}")).unwrap())
+        .collect();
+    let mut policy = Policy::default();
+    policy.backoff = Backoff::fixed(10);
+    policy.pacing = Pacing::PerAttempt;
+    policy.max_attempts = MaxAttempts::Total(20);
+    policy.hosts = HostOrder::as_given();
+    ClientConfig::new(endpoints)
+        .versions(&[Version::V1_2])
+        .heart_beat(0, 0)
+        .with_policy(policy)
+        .with_supervisor(SupervisorConfig::default().with_error_delay_ms(50))
+        .with_connector(Arc::new(network.clone()))
+}
+
+/// Starts `client` and plays the broker's handshake at `address`; returns the broker's end.
+fn connect(client: &Client, network: &Network, address: &str) -> Peer {
+    client.start().unwrap();
+    let mut peer = network.accept(address);
+    peer.handshake("0,0");
+    client.wait_for_connection(PATIENCE).expect("connected");
+    peer
+}
+
+/// Records why each connection ended and each scheduled attempt.
+#[derive(Default)]
+struct Record {
+    closes: Mutex<Vec<CloseReason>>,
+    scheduled: Mutex<Vec<(String, Duration)>>,
+}
+
+impl Listener for Record {
+    fn on_disconnected(&self, info: &Disconnected) {
+        self.closes.lock().unwrap().push(info.reason.clone());
+    }
+    fn on_reconnect_scheduled(&self, host: &str, port: u16, delay: Duration) {
+        self.scheduled
+            .lock()
+            .unwrap()
+            .push((format!("{host}:{port}"), delay));
+    }
+}
+
+#[test]
+fn start_returns_before_connected_and_connect_waits_for_it() {
+    let network = Network::new();
+    let client = Client::new(config(&network, &["a:1"]));
+    client.start().unwrap();
+    assert!(!client.is_connected(), "start does not wait");
+    let mut peer = network.accept("a:1");
+    assert!(matches!(
+        client.wait_for_connection(Duration::from_millis(20)),
+        Err(Error::Timeout {
+            what: Waited::Connection
+        })
+    ));
+    peer.handshake("0,0");
+    client
+        .connect(PATIENCE)
+        .expect("connect waits for CONNECTED");
+    assert_eq!(client.connections(), 1);
+    assert_eq!(
+        network.attempts(),
+        ["a:1"],
+        "connect after start opens nothing more"
+    );
+}
+
+#[test]
+fn a_dropped_connection_is_reopened_and_subscriptions_replayed() {
+    let network = Network::new();
+    let client = Client::new(config(&network, &["a:1"]));
+    let seen = Arc::new(TestListener::new());
+    client.set_listener("test", seen.clone());
+    let mut first = connect(&client, &network, "a:1");
+    let sub = client
+        .subscribe("/queue/a", AckMode::Auto, Headers::new())
+        .unwrap();
+    assert_eq!(first.expect(Command::Subscribe).header("id"), Some(&*sub));
+    first.close();
+
+    let mut second = network.accept("a:1");
+    second.handshake("0,0");
+    let replayed = second.expect(Command::Subscribe);
+    assert_eq!(replayed.header("id"), Some(&*sub));
+    assert!(seen.wait_for_connections(2, PATIENCE));
+    second.write(&message(&sub, "m1", "after the drop"));
+    let frame = seen.wait_for_message(PATIENCE).expect("message");
+    assert_eq!(frame.body(), b"after the drop");
+    assert_eq!(network.attempts(), ["a:1", "a:1"]);
+}
+
+#[test]
+fn after_a_heart_beat_timeout_the_next_attempt_goes_to_another_endpoint() {
+    let network = Network::new();
+    let record = Arc::new(Record::default());
+    // The client wants the server's heart-beats every 40 ms (deadline 60 ms).
+    let client = Client::new(config(&network, &["a:1", "b:2"]).heart_beat(0, 40));
+    client.set_listener("record", record.clone());
+    client.start().unwrap();
+    let mut a = network.accept("a:1");
+    a.handshake("40,0");
+    let silent_since = Instant::now();
+    client.wait_for_connection(PATIENCE).unwrap();
+    // `a` goes silent (a frozen node: the pipe stays open).
+    assert!(a.wait_closed(), "the client closes the silent connection");
+    let mut b = network.accept("b:2");
+    b.handshake("0,0");
+    // Heart-beat grace (60 ms) + the reconnect delay (10 ms) + one round trip, with room for
+    // a loaded machine — far below the CONNECTED timeout (5 s) a second try at `a` would cost.
+    let failover = silent_since.elapsed();
+    assert!(
+        failover < Duration::from_secs(2),
+        "failover took {failover:?}"
+    );
+    assert!(eventually(|| client.connections() == 2));
+    assert_eq!(network.attempts(), ["a:1", "b:2"], "not `a` again first");
+    assert_eq!(
+        record.closes.lock().unwrap()[0],
+        CloseReason::HeartbeatTimeout
+    );
+}
+
+#[test]
+fn after_a_connected_timeout_the_next_attempt_goes_to_another_endpoint() {
+    let network = Network::new();
+    let config = config(&network, &["a:1", "b:2"]).with_supervisor(
+        SupervisorConfig::default()
+            .with_connected_timeout_ms(Some(50))
+            .with_error_delay_ms(50),
+    );
+    let client = Client::new(config);
+    client.start().unwrap();
+    let started = Instant::now();
+    // `a` accepts the socket and never answers CONNECT.
+    let mut a = network.accept("a:1");
+    a.expect(Command::Connect);
+    assert!(a.wait_closed(), "the client gives up on `a`");
+    // Not before the timeout (the core's clock counts whole milliseconds).
+    assert!(
+        started.elapsed() >= Duration::from_millis(48),
+        "{:?}",
+        started.elapsed()
+    );
+    let mut b = network.accept("b:2");
+    b.handshake("0,0");
+    client
+        .wait_for_connection(PATIENCE)
+        .expect("connected to `b`");
+    assert_eq!(network.attempts(), ["a:1", "b:2"]);
+}
+
+#[test]
+fn silent_attempts_end_in_gave_up_with_the_connected_timeout() {
+    let network = Network::new();
+    let mut config = config(&network, &["a:1"])
+        .with_supervisor(SupervisorConfig::default().with_connected_timeout_ms(Some(30)));
+    config.policy.max_attempts = MaxAttempts::Total(2);
+    let client = Client::new(config);
+    client.start().unwrap();
+    let peers: Vec<Peer> = (0..2).map(|_| network.accept("a:1")).collect();
+    match client.wait_for_connection(PATIENCE) {
+        Err(Error::GaveUp {
+            attempts: 2,
+            last: Some(last),
+        }) => assert!(
+            matches!(
+                *last,
+                Error::Timeout {
+                    what: Waited::Connected
+                }
+            ),
+            "{last:?}"
+        ),
+        other => panic!("expected GaveUp after 2 silent attempts: {other:?}"),
+    }
+    assert!(peers.iter().all(Peer::wait_closed), "both attempts closed");
+    assert_eq!(network.attempts(), ["a:1", "a:1"]);
+}
+
+#[test]
+fn a_connect_timeout_is_reported_and_the_next_endpoint_tried() {
+    let network = Network::new();
+    network.set("a:1", Behaviour::TimeOut);
+    let client = Client::new(config(&network, &["a:1", "b:2"]));
+    let seen = Arc::new(TestListener::new());
+    client.set_listener("test", seen.clone());
+    client.start().unwrap();
+    let mut b = network.accept("b:2");
+    b.handshake("0,0");
+    client.wait_for_connection(PATIENCE).unwrap();
+    assert_eq!(network.attempts(), ["a:1", "b:2"]);
+    assert_eq!(seen.stats().connecting, 2);
+}
+
+#[test]
+fn gives_up_after_the_attempts_the_policy_allows() {
+    let network = Network::new();
+    network.set("a:1", Behaviour::Refuse);
+    network.set("b:2", Behaviour::Refuse);
+    let mut config = config(&network, &["a:1", "b:2"]);
+    config.policy.max_attempts = MaxAttempts::Total(3);
+    let client = Client::new(config);
+    match client.connect(PATIENCE) {
+        Err(Error::GaveUp {
+            attempts: 3,
+            last: Some(last),
+        }) => assert!(
+            matches!(*last, Error::ConnectFailed { ref endpoint, source: TransportError::Connect { .. } } if endpoint == "tcp://a:1"),
+            "{last:?}"
+        ),
+        other => panic!("expected GaveUp after 3: {other:?}"),
+    }
+    assert_eq!(network.attempts(), ["a:1", "b:2", "a:1"]);
+}
+
+#[test]
+fn a_refusal_is_retried_only_after_the_error_delay_and_counts_towards_giving_up() {
+    let network = Network::new();
+    let record = Arc::new(Record::default());
+    let mut config = config(&network, &["a:1"]);
+    config.policy.backoff = Backoff::fixed(0);
+    config.supervisor = SupervisorConfig::default()
+        .with_error_delay_ms(60)
+        .with_max_refusals(MaxAttempts::Total(2));
+    let client = Client::new(config);
+    client.set_listener("record", record.clone());
+    client.start().unwrap();
+    for _ in 0..2 {
+        let mut peer = network.accept("a:1");
+        peer.expect(Command::Connect);
+        peer.write(&error("Access refused", None));
+        peer.close();
+    }
+    match client.wait_for_connection(PATIENCE) {
+        Err(Error::GaveUp {
+            attempts: 2,
+            last: Some(last),
+        }) => {
+            assert!(matches!(*last, Error::Refused(ref f) if f.message() == Some("Access refused")))
+        }
+        other => panic!("expected GaveUp after 2 refusals: {other:?}"),
+    }
+    let times = network.attempt_times();
+    assert_eq!(times.len(), 2, "no third attempt");
+    assert!(
+        // The core's clock counts whole milliseconds.
+        times[1] - times[0] >= Duration::from_millis(58),
+        "the retry waited {:?}",
+        times[1] - times[0]
+    );
+    let scheduled = record.scheduled.lock().unwrap().clone();
+    assert_eq!(
+        scheduled,
+        [("a:1".to_string(), Duration::from_millis(60))],
+        "on_reconnect_scheduled tells of the wait"
+    );
+    assert!(matches!(
+        record.closes.lock().unwrap()[0],
+        CloseReason::ConnectRefused(_)
+    ));
+}
+
+#[test]
+fn a_receipt_is_confirmed() {
+    let network = Network::new();
+    let client = Client::new(config(&network, &["a:1"]));
+    let mut peer = connect(&client, &network, "a:1");
+    let receipt = client
+        .send_with_receipt("/queue/a", "one", Headers::new())
+        .unwrap();
+    let send = peer.expect(Command::Send);
+    assert_eq!(send.header("receipt"), Some(receipt.id()));
+    peer.write(&native_shell_support::receipt(receipt.id()));
+    let frame = receipt.wait(PATIENCE).expect("confirmed");
+    assert_eq!(frame.receipt_id(), Some(receipt.id()));
+}
+
+#[test]
+fn a_receipt_times_out_while_connected_even_when_nothing_arrives() {
+    let network = Network::new();
+    let mut config = config(&network, &["a:1"]);
+    config.session.receipt_timeout_ms = Some(50);
+    let client = Client::new(config);
+    let mut peer = connect(&client, &network, "a:1");
+    let sent = Instant::now();
+    let receipt = client
+        .send_with_receipt("/queue/a", "one", Headers::new())
+        .unwrap();
+    peer.expect(Command::Send);
+    // No heart-beats and no input: the receiver thread must wake for the deadline itself.
+    assert!(matches!(
+        receipt.wait(PATIENCE),
+        Err(Error::Timeout {
+            what: Waited::Receipt
+        })
+    ));
+    // Not before the deadline (the core's clock counts whole milliseconds).
+    assert!(
+        sent.elapsed() >= Duration::from_millis(48),
+        "{:?}",
+        sent.elapsed()
+    );
+    assert!(receipt.is_done());
+}
+
+#[test]
+fn a_receipt_times_out_while_waiting_between_attempts() {
+    let network = Network::new();
+    let mut config = config(&network, &["a:1"]);
+    config.session.receipt_timeout_ms = Some(80);
+    config.policy.backoff = Backoff::fixed(60_000);
+    let client = Client::new(config);
+    let mut peer = connect(&client, &network, "a:1");
+    let receipt = client
+        .send_with_receipt("/queue/a", "one", Headers::new())
+        .unwrap();
+    peer.expect(Command::Send);
+    network.set("a:1", Behaviour::Refuse);
+    peer.close();
+    // The first reconnect attempt is refused; the next one waits a minute. The receipt's
+    // deadline passes in that wait.
+    network.wait_for_attempts(2);
+    let started = Instant::now();
+    assert!(matches!(
+        receipt.wait(PATIENCE),
+        Err(Error::Timeout {
+            what: Waited::Receipt
+        })
+    ));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "not the minute's wait"
+    );
+    assert_eq!(network.attempts().len(), 2);
+}
+
+#[test]
+fn an_unreceipted_send_is_sent_again_after_the_reconnect_and_confirmed() {
+    let network = Network::new();
+    let client = Client::new(config(&network, &["a:1"]));
+    let mut first = connect(&client, &network, "a:1");
+    let receipt = client
+        .send_with_receipt("/queue/a", "at least once", Headers::new())
+        .unwrap();
+    assert_eq!(first.expect(Command::Send).body(), b"at least once");
+    first.close();
+    let mut second = network.accept("a:1");
+    second.handshake("0,0");
+    let again = second.expect(Command::Send);
+    assert_eq!(again.body(), b"at least once");
+    assert_eq!(
+        again.header("receipt"),
+        Some(receipt.id()),
+        "same receipt id"
+    );
+    assert!(!receipt.is_done(), "pending across the reconnect");
+    second.write(&native_shell_support::receipt(receipt.id()));
+    receipt.wait(PATIENCE).expect("confirmed after the resend");
+}
+
+#[test]
+fn a_receipt_is_lost_when_its_frame_is_not_sent_again_or_the_server_refuses_it() {
+    let network = Network::new();
+    let client = Client::new(config(&network, &["a:1"]));
+    let mut first = connect(&client, &network, "a:1");
+    // An ERROR naming the receipt.
+    let refused = client
+        .send_with_receipt("/queue/a", "no", Headers::new())
+        .unwrap();
+    first.expect(Command::Send);
+    first.write(&error("not allowed", Some(refused.id())));
+    match refused.wait(PATIENCE) {
+        Err(Error::ErrorFrame(frame)) => assert_eq!(frame.message(), Some("not allowed")),
+        other => panic!("expected the ERROR: {other:?}"),
+    }
+    // The server closes after its ERROR; the client reconnects.
+    first.close();
+    let mut second = network.accept("a:1");
+    second.handshake("0,0");
+    assert!(eventually(|| client.connections() == 2));
+    // A SUBSCRIBE's receipt: lost with the connection (only SENDs go again).
+    let (_, subscribed) = client
+        .subscribe_with_receipt("/queue/a", AckMode::Auto, Headers::new())
+        .unwrap();
+    second.expect(Command::Subscribe);
+    second.close();
+    assert!(matches!(
+        subscribed.wait(PATIENCE),
+        Err(Error::ConnectionClosed)
+    ));
+}
+
+#[test]
+fn a_frame_the_transport_refuses_fails_the_send_and_the_connection_stays() {
+    let network = Network::new();
+    network.refuse_chunks_over(200);
+    let client = Client::new(config(&network, &["a:1"]));
+    let mut peer = connect(&client, &network, "a:1");
+    let big = vec![b'x'; 500];
+    match client.send("/queue/a", big.clone(), Headers::new()) {
+        Err(Error::Transport(TransportError::DatagramTooLarge { size, max: 200 })) => {
+            assert!(size > 500)
+        }
+        other => panic!("expected DatagramTooLarge: {other:?}"),
+    }
+    assert!(matches!(
+        client.send_with_receipt("/queue/a", big, Headers::new()),
+        Err(Error::Transport(TransportError::DatagramTooLarge { .. }))
+    ));
+    // The transport is still open: the next frame goes on the same connection.
+    let receipt = client
+        .send_with_receipt("/queue/a", "small", Headers::new())
+        .unwrap();
+    let send = peer.expect(Command::Send);
+    assert_eq!(send.body(), b"small");
+    assert!(client.is_connected());
+    // Reconnect with `small` unconfirmed: it goes again, the refused one does not.
+    peer.close();
+    let mut second = network.accept("a:1");
+    second.handshake("0,0");
+    let again = second.expect(Command::Send);
+    assert_eq!(again.body(), b"small");
+    second.write(&native_shell_support::receipt(receipt.id()));
+    receipt.wait(PATIENCE).unwrap();
+    assert!(
+        second
+            .next_frame_within(Duration::from_millis(100))
+            .is_none(),
+        "the refused frame is not sent again"
+    );
+    assert_eq!(network.attempts(), ["a:1", "a:1"]);
+    assert_eq!(client.connections(), 2);
+}
+
+#[test]
+fn disconnect_stops_reconnecting_even_between_attempts() {
+    let network = Network::new();
+    let mut config = config(&network, &["a:1"]);
+    config.policy.backoff = Backoff::fixed(60_000);
+    let client = Client::new(config);
+    let mut peer = connect(&client, &network, "a:1");
+    let receipt = client
+        .send_with_receipt("/queue/a", "pending", Headers::new())
+        .unwrap();
+    peer.expect(Command::Send);
+    network.set("a:1", Behaviour::Refuse);
+    peer.close();
+    network.wait_for_attempts(2);
+    // Now waiting a minute for the next attempt: disconnect ends that at once.
+    let started = Instant::now();
+    client.disconnect().expect("disconnect while waiting");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(matches!(receipt.wait(PATIENCE), Err(Error::Interrupted)));
+    assert_eq!(network.attempts().len(), 2);
+}
+
+#[test]
+fn a_graceful_disconnect_waits_for_its_receipt() {
+    let network = Network::new();
+    let client = Client::new(config(&network, &["a:1"]));
+    let mut peer = connect(&client, &network, "a:1");
+    let broker = std::thread::spawn(move || {
+        let disconnect = peer.expect(Command::Disconnect);
+        peer.write(&native_shell_support::receipt(
+            disconnect.header("receipt").unwrap(),
+        ));
+        peer
+    });
+    client.disconnect().expect("graceful");
+    let peer = broker.join().unwrap();
+    assert!(peer.wait_closed());
+    assert!(!client.is_connected());
+    assert_eq!(network.attempts(), ["a:1"], "no reconnect after disconnect");
+}
+
+#[test]
+fn a_send_on_a_connection_that_broke_fails_instead_of_vanishing() {
+    let network = Network::new();
+    let mut config = config(&network, &["a:1"]);
+    config.policy.backoff = Backoff::fixed(60_000);
+    let client = Client::new(config);
+    let peer = connect(&client, &network, "a:1");
+    network.set("a:1", Behaviour::Refuse);
+    peer.close();
+    // Whether the write fails (the transport is closed) or the receiver thread has already
+    // seen the close (no session), the caller is told: a frame without a receipt is not kept.
+    match client.send("/queue/a", "into the void", Headers::new()) {
+        Err(Error::Transport(TransportError::Closed)) | Err(Error::NotConnected) => {}
+        other => panic!("expected the send to fail: {other:?}"),
+    }
+    assert!(eventually(|| !client.is_connected()));
+    assert!(matches!(
+        client.send("/queue/a", "later", Headers::new()),
+        Err(Error::NotConnected)
+    ));
+}

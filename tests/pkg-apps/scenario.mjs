@@ -1,0 +1,184 @@
+// What every package app checks against RabbitMQ Web-STOMP, with only the stompjs API (the
+// package is used as an app that moved from @stomp/stompjs would use it):
+//   main     Client: connect, subscribe, text and binary publish, receipt, transaction
+//            (commit delivers, abort does not), deactivate
+//   compat   Stomp.over(factory) / Stomp.client(url) and CompatClient's connect(headers,
+//            onConnect, onError), send, subscribe, onreceipt, heartbeat, reconnect_delay, ws,
+//            version, disconnect
+// start(StompJs, options) is called in the same turn as the import: the client is constructed,
+// configured and activated at once (no init call). It resolves to { ok, checks, log } and
+// never rejects; a failure is a check that did not pass.
+
+const TEXT = 'héllo wörld ✓ — stompwire package app';
+
+function binaryPayload() {
+  const bytes = new Uint8Array(300);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + 3) & 0xff;
+  bytes[0] = 0;
+  bytes[150] = 0;
+  bytes[299] = 0;
+  return bytes;
+}
+
+function sameBytes(a, b) {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function deferred() {
+  let resolve;
+  let reject;
+  const promise = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function within(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const uid = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+/**
+ * Starts the checks. `StompJs` is the package's namespace; options: brokerURL, env (a name
+ * for queue names), webSocketFactory (else brokerURL is used), modes (['main', 'compat']).
+ */
+export function start(StompJs, options = {}) {
+  const { brokerURL = 'ws://127.0.0.1:15674/ws', env = 'app', webSocketFactory, timeoutMs = 15000 } = options;
+  const modes = options.modes || ['main', 'compat'];
+  const checks = [];
+  const log = [];
+  const check = (name, ok, detail = '') => {
+    checks.push({ name, ok: !!ok, detail: String(detail) });
+  };
+
+  // ---- main: constructed and activated in the importing turn -------------------------------
+  const queue = `/queue/stompwire-pkg-${env}-${uid()}`;
+  const connected = deferred();
+  const client = new StompJs.Client({
+    connectHeaders: { login: 'guest', passcode: 'guest', host: '/' },
+    reconnectDelay: 0,
+    heartbeatIncoming: 0,
+    heartbeatOutgoing: 0,
+  });
+  if (webSocketFactory) client.webSocketFactory = webSocketFactory;
+  else client.brokerURL = brokerURL;
+  check('callbacks default to functions', typeof client.onConnect === 'function' && typeof client.debug === 'function');
+  client.debug('debug is callable before any connection');
+  const previous = client.onWebSocketError;
+  client.onWebSocketError = (e) => {
+    previous(e);
+    log.push(`onWebSocketError: ${e && (e.message || e.type)}`);
+  };
+  client.onStompError = (f) => connected.reject(new Error(`ERROR frame: ${f.headers.message}`));
+  client.onConnect = (frame) => connected.resolve(frame);
+  check('property writes after construction read back', client.reconnectDelay === 0 && client.heartbeatIncoming === 0);
+  client.activate();
+  check('state is ACTIVE right after activate()', client.state === StompJs.ActivationState.ACTIVE && client.active);
+
+  const run = async () => {
+    if (modes.includes('main')) await main();
+    if (modes.includes('compat')) await compat();
+  };
+
+  const main = async () => {
+    const frame = await within(connected.promise, timeoutMs, 'CONNECTED');
+    check('connects', client.connected, `version ${client.connectedVersion}, server ${frame.headers.server}`);
+
+    const inbox = [];
+    let arrived = deferred();
+    const subscription = client.subscribe(queue, (message) => {
+      inbox.push(message);
+      arrived.resolve();
+    });
+    check('subscribe returns a subscription with an id', typeof subscription.id === 'string' && subscription.id.length > 0);
+
+    const next = async (what) => {
+      await within(arrived.promise, timeoutMs, what);
+      arrived = deferred();
+      return inbox.shift();
+    };
+
+    client.publish({ destination: queue, body: TEXT, headers: { 'x-kind': 'text' } });
+    const text = await next('the text message');
+    check('text body round trip', text.body === TEXT && text.headers['x-kind'] === 'text', text.body);
+
+    const bytes = binaryPayload();
+    client.publish({ destination: queue, binaryBody: bytes, headers: { 'content-type': 'application/octet-stream' } });
+    const binary = await next('the binary message');
+    check('binary body round trip (NUL bytes included)', sameBytes(binary.binaryBody, bytes), `${binary.binaryBody.length} B`);
+
+    const receiptId = `r-${uid()}`;
+    const receipt = deferred();
+    client.watchForReceipt(receiptId, (f) => receipt.resolve(f));
+    client.publish({ destination: queue, body: 'with receipt', headers: { receipt: receiptId } });
+    const r = await within(receipt.promise, timeoutMs, 'the RECEIPT');
+    check('receipt', r.headers['receipt-id'] === receiptId);
+    await next('the receipted message');
+
+    const aborted = client.begin();
+    client.publish({ destination: queue, body: 'aborted', headers: { transaction: aborted.id } });
+    aborted.abort();
+    const tx = client.begin();
+    client.publish({ destination: queue, body: 'committed', headers: { transaction: tx.id } });
+    tx.commit();
+    const committed = await next('the committed message');
+    check('transaction: commit delivers, abort does not', committed.body === 'committed', committed.body);
+
+    subscription.unsubscribe();
+    await client.deactivate();
+    check('deactivate', !client.connected && client.state === StompJs.ActivationState.INACTIVE);
+  };
+
+  const compat = async () => {
+    const q = `/queue/stompwire-pkg-compat-${env}-${uid()}`;
+    const factory = webSocketFactory || (() => new WebSocket(brokerURL, ['v12.stomp', 'v11.stomp', 'v10.stomp']));
+    const stomp = StompJs.Stomp.over(factory);
+    check('Stomp.over gives a CompatClient', stomp instanceof StompJs.CompatClient && stomp instanceof StompJs.Client);
+    check('Stomp.client gives a CompatClient', StompJs.Stomp.client(brokerURL) instanceof StompJs.CompatClient);
+    const lines = [];
+    stomp.debug = (...m) => lines.push(m.join(' '));
+    stomp.heartbeat.outgoing = 0;
+    stomp.heartbeat.incoming = 0;
+    check('heartbeat writes through', stomp.heartbeatOutgoing === 0 && stomp.heartbeatIncoming === 0);
+    stomp.reconnect_delay = 0;
+    check('reconnect_delay writes reconnectDelay', stomp.reconnectDelay === 0);
+    const up = deferred();
+    stomp.connect({ login: 'guest', passcode: 'guest', host: '/' }, (frame) => up.resolve(frame), (err) => up.reject(err));
+    await within(up.promise, timeoutMs, 'connect(headers, onConnect, onError)');
+    check('connect(headers, onConnect, onError)', stomp.connected);
+    check('version and ws', stomp.version === stomp.connectedVersion && stomp.version && stomp.ws === stomp.webSocket && !!stomp.ws);
+
+    const got = deferred();
+    stomp.subscribe(q, (m) => got.resolve(m));
+    const receipt = deferred();
+    stomp.onreceipt = (f) => receipt.resolve(f);
+    check('onreceipt is onUnhandledReceipt', stomp.onUnhandledReceipt === stomp.onreceipt);
+    stomp.send(q, { priority: 9, receipt: 'compat-receipt' }, 'compat body');
+    const m = await within(got.promise, timeoutMs, 'the message sent with send()');
+    check('send(destination, headers, body)', m.body === 'compat body' && m.headers.priority === '9', m.body);
+    const rf = await within(receipt.promise, timeoutMs, 'the receipt through onreceipt');
+    check('onreceipt receives the RECEIPT', rf.headers['receipt-id'] === 'compat-receipt');
+
+    const down = deferred();
+    stomp.disconnect(() => down.resolve());
+    await within(down.promise, timeoutMs, 'the disconnect callback');
+    check('disconnect(callback)', !stomp.connected);
+    check('CompatClient debug lines reach debug', lines.length > 0, `${lines.length} lines`);
+  };
+
+  return run().then(
+    () => ({ ok: checks.length > 0 && checks.every((c) => c.ok), checks, log }),
+    (err) => {
+      check('scenario ran to the end', false, err && err.message);
+      return { ok: false, checks, log };
+    },
+  );
+}
