@@ -59,7 +59,7 @@ ensure_stomppy
 # build is reused) and prints the path of the binary.
 test_binary() {
     local bin
-    bin=$(cargo test --features cli --test "$1" --no-run --message-format=json |
+    bin=$(cargo test --features "${STOMPWIRE_TEST_FEATURES:-cli,tokio}" --test "$1" --no-run --message-format=json |
         sed -n 's/.*"executable":"\([^"]*'"$1"'[^"]*\)".*/\1/p' | tail -n 1)
     [ -n "$bin" ] && [ -x "$bin" ] || die "could not find the $1 test binary"
     printf '%s\n' "$bin"
@@ -99,7 +99,7 @@ timeout "${STOMPWIRE_NETNS_TIMEOUT:-300}" \
 # `send` processes exchange a binary body through the group; a message to another destination
 # must not reach the subscriber.
 echo "building the stompwire binary"
-cli=$(cargo build --features cli --bin stompwire --message-format=json |
+cli=$(cargo build --features "${STOMPWIRE_TEST_FEATURES:-cli,tokio}" --bin stompwire --message-format=json |
     sed -n 's/.*"executable":"\([^"]*\/stompwire\)".*/\1/p' | tail -n 1)
 [ -n "$cli" ] && [ -x "$cli" ] || die "could not find the stompwire binary"
 

@@ -10,14 +10,14 @@
 #             (for the fuzz run), Debian's rabbitmq-server and activemq; each skipped when present
 #             and the wasm toolchain (wasm-bindgen-cli, wasm-pack, npm binaryen, playwright-core,
 #             Vite, Chromium + chromedriver)
-#   lint      cargo fmt --check; clippy -D warnings (default features, --features cli, and the
-#             wasm32 target); the same for the fuzz crate
+#   lint      cargo fmt --check; clippy -D warnings (default features, --features cli,tokio, the
+#             wasm32 target, and the async client on wasm32); the same for the fuzz crate
 #   no_std    the core built for thumbv7em-none-eabihf, a target without std
 #   docs      cargo doc -D warnings with every feature, natively and for wasm32 (the browser
 #             module), as docs.rs builds them
 #   brokers   scripts/brokers.sh start + check (RabbitMQ and ActiveMQ on loopback)
-#   tests     cargo test --features cli (unit, integration and doc tests; native client and CLI
-#             against the brokers)
+#   tests     cargo test --features cli,tokio (unit, integration and doc tests; the blocking and
+#             the async native clients and the CLI against the brokers)
 #   multicast scripts/netns-test.sh: UDP multicast tests inside a private network namespace
 #   browser   scripts/test-browser.sh: wasm tests in headless Chromium, the npm package in a
 #             page, a Vite build
@@ -82,6 +82,10 @@ TEST_TIMEOUT=${STOMPWIRE_TEST_TIMEOUT:-2400}
 FUZZ_DIR=tests/fuzz
 FUZZ_MANIFEST=$FUZZ_DIR/Cargo.toml
 export RUST_BACKTRACE=${RUST_BACKTRACE:-1}
+# The features of every host build that runs tests: the CLI (and with it the blocking native
+# client) and the async client on tokio. The multicast and cluster stages build with the same
+# list, so they reuse the tests stage's build.
+export STOMPWIRE_TEST_FEATURES=${STOMPWIRE_TEST_FEATURES:-cli,tokio}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
 # This run's logs, in a folder of its own: two runs at once (say, from two checkouts) never
@@ -217,10 +221,13 @@ if stage lint "rustfmt, clippy -D warnings, script syntax"; then
     cargo fmt --manifest-path "$FUZZ_MANIFEST" -- --check --color=never ||
         sw_die "cargo fmt: $FUZZ_DIR is not formatted (cargo fmt --manifest-path $FUZZ_MANIFEST)"
     cargo clippy --all-targets -- -D warnings || sw_die "clippy (default features) found problems"
-    cargo clippy --all-targets --features cli -- -D warnings ||
-        sw_die "clippy (--features cli) found problems"
+    cargo clippy --all-targets --features "$STOMPWIRE_TEST_FEATURES" -- -D warnings ||
+        sw_die "clippy (--features $STOMPWIRE_TEST_FEATURES) found problems"
     cargo clippy --target wasm32-unknown-unknown --lib --test browser -- -D warnings ||
         sw_die "clippy (wasm32) found problems"
+    cargo clippy --target wasm32-unknown-unknown --features client --lib --test async_browser \
+        --example async_chat -- -D warnings ||
+        sw_die "clippy (wasm32, the async client) found problems"
     CARGO_TARGET_DIR=$FUZZ_TARGET_DIR cargo clippy --manifest-path "$FUZZ_MANIFEST" \
         --no-default-features --all-targets -- -D warnings ||
         sw_die "clippy found problems in $FUZZ_DIR"
@@ -252,9 +259,10 @@ fi
 eval "$(bash scripts/brokers.sh env)"
 
 # ---------------------------------------------------------------------------------------------
-if stage tests "cargo test --features cli (unit, integration, doc tests)"; then
+if stage tests "cargo test --features $STOMPWIRE_TEST_FEATURES (unit, integration, doc tests)"; then
     env | grep '^STOMPWIRE_\(RABBIT\|ACTIVEMQ\|TLS\)' | sort | sed 's/^/  /'
-    cargo_test --no-fail-fast --features cli || sw_die "cargo test --features cli failed"
+    cargo_test --no-fail-fast --features "$STOMPWIRE_TEST_FEATURES" ||
+        sw_die "cargo test --features $STOMPWIRE_TEST_FEATURES failed"
 fi
 
 # ---------------------------------------------------------------------------------------------
