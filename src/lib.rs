@@ -49,6 +49,6 @@ pub mod client;
 pub mod native;
 
 /// The README's examples, compiled and run as doc tests.
-#[cfg(all(doctest, feature = "native"))]
+#[cfg(all(doctest, feature = "native", feature = "tokio"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
