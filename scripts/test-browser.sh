@@ -11,6 +11,11 @@
 #             /close-connections to simulate a broker-side drop); stopped on exit
 #   wasm      cargo test --target wasm32-unknown-unknown --test browser (wasm-bindgen-test in
 #             headless Chromium through /usr/bin/chromedriver)
+#   firefox   with STOMPWIRE_BROWSER_FIREFOX=1: the same tests in headless Firefox (Debian's
+#             firefox-esr, geckodriver from the cargo registry: scripts/lib/install.sh
+#             sw_ensure_firefox), counted like the others and summed up on a line of its own.
+#             Off by default: reconnects_after_the_broker_closes_the_connection fails there
+#             in about one run of three (an extra onConnect arrives; not explained yet)
 #   package   scripts/build-pkg.sh: the --target web build (target/pkg/web), the npm package
 #             (target/pkg/npm: the JavaScript layer with the core inlined), size budget
 #   page      tests/page/run.mjs: the --target web build loaded by a page (await init()), text
@@ -23,14 +28,17 @@
 #             deactivates, and runs the compatibility API (Stomp.over, CompatClient); one
 #             result per environment
 # Screenshots and logs go to target/test-output/. The last line is
-# `test-browser: N passed, M failed` (the wasm tests one by one; the package build, its size
-# budget, the page test and each package app one each).
+# `test-browser: N passed, M failed` (the wasm tests one by one, in each browser; the package
+# build, its size budget, the page test and each package app one each), after a line
+# `test-browser: firefox: N passed, M failed` for the Firefox step.
 #
 # Environment:
 #   STOMPWIRE_CACHE                 tools and logs (default ~/.cache/stompwire)
 #   CARGO_TARGET_DIR                default $STOMPWIRE_CACHE/target
 #   STOMPWIRE_CONTROL_PORT          control server port (default 15699)
-#   STOMPWIRE_WASM_TEST_TIMEOUT     bound on the wasm test step incl. its build, s (default 1200)
+#   STOMPWIRE_WASM_TEST_TIMEOUT     bound on the wasm test step incl. its build, s (default 1200);
+#                                   the same bound for the Firefox step
+#   STOMPWIRE_BROWSER_FIREFOX       1: run the wasm tests in headless Firefox too (default 0)
 #   WASM_BINDGEN_TEST_TIMEOUT       the runner's bound on the test run in the browser, s
 #                                   (default here 300; the runner's own default is 20)
 #   STOMPWIRE_PAGE_TEST_TIMEOUT     bound on the page step and on the pkg-apps step, s
@@ -48,7 +56,7 @@ source scripts/lib/install.sh
 
 case ${1:-} in
 -h | --help)
-    sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,41p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
 "") ;;
@@ -73,6 +81,7 @@ FAILED=0
 FAILURES=()
 CONTROL_PID=""
 BROKERS_STARTED_HERE=0
+FIREFOX_SUMMARY="not run (STOMPWIRE_BROWSER_FIREFOX is not 1)"
 
 step() { printf '\n---- browser: %s — %s  [%ss]\n' "$1" "$2" "$((SECONDS - STARTED))"; }
 pass() {
@@ -100,6 +109,7 @@ on_exit() {
     if [ "${#FAILURES[@]}" -gt 0 ]; then
         printf 'test-browser: failed: %s\n' "${FAILURES[*]}"
     fi
+    printf 'test-browser: firefox: %s\n' "$FIREFOX_SUMMARY"
     printf 'test-browser: finished in %ss; screenshots and logs in %s\n' "$((SECONDS - STARTED))" "$OUTPUT"
     printf 'test-browser: %d passed, %d failed\n' "$PASSED" "$FAILED"
     [ "$FAILED" -eq 0 ] || exit 1
@@ -156,31 +166,54 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-step wasm "cargo test --target wasm32-unknown-unknown --test browser (headless Chromium)"
-wasm_log="$OUTPUT/wasm-tests.log"
-if [ ! -f tests/browser.rs ]; then
-    fail "wasm tests (tests/browser.rs not found)"
-else
-    status=0
-    timeout -k 30 "$WASM_TIMEOUT" cargo test --target wasm32-unknown-unknown --test browser 2>&1 |
-        tee "$wasm_log" || status=$?
-    [ "$status" -eq 124 ] && sw_warn "the wasm tests ran longer than ${WASM_TIMEOUT}s (STOMPWIRE_WASM_TEST_TIMEOUT)"
+# wasm_tests NAME LOG [ENV=VALUE...]: the wasm-bindgen tests in one browser, each test counted.
+wasm_tests() {
+    local name=$1 log=$2 status=0 p f
+    shift 2
+    timeout -k 30 "$WASM_TIMEOUT" env "$@" cargo test --target wasm32-unknown-unknown --test browser 2>&1 |
+        tee "$log" || status=$?
+    [ "$status" -eq 124 ] && sw_warn "the $name tests ran longer than ${WASM_TIMEOUT}s (STOMPWIRE_WASM_TEST_TIMEOUT)"
     read -r p f < <(awk '/test result:/ {
             for (i = 2; i <= NF; i++) {
                 if ($i ~ /^passed/) p += $(i - 1)
                 if ($i ~ /^failed/) f += $(i - 1)
             }
-        } END { print p + 0, f + 0 }' "$wasm_log")
+        } END { print p + 0, f + 0 }' "$log")
     PASSED=$((PASSED + p))
     FAILED=$((FAILED + f))
-    sw_log "wasm tests: $p passed, $f failed (log: $wasm_log)"
+    WASM_SUMMARY="$p passed, $f failed"
+    sw_log "$name tests: $WASM_SUMMARY (log: $log)"
     if [ "$f" -gt 0 ]; then
-        FAILURES+=("wasm tests ($f)")
+        FAILURES+=("$name tests ($f)")
     elif [ "$status" -ne 0 ]; then
-        fail "wasm tests (cargo test exit $status)"
+        fail "$name tests (cargo test exit $status)"
     elif [ "$p" -eq 0 ]; then
-        fail "wasm tests (no test ran)"
+        fail "$name tests (no test ran)"
     fi
+}
+
+step wasm "cargo test --target wasm32-unknown-unknown --test browser (headless Chromium)"
+if [ ! -f tests/browser.rs ]; then
+    fail "wasm tests (tests/browser.rs not found)"
+else
+    # GECKODRIVER unset: the runner picks Chromium.
+    wasm_tests wasm "$OUTPUT/wasm-tests.log" -u GECKODRIVER
+fi
+
+# ---------------------------------------------------------------------------------------------
+step firefox "the same wasm tests in headless Firefox (geckodriver)"
+if [ "${STOMPWIRE_BROWSER_FIREFOX:-0}" != 1 ]; then
+    sw_log "skipped: $FIREFOX_SUMMARY"
+elif [ ! -f tests/browser.rs ]; then
+    fail "firefox tests (tests/browser.rs not found)"
+elif ! (sw_ensure_firefox); then
+    fail "firefox install"
+    FIREFOX_SUMMARY="install failed"
+else
+    sw_ensure_firefox
+    sw_log "$(firefox-esr --version 2>/dev/null), $("$SW_GECKODRIVER" --version 2>/dev/null | head -n1)"
+    wasm_tests firefox "$OUTPUT/wasm-tests-firefox.log" GECKODRIVER="$SW_GECKODRIVER"
+    FIREFOX_SUMMARY=$WASM_SUMMARY
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -531,6 +531,70 @@ async fn large_frames_can_be_split_into_chunks() {
     deactivate(&client).await;
 }
 
+/// A `webSocketFactory` opening real sockets to the test broker whose `send` calls are counted
+/// in `counter.n`.
+fn counting_factory(counter: &Object) -> JsValue {
+    let maker = Function::new_with_args(
+        "url, counter",
+        "return () => { const ws = new WebSocket(url, ['v12.stomp', 'v11.stomp', 'v10.stomp']); \
+         const send = ws.send.bind(ws); \
+         ws.send = (data) => { counter.n += 1; return send(data); }; return ws; };",
+    );
+    maker
+        .call2(&JsValue::UNDEFINED, &JsValue::from_str(BROKER), counter)
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn batched_frames_of_one_turn_share_websocket_messages_in_order() {
+    // 60 small frames and one larger than the chunk, published in one turn: with batchFrames
+    // the small ones go several to a message of at most maxWebSocketChunkSize bytes, the large
+    // one alone, all delivered in order by RabbitMQ; without it, one message per frame.
+    for batch in [true, false] {
+        let counter = Object::new();
+        Reflect::set(&counter, &JsValue::from_str("n"), &num(0.0)).unwrap();
+        let client = connected(&[
+            ("webSocketFactory", counting_factory(&counter)),
+            ("batchFrames", JsValue::from_bool(batch)),
+            ("maxWebSocketChunkSize", num(2_000.0)),
+        ])
+        .await;
+        let queue = unique("batch");
+        let inbox = Inbox::new();
+        subscribe(&client, &queue, &inbox, &[]);
+        sleep(100).await;
+        let before = get(&counter, "n").as_f64().unwrap();
+        let large = "L".repeat(3_000);
+        let bodies: Vec<String> = (0..61)
+            .map(|i| {
+                if i == 30 {
+                    large.clone()
+                } else {
+                    format!("m{i}")
+                }
+            })
+            .collect();
+        for body in &bodies {
+            publish_text(&client, &queue, body, &[]);
+        }
+        for body in &bodies {
+            let message = inbox.next(10_000, "a batched message").await;
+            assert_eq!(&text(&message, "body"), body, "batchFrames = {batch}");
+        }
+        let sends = get(&counter, "n").as_f64().unwrap() - before;
+        if batch {
+            // 60 frames of about 60 bytes: two messages on either side of the large frame.
+            assert!(
+                (3.0..=6.0).contains(&sends),
+                "{sends} messages for 61 batched frames"
+            );
+        } else {
+            assert_eq!(sends, 61.0, "one message per frame without batchFrames");
+        }
+        deactivate(&client).await;
+    }
+}
+
 #[wasm_bindgen_test]
 async fn unsubscribe_stops_delivery_and_strays_go_to_on_unhandled_message() {
     let client = connected(&[]).await;

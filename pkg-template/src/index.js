@@ -92,6 +92,7 @@ const OPTIONS = {
   splitLargeFrames: false,
   maxWebSocketChunkSize: 8 * 1024,
   forceBinaryWSFrames: false,
+  batchFrames: false,
   appendMissingNULLonIncoming: false,
   logRawCommunication: false,
   discardWebsocketOnCommFailure: false,

@@ -301,3 +301,21 @@ sw_ensure_js_minifier() {
         sw_die "esbuild $STOMPWIRE_ESBUILD_VERSION does not run from $SW_ESBUILD"
     export SW_ESBUILD
 }
+
+# ---------------------------------------------------------------------------------------------
+# Headless Firefox for the wasm-bindgen tests: sw_ensure_firefox.
+#
+# Debian's firefox-esr and geckodriver $STOMPWIRE_GECKODRIVER_VERSION built from the cargo
+# registry into $STOMPWIRE_CACHE/bin (the npm `geckodriver` package downloads a binary from
+# elsewhere, so it is not used). Each piece is skipped when present. Afterwards SW_GECKODRIVER
+# names the driver.
+
+: "${STOMPWIRE_GECKODRIVER_VERSION:=0.37.1}"
+
+sw_ensure_firefox() {
+    sw_ensure_apt_packages firefox-esr
+    sw_ensure_cargo_tool geckodriver geckodriver "=$STOMPWIRE_GECKODRIVER_VERSION" \
+        "$STOMPWIRE_GECKODRIVER_VERSION"
+    SW_GECKODRIVER="$STOMPWIRE_CACHE/bin/geckodriver"
+    export SW_GECKODRIVER
+}

@@ -88,6 +88,7 @@ properties! {
     splitLargeFrames => SplitLargeFrames, split_large_frames, set_split_large_frames;
     maxWebSocketChunkSize => MaxWebSocketChunkSize, max_web_socket_chunk_size, set_max_web_socket_chunk_size;
     forceBinaryWSFrames => ForceBinaryWsFrames, force_binary_ws_frames, set_force_binary_ws_frames;
+    batchFrames => BatchFrames, batch_frames, set_batch_frames;
     appendMissingNULLonIncoming => AppendMissingNullOnIncoming, append_missing_null_on_incoming, set_append_missing_null_on_incoming;
     logRawCommunication => LogRawCommunication, log_raw_communication, set_log_raw_communication;
     discardWebsocketOnCommFailure => DiscardWebsocketOnCommFailure, discard_websocket_on_comm_failure, set_discard_websocket_on_comm_failure;

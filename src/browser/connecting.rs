@@ -87,6 +87,7 @@ impl Inner {
             split: options.flag(Key::SplitLargeFrames),
             chunk: options.ms(Key::MaxWebSocketChunkSize) as usize,
             force_binary: options.flag(Key::ForceBinaryWsFrames),
+            batch: options.flag(Key::BatchFrames),
         };
         let worker = options.worker_ticker();
         let versions = options.versions();

@@ -85,6 +85,7 @@ keys! {
     SplitLargeFrames = "splitLargeFrames": Flag,
     MaxWebSocketChunkSize = "maxWebSocketChunkSize": Number,
     ForceBinaryWsFrames = "forceBinaryWSFrames": Flag,
+    BatchFrames = "batchFrames": Flag,
     AppendMissingNullOnIncoming = "appendMissingNULLonIncoming": Flag,
     LogRawCommunication = "logRawCommunication": Flag,
     DiscardWebsocketOnCommFailure = "discardWebsocketOnCommFailure": Flag,
@@ -133,6 +134,7 @@ fn default(key: Key) -> JsValue {
         ),
         Key::SplitLargeFrames
         | Key::ForceBinaryWsFrames
+        | Key::BatchFrames
         | Key::AppendMissingNullOnIncoming
         | Key::LogRawCommunication
         | Key::DiscardWebsocketOnCommFailure

@@ -1,12 +1,24 @@
 //! The WebSocket: opening it, reading its messages into bytes, writing frames as text or binary
-//! (split into chunks when asked), closing or discarding it.
+//! (split into chunks when asked, or several in one message when batching), closing or
+//! discarding it.
 
+use alloc::rc::{Rc, Weak};
 use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
 
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, MessageEvent, WebSocket};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `queueMicrotask(callback)`: runs `callback` when the current task ends (pages, workers
+    /// and Node alike).
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    fn queue_microtask(callback: &Function);
+}
 
 /// The four event handlers of one socket.
 pub(crate) struct Handlers {
@@ -21,7 +33,7 @@ pub(crate) struct Handlers {
 }
 
 /// How frames are written: stompjs's `splitLargeFrames`, `maxWebSocketChunkSize` and
-/// `forceBinaryWSFrames`, fixed when the socket opens.
+/// `forceBinaryWSFrames`, and `batchFrames`, fixed when the socket opens.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Sending {
     /// Split text frames into messages of at most `chunk` bytes.
@@ -30,13 +42,57 @@ pub(crate) struct Sending {
     pub(crate) chunk: usize,
     /// Send every frame as a binary message.
     pub(crate) force_binary: bool,
+    /// Put the frames written in one event-loop turn into one message (at most `chunk` bytes;
+    /// a larger frame goes alone, as without batching).
+    pub(crate) batch: bool,
 }
 
 /// One socket with its handlers attached.
 pub(crate) struct Transport {
     socket: WebSocket,
     sending: Sending,
+    /// The frames of this turn not written yet (batching only).
+    outbox: Rc<Outbox>,
+    /// Writes the outbox at the end of the turn (a microtask; holds the outbox weakly, so a
+    /// socket let go of meanwhile gets nothing).
+    flush: Function,
     _handlers: Handlers,
+}
+
+/// The frames of one turn: their bytes back to back, all text or all binary.
+struct Outbox {
+    socket: WebSocket,
+    bytes: RefCell<Vec<u8>>,
+    binary: Cell<bool>,
+    scheduled: Cell<bool>,
+}
+
+impl Outbox {
+    /// Writes what is queued as one message.
+    fn flush(&self) -> Result<(), JsValue> {
+        self.scheduled.set(false);
+        let bytes = core::mem::take(&mut *self.bytes.borrow_mut());
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let result = if self.binary.get() {
+            self.socket.send_with_u8_array(&bytes)
+        } else {
+            // Frames are queued as text only when they are UTF-8, so this always holds.
+            match core::str::from_utf8(&bytes) {
+                Ok(text) => self.socket.send_with_str(text),
+                Err(_) => self.socket.send_with_u8_array(&bytes),
+            }
+        };
+        // Keep the allocation for the next turn.
+        let mut bytes = bytes;
+        bytes.clear();
+        let mut slot = self.bytes.borrow_mut();
+        if slot.is_empty() {
+            *slot = bytes;
+        }
+        result
+    }
 }
 
 /// Opens a WebSocket to `url` offering `protocols`.
@@ -56,9 +112,27 @@ impl Transport {
         socket.set_onmessage(Some(handlers.message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(handlers.close.as_ref().unchecked_ref()));
         socket.set_onerror(Some(handlers.error.as_ref().unchecked_ref()));
+        let outbox = Rc::new(Outbox {
+            socket: socket.clone(),
+            bytes: RefCell::new(Vec::new()),
+            binary: Cell::new(false),
+            scheduled: Cell::new(false),
+        });
+        let weak: Weak<Outbox> = Rc::downgrade(&outbox);
+        let flush = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+            if let Some(outbox) = weak.upgrade() {
+                // A refusal here can only come from a socket that is closing: its `close`
+                // event reports the end of the connection.
+                let _ = outbox.flush();
+            }
+        })
+        .into_js_value()
+        .unchecked_into::<Function>();
         Transport {
             socket,
             sending,
+            outbox,
+            flush,
             _handlers: handlers,
         }
     }
@@ -69,8 +143,41 @@ impl Transport {
     }
 
     /// Writes one frame (or heart-beat): as text when it is UTF-8 and binary frames are not
-    /// forced, split into chunks when asked; else as one binary message.
+    /// forced, split into chunks when asked; else as one binary message. When batching, a
+    /// frame of at most `chunk` bytes joins the others of this turn instead, written as one
+    /// message when the turn ends (or before a frame that does not fit, or before closing).
     pub(crate) fn send(&self, bytes: &[u8]) -> Result<(), JsValue> {
+        if !self.sending.batch {
+            return self.send_now(bytes);
+        }
+        let chunk = self.sending.chunk.max(4);
+        let binary = self.sending.force_binary || core::str::from_utf8(bytes).is_err();
+        let outbox = &self.outbox;
+        let fits = {
+            let queued = outbox.bytes.borrow();
+            queued.is_empty()
+                || (outbox.binary.get() == binary && queued.len() + bytes.len() <= chunk)
+        };
+        if !fits {
+            outbox.flush()?;
+        }
+        if bytes.len() > chunk {
+            return self.send_now(bytes);
+        }
+        outbox.bytes.borrow_mut().extend_from_slice(bytes);
+        outbox.binary.set(binary);
+        if !outbox.scheduled.replace(true) {
+            queue_microtask(&self.flush);
+        }
+        Ok(())
+    }
+
+    /// Writes what is queued for this turn now.
+    fn send_queued(&self) {
+        let _ = self.outbox.flush();
+    }
+
+    fn send_now(&self, bytes: &[u8]) -> Result<(), JsValue> {
         let text = if self.sending.force_binary {
             None
         } else {
@@ -102,6 +209,7 @@ impl Transport {
 
     /// Closes the socket, ignoring what arrives meanwhile; the `close` event still comes.
     pub(crate) fn close(&self) {
+        self.send_queued();
         self.socket.set_onmessage(None);
         let _ = self.socket.close();
     }
@@ -109,6 +217,7 @@ impl Transport {
     /// Lets go of the socket at once: every handler detached, the socket asked to close. No
     /// event comes from it any more.
     pub(crate) fn discard(&self) {
+        self.outbox.bytes.borrow_mut().clear();
         self.detach();
         let _ = self.socket.close();
     }

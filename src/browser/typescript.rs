@@ -186,6 +186,12 @@ export interface StompConfig {
   maxWebSocketChunkSize?: number;
   /** Send every frame as a binary message. Default false (text when the frame is UTF-8). */
   forceBinaryWSFrames?: boolean;
+  /**
+   * Put the frames written in one event-loop turn into one WebSocket message, of at most
+   * `maxWebSocketChunkSize` bytes (a larger frame goes alone). The broker must read several
+   * frames from one message (RabbitMQ Web-STOMP does). Default false: one frame per message.
+   */
+  batchFrames?: boolean;
   /** Add a NUL to incoming messages that lack one. Default false. */
   appendMissingNULLonIncoming?: boolean;
   /** Log raw frames instead of their headers. Default false. */
@@ -249,6 +255,7 @@ export class Client {
   splitLargeFrames: boolean;
   maxWebSocketChunkSize: number;
   forceBinaryWSFrames: boolean;
+  batchFrames: boolean;
   appendMissingNULLonIncoming: boolean;
   logRawCommunication: boolean;
   discardWebsocketOnCommFailure: boolean;
