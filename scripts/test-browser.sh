@@ -11,6 +11,8 @@
 #             /close-connections to simulate a broker-side drop); stopped on exit
 #   wasm      cargo test --target wasm32-unknown-unknown --test browser (wasm-bindgen-test in
 #             headless Chromium through /usr/bin/chromedriver)
+#   async     cargo test --target wasm32-unknown-unknown --features client --test async_browser
+#             (the async Rust client in headless Chromium against Web-STOMP)
 #   firefox   with STOMPWIRE_BROWSER_FIREFOX=1: the same tests in headless Firefox (Debian's
 #             firefox-esr, geckodriver from the cargo registry: scripts/lib/install.sh
 #             sw_ensure_firefox), counted like the others and summed up on a line of its own.
@@ -56,7 +58,7 @@ source scripts/lib/install.sh
 
 case ${1:-} in
 -h | --help)
-    sed -n '2,41p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,43p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
 "") ;;
@@ -166,11 +168,14 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-# wasm_tests NAME LOG [ENV=VALUE...]: the wasm-bindgen tests in one browser, each test counted.
+# wasm_tests NAME LOG [ENV=VALUE...]: wasm-bindgen tests in one browser, each test counted; the
+# cargo arguments that pick them are in WASM_TEST_ARGS (default: --test browser).
+WASM_TEST_ARGS=(--test browser)
 wasm_tests() {
     local name=$1 log=$2 status=0 p f
     shift 2
-    timeout -k 30 "$WASM_TIMEOUT" env "$@" cargo test --target wasm32-unknown-unknown --test browser 2>&1 |
+    timeout -k 30 "$WASM_TIMEOUT" env "$@" cargo test --target wasm32-unknown-unknown \
+        "${WASM_TEST_ARGS[@]}" 2>&1 |
         tee "$log" || status=$?
     [ "$status" -eq 124 ] && sw_warn "the $name tests ran longer than ${WASM_TIMEOUT}s (STOMPWIRE_WASM_TEST_TIMEOUT)"
     read -r p f < <(awk '/test result:/ {
@@ -198,6 +203,16 @@ if [ ! -f tests/browser.rs ]; then
 else
     # GECKODRIVER unset: the runner picks Chromium.
     wasm_tests wasm "$OUTPUT/wasm-tests.log" -u GECKODRIVER
+fi
+
+# ---------------------------------------------------------------------------------------------
+step async "cargo test --target wasm32-unknown-unknown --features client --test async_browser"
+if [ ! -f tests/async_browser.rs ]; then
+    fail "async client tests (tests/async_browser.rs not found)"
+else
+    WASM_TEST_ARGS=(--features client --test async_browser)
+    wasm_tests async "$OUTPUT/wasm-tests-async.log" -u GECKODRIVER
+    WASM_TEST_ARGS=(--test browser)
 fi
 
 # ---------------------------------------------------------------------------------------------
