@@ -16,6 +16,8 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use stompwire::browser::{ActivationState, Client, Versions};
+use stompwire::frame::{DecodeError, Limit};
+use stompwire::session::SessionError;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -1185,11 +1187,21 @@ async fn a_frame_beyond_the_limits_closes_the_connection() {
         .next(5_000, "the close after an oversized MESSAGE")
         .await;
     assert_eq!(inbox.len(), 0, "the oversized message was delivered");
-    let named = log
-        .all()
-        .iter()
-        .filter_map(|l| l.as_string())
-        .any(|l| l.contains("max_body_size"));
-    assert!(named, "no debug line names the limit");
+    // The line says what the core's errors say natively (their `Display`): the session error,
+    // then the decoder's, which names the limit and the size the broker announced.
+    let limit = DecodeError::LimitExceeded {
+        limit: Limit::BodySize,
+        max: 64,
+        actual: 1_000,
+    };
+    let expected = format!(
+        "Closing the connection: {}: {limit}",
+        SessionError::Decode(limit.clone())
+    );
+    let lines: Vec<String> = log.all().iter().filter_map(|l| l.as_string()).collect();
+    assert!(
+        lines.contains(&expected),
+        "no debug line reads {expected:?}: {lines:?}"
+    );
     deactivate(&client).await;
 }
