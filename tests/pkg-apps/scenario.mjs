@@ -167,10 +167,14 @@ export function start(StompJs, options = {}) {
     const rf = await within(receipt.promise, timeoutMs, 'the receipt through onreceipt');
     check('onreceipt receives the RECEIPT', rf.headers['receipt-id'] === 'compat-receipt');
 
+    // As with stompjs, the callback runs when the broker confirms DISCONNECT with a RECEIPT
+    // (RabbitMQ Web-STOMP closes the socket instead); the close ends the session either way.
     const down = deferred();
-    stomp.disconnect(() => down.resolve());
-    await within(down.promise, timeoutMs, 'the disconnect callback');
-    check('disconnect(callback)', !stomp.connected);
+    const onDisconnect = (frame) => log.push(`onDisconnect: ${frame && frame.command}`);
+    stomp.onWebSocketClose = () => down.resolve();
+    stomp.disconnect(onDisconnect);
+    await within(down.promise, timeoutMs, 'the close after disconnect');
+    check('disconnect(callback)', !stomp.connected && stomp.onDisconnect === onDisconnect);
     check('CompatClient debug lines reach debug', lines.length > 0, `${lines.length} lines`);
   };
 
