@@ -80,6 +80,7 @@ const OPTIONS = {
   connectHeaders: undefined,
   disconnectHeaders: undefined,
   connectionTimeout: 0,
+  connectedTimeout: 5000,
   reconnectDelay: 5000,
   maxReconnectDelay: 900000,
   reconnectTimeMode: ReconnectionTimeMode.LINEAR,
