@@ -165,6 +165,12 @@ export interface StompConfig {
   disconnectHeaders?: StompHeaders;
   /** Give up an attempt not connected within this many ms (0: never). Default 0. */
   connectionTimeout?: number;
+  /**
+   * After the socket opens, wait this many ms for CONNECTED; then close it and try the next
+   * broker (0: wait as long as the socket stays open). Default 5000. stompwire; stompjs has no
+   * such limit.
+   */
+  connectedTimeout?: number;
   /** Wait before reconnecting, ms; 0 never reconnects. Default 5000. */
   reconnectDelay?: number;
   /** Cap of the exponential wait, ms (0: none). Default 900000. */
@@ -245,6 +251,7 @@ export declare class Client {
   connectHeaders: StompHeaders;
   disconnectHeaders: StompHeaders;
   connectionTimeout: number;
+  connectedTimeout: number;
   reconnectDelay: number;
   maxReconnectDelay: number;
   reconnectTimeMode: ReconnectionTimeMode;

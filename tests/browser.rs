@@ -16,6 +16,8 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use stompwire::browser::{ActivationState, Client, Versions};
+use stompwire::frame::{DecodeError, Limit};
+use stompwire::session::SessionError;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -332,10 +334,12 @@ fn scripted_broker() -> JsValue {
 async fn on_disconnect_receives_the_disconnect_receipt() {
     let disconnects = Inbox::new();
     let closes = Inbox::new();
+    let unhandled = Inbox::new();
     let client = Client::new(config(&[
         ("webSocketFactory", scripted_broker()),
         ("disconnectHeaders", headers(&[("receipt", "bye-1")])),
         ("onDisconnect", disconnects.callback()),
+        ("onUnhandledReceipt", unhandled.callback()),
         ("onWebSocketClose", closes.callback()),
     ]))
     .unwrap();
@@ -349,6 +353,12 @@ async fn on_disconnect_receives_the_disconnect_receipt() {
     assert_eq!(header(&receipt, "receipt-id").as_deref(), Some("bye-1"));
     closes.next(1_000, "onWebSocketClose").await;
     assert_eq!(client.state(), ActivationState::INACTIVE);
+    assert_eq!(disconnects.len(), 0, "onDisconnect was called twice");
+    assert_eq!(
+        unhandled.len(),
+        0,
+        "the DISCONNECT receipt went to onUnhandledReceipt"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -1229,6 +1239,40 @@ async fn force_deactivation_discards_the_socket() {
     assert_eq!(page.len(), 0, "errors in the page: {:?}", page.all());
 }
 
+#[wasm_bindgen_test]
+async fn raw_logs_show_each_frame_with_its_nul() {
+    // The text of stompjs's own test of `logRawCommunication`.
+    let body = "Älä sinä yhtään and السابق";
+    let log = Inbox::new();
+    let client = connected(&[
+        ("logRawCommunication", JsValue::TRUE),
+        ("debug", log.callback()),
+    ])
+    .await;
+    let queue = unique("raw-log");
+    let inbox = Inbox::new();
+    subscribe(&client, &queue, &inbox, &[]);
+    publish_text(&client, &queue, body, &[]);
+    inbox.next(5_000, "the MESSAGE").await;
+    let lines: Vec<String> = log.all().iter().filter_map(|l| l.as_string()).collect();
+    let sent = lines
+        .iter()
+        .find(|l| l.starts_with(">>> SEND\n"))
+        .expect("no raw SEND line");
+    assert!(
+        sent.contains(&format!("\ndestination:{queue}\n"))
+            && sent.contains("\ncontent-length:37\n"),
+        "{sent:?}"
+    );
+    assert!(sent.ends_with(&format!("\n\n{body}\0")), "{sent:?}");
+    let received = lines
+        .iter()
+        .find(|l| l.starts_with("<<< MESSAGE\n"))
+        .expect("no raw MESSAGE line");
+    assert!(received.contains(&format!("\n\n{body}\0")), "{received:?}");
+    deactivate(&client).await;
+}
+
 // ----- hostile input ---------------------------------------------------------------------------
 
 #[wasm_bindgen_test]
@@ -1249,11 +1293,21 @@ async fn a_frame_beyond_the_limits_closes_the_connection() {
         .next(5_000, "the close after an oversized MESSAGE")
         .await;
     assert_eq!(inbox.len(), 0, "the oversized message was delivered");
-    let named = log
-        .all()
-        .iter()
-        .filter_map(|l| l.as_string())
-        .any(|l| l.contains("max_body_size"));
-    assert!(named, "no debug line names the limit");
+    // The line says what the core's errors say natively (their `Display`): the session error,
+    // then the decoder's, which names the limit and the size the broker announced.
+    let limit = DecodeError::LimitExceeded {
+        limit: Limit::BodySize,
+        max: 64,
+        actual: 1_000,
+    };
+    let expected = format!(
+        "Closing the connection: {}: {limit}",
+        SessionError::Decode(limit.clone())
+    );
+    let lines: Vec<String> = log.all().iter().filter_map(|l| l.as_string()).collect();
+    assert!(
+        lines.contains(&expected),
+        "no debug line reads {expected:?}: {lines:?}"
+    );
     deactivate(&client).await;
 }

@@ -248,6 +248,34 @@ fn disconnect_with_a_receipt_is_graceful() {
 }
 
 #[test]
+fn a_graceful_close_carries_the_disconnect_receipt() {
+    let mut pair = open(config());
+    pair.session
+        .disconnect(headers(&[("receipt", "bye")]), pair.now)
+        .unwrap();
+    pair.sent_one();
+    pair.broker(&receipt("bye")).unwrap();
+    let ended = pair.disconnected();
+    assert_eq!(ended.reason, CloseReason::Graceful);
+    let frame = ended.receipt.expect("no RECEIPT in the Disconnected event");
+    assert_eq!(frame.command, Command::Receipt);
+    assert_eq!(frame.receipt_id(), Some("bye"));
+}
+
+#[test]
+fn a_close_without_the_disconnect_receipt_carries_none() {
+    let mut pair = open(config());
+    pair.session
+        .disconnect(headers(&[("receipt", "bye")]), pair.now)
+        .unwrap();
+    pair.sent_one();
+    // The broker closes the socket instead of answering (RabbitMQ Web-STOMP does).
+    let ended = pair.disconnected();
+    assert_ne!(ended.reason, CloseReason::Graceful);
+    assert_eq!(ended.receipt, None);
+}
+
+#[test]
 fn disconnect_without_a_receipt_is_immediate() {
     let mut pair = open(config());
     pair.session.disconnect(Headers::new(), pair.now).unwrap();

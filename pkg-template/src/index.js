@@ -80,6 +80,7 @@ const OPTIONS = {
   connectHeaders: undefined,
   disconnectHeaders: undefined,
   connectionTimeout: 0,
+  connectedTimeout: 5000,
   reconnectDelay: 5000,
   maxReconnectDelay: 900000,
   reconnectTimeMode: ReconnectionTimeMode.LINEAR,
@@ -174,10 +175,6 @@ export class Client {
     this._core = core;
     core.beforeConnect = () => this.beforeConnect(this);
     for (const name of CALLBACKS) core[name] = (arg) => this[name](arg);
-    core.onDisconnect = (frame) => {
-      this._sawDisconnect = true;
-      this.onDisconnect(frame);
-    };
     this.debug = this._debug;
     const conf = this._conf;
     this._conf = {};
@@ -269,15 +266,8 @@ export class Client {
   /** Disconnects and stops reconnecting; resolves when the socket has closed. */
   async deactivate(options = {}) {
     const core = this._core;
-    if (core) {
-      // The core reports the RECEIPT of DISCONNECT as the end of the session, not through
-      // onDisconnect: a graceful end is reported here, once, when the core did not.
-      const graceful = core.connected && !(options && options.force);
-      this._sawDisconnect = false;
-      await core.deactivate(options);
-      if (graceful && !this._sawDisconnect) this.onDisconnect(undefined);
-      return;
-    }
+    // `onDisconnect` gets the RECEIPT of DISCONNECT from the core, when the broker sends one.
+    if (core) return core.deactivate(options);
     if (!this._active) return;
     this._active = false;
     this.onChangeState(ActivationState.INACTIVE);

@@ -116,11 +116,11 @@ impl Inner {
                 core.receipts.take_watcher(id),
             )
         };
-        let frame: JsValue = FrameImpl::new(frame).into();
         if disconnect {
-            self.call(Key::OnDisconnect, Some(&frame));
+            // DISCONNECT's: `onDisconnect` gets it when the session ends (on_disconnected).
             return;
         }
+        let frame: JsValue = FrameImpl::new(frame).into();
         let handled = pending.is_some() || watcher.is_some();
         if let Some(p) = pending {
             match p.resolves {
@@ -168,6 +168,9 @@ impl Inner {
     }
 
     fn on_disconnected(&self, disconnected: Disconnected) {
+        let Disconnected {
+            reason, receipt, ..
+        } = disconnected;
         let refused = {
             let mut core = self.core.borrow_mut();
             let core = &mut *core;
@@ -177,7 +180,7 @@ impl Inner {
             core.subscriptions
                 .retain(|(id, _)| session.subscription(id).is_some());
             core.receipts.clear_watchers();
-            match disconnected.reason {
+            match reason {
                 CloseReason::ConnectRefused(frame) => {
                     Some((frame, core.connect_waiters.take_all()))
                 }
@@ -190,6 +193,10 @@ impl Inner {
             for w in waiters {
                 w.reject(&error);
             }
+        }
+        // The broker confirmed DISCONNECT: stompjs hands its RECEIPT to `onDisconnect`.
+        if let Some(frame) = receipt {
+            self.call(Key::OnDisconnect, Some(&FrameImpl::new(frame).into()));
         }
     }
 }

@@ -10,7 +10,8 @@
 //! | `GaveUpError` | the reconnect policy ran out of attempts | |
 //!
 //! Messages are put together without `core::fmt`, which would cost more download than every
-//! other error path together.
+//! other error path together. A core error reads as the core describes it (`describe_into`, the
+//! text its `Display` prints natively), so both shells say the same thing.
 
 use alloc::string::String;
 
@@ -18,7 +19,6 @@ use js_sys::{Error, Reflect, TypeError};
 use wasm_bindgen::JsValue;
 
 use super::log::{concat, with_number};
-use crate::frame::{DecodeError, EncodeError};
 use crate::session::SessionError;
 
 /// The `TypeError` stompjs throws from a method that needs a connection.
@@ -92,66 +92,22 @@ pub(crate) fn session(error: &SessionError) -> JsValue {
     }
 }
 
-/// A session error in words.
+/// A session error in words: the core's description, then, for one that wraps another (a frame
+/// that cannot be encoded, input that cannot be decoded), the inner error's after a colon, as
+/// JavaScript has no `source` chain.
 pub(crate) fn describe(error: &SessionError) -> String {
+    let mut out = String::new();
+    error.describe_into(&mut out);
     match error {
-        SessionError::NotConnected { state } | SessionError::AlreadyConnected { state } => {
-            concat(&["the session is ", state.as_str()])
+        SessionError::Encode(inner) => {
+            out.push_str(": ");
+            inner.describe_into(&mut out);
         }
-        SessionError::Unsupported { command, version } => {
-            concat(&[command.as_str(), " is not part of STOMP ", version.as_str()])
+        SessionError::Decode(inner) => {
+            out.push_str(": ");
+            inner.describe_into(&mut out);
         }
-        SessionError::MissingHeader { command, header } => {
-            concat(&[command.as_str(), " needs a '", header.as_str(), "' header"])
-        }
-        SessionError::UnknownSubscription(id) => concat(&["no subscription with id ", id]),
-        SessionError::DuplicateSubscription(id) => {
-            concat(&["a subscription with id ", id, " already exists"])
-        }
-        SessionError::UnknownTransaction(id) => concat(&["no open transaction ", id]),
-        SessionError::DuplicateTransaction(id) => concat(&["transaction ", id, " is already open"]),
-        SessionError::AckInAutoMode { subscription } => concat(&[
-            "subscription ",
-            subscription,
-            " uses ack mode auto: nothing to acknowledge",
-        ]),
-        SessionError::AckModeUnsupported { .. } => {
-            String::from("ack mode client-individual needs STOMP 1.1 or later")
-        }
-        SessionError::Encode(e) => concat(&["cannot encode the frame: ", encode(e)]),
-        SessionError::Decode(e) => decode(e),
-        SessionError::UnexpectedFrame { command, state } => concat(&[
-            "the broker sent ",
-            command.as_str(),
-            " while the session is ",
-            state.as_str(),
-        ]),
-        SessionError::VersionNotOffered(v) => {
-            concat(&["the broker chose version ", v, ", which was not offered"])
-        }
-        SessionError::WrongCommand { command } => {
-            concat(&[command.as_str(), " cannot be sent with this call"])
-        }
+        _ => {}
     }
-}
-
-fn encode(error: &EncodeError) -> &'static str {
-    match error {
-        EncodeError::ContentLengthMismatch { .. } => "content-length does not match the body",
-        EncodeError::InvalidContentLength => "content-length is not a byte count",
-        EncodeError::EmptyHeaderName { .. } => "a header has an empty name",
-        _ => "a header cannot be written in this STOMP version",
-    }
-}
-
-fn decode(error: &DecodeError) -> String {
-    match error {
-        DecodeError::LimitExceeded { limit, max, .. } => with_number(
-            &concat(&["a frame from the broker exceeds ", limit.field(), " ("]),
-            *max as u64,
-            ")",
-        ),
-        DecodeError::UnknownCommand(_) => String::from("the broker sent an unknown command"),
-        _ => String::from("the broker sent a malformed frame"),
-    }
+    out
 }

@@ -41,7 +41,8 @@ fn push_header(out: &mut String, name: &str, value: &str) {
 }
 
 /// A frame this client wrote (wire bytes, one frame or a heart-beat), for the log: `>>> `,
-/// then the command and headers; with `raw`, the body too when it is text.
+/// then the command and headers; with `raw` (`logRawCommunication`), the body too when it is
+/// text, and the terminating NUL, as stompjs logs a frame.
 pub(crate) fn outgoing(bytes: &[u8], raw: bool) -> String {
     if bytes == b"\n" {
         return String::from(">>> PING");
@@ -69,6 +70,7 @@ pub(crate) fn outgoing(bytes: &[u8], raw: bool) -> String {
             .get(split + 2..bytes.len().saturating_sub(1))
             .unwrap_or(&[]);
         push_text(&mut out, body);
+        out.push('\0');
     }
     out
 }

@@ -1,7 +1,9 @@
 //! Errors of the codec: what went wrong decoding or encoding, with the data to act on it.
 
+use alloc::string::String;
 use core::fmt;
 
+use super::describe::{push_escape_default, push_hex_byte, push_quoted_bytes, push_usize};
 use super::{Command, Snippet};
 
 /// A bound of [`Limits`](super::Limits) that input exceeded. Grows with [`Limits`](super::Limits).
@@ -92,42 +94,69 @@ pub enum DecodeError {
     Poisoned,
 }
 
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl DecodeError {
+    /// Appends this error's description to `out`: the text its `Display` prints, written
+    /// without `core::fmt` (the browser shell shows it as is).
+    ///
+    /// ```
+    /// use stompwire::frame::{DecodeError, Limit};
+    ///
+    /// let error = DecodeError::LimitExceeded { limit: Limit::BodySize, max: 8, actual: 15 };
+    /// let mut text = String::new();
+    /// error.describe_into(&mut text);
+    /// assert_eq!(text, "frame exceeds max_body_size (15 > 8)");
+    /// assert_eq!(text, error.to_string());
+    /// ```
+    pub fn describe_into(&self, out: &mut String) {
+        let line = |out: &mut String, line: usize, what: &str| {
+            out.push_str("header line ");
+            push_usize(out, line);
+            out.push_str(what);
+        };
         match self {
             DecodeError::LimitExceeded { limit, max, actual } => {
-                write!(f, "frame exceeds {} ({actual} > {max})", limit.field())
+                out.push_str("frame exceeds ");
+                out.push_str(limit.field());
+                out.push_str(" (");
+                push_usize(out, *actual);
+                out.push_str(" > ");
+                push_usize(out, *max);
+                out.push(')');
             }
-            DecodeError::UnknownCommand(s) => write!(f, "unknown command {s:?}"),
-            DecodeError::MissingColon { line } => {
-                write!(f, "header line {line} has no ':'")
+            DecodeError::UnknownCommand(s) => {
+                out.push_str("unknown command ");
+                push_quoted_bytes(out, s.as_bytes());
             }
-            DecodeError::EmptyHeaderName { line } => {
-                write!(f, "header line {line} has an empty name")
-            }
-            DecodeError::NonUtf8Header { line } => {
-                write!(f, "header line {line} is not valid UTF-8")
-            }
-            DecodeError::InvalidEscape { line, escape } => match escape {
-                Some(b) => write!(
-                    f,
-                    "header line {line} has an undefined escape \\{}",
-                    char::from(*b).escape_default()
-                ),
-                None => write!(f, "header line {line} ends with a lone '\\'"),
+            DecodeError::MissingColon { line: n } => line(out, *n, " has no ':'"),
+            DecodeError::EmptyHeaderName { line: n } => line(out, *n, " has an empty name"),
+            DecodeError::NonUtf8Header { line: n } => line(out, *n, " is not valid UTF-8"),
+            DecodeError::InvalidEscape { line: n, escape } => match escape {
+                Some(b) => {
+                    line(out, *n, " has an undefined escape \\");
+                    push_escape_default(out, *b);
+                }
+                None => line(out, *n, " ends with a lone '\\'"),
             },
             DecodeError::InvalidContentLength => {
-                f.write_str("content-length is not a decimal byte count")
+                out.push_str("content-length is not a decimal byte count")
             }
-            DecodeError::MissingBlankLine => f.write_str(
+            DecodeError::MissingBlankLine => out.push_str(
                 "a NUL ended the headers without a blank line, but content-length announces a body",
             ),
-            DecodeError::MissingNul { found } => write!(
-                f,
-                "expected NUL after content-length body, found byte 0x{found:02x}"
-            ),
-            DecodeError::Poisoned => f.write_str("decoder already failed; input refused"),
+            DecodeError::MissingNul { found } => {
+                out.push_str("expected NUL after content-length body, found byte ");
+                push_hex_byte(out, *found);
+            }
+            DecodeError::Poisoned => out.push_str("decoder already failed; input refused"),
         }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.describe_into(&mut text);
+        f.write_str(&text)
     }
 }
 
@@ -164,30 +193,49 @@ pub enum EncodeError {
     InvalidContentLength,
 }
 
-impl fmt::Display for EncodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl EncodeError {
+    /// Appends this error's description to `out`: the text its `Display` prints, written
+    /// without `core::fmt` (the browser shell shows it as is).
+    pub fn describe_into(&self, out: &mut String) {
         match self {
             EncodeError::Unrepresentable {
                 command,
                 header,
                 in_name,
                 byte,
-            } => write!(
-                f,
-                "{command} header {header} {} holds byte 0x{byte:02x}, which cannot be written in this version",
-                if *in_name { "name" } else { "value" }
-            ),
-            EncodeError::EmptyHeaderName { header } => {
-                write!(f, "header {header} has an empty name")
+            } => {
+                out.push_str(command.as_str());
+                out.push_str(" header ");
+                push_usize(out, *header);
+                out.push_str(if *in_name { " name" } else { " value" });
+                out.push_str(" holds byte ");
+                push_hex_byte(out, *byte);
+                out.push_str(", which cannot be written in this version");
             }
-            EncodeError::ContentLengthMismatch { header, body } => write!(
-                f,
-                "content-length header says {header} but the body has {body} bytes"
-            ),
+            EncodeError::EmptyHeaderName { header } => {
+                out.push_str("header ");
+                push_usize(out, *header);
+                out.push_str(" has an empty name");
+            }
+            EncodeError::ContentLengthMismatch { header, body } => {
+                out.push_str("content-length header says ");
+                push_usize(out, *header);
+                out.push_str(" but the body has ");
+                push_usize(out, *body);
+                out.push_str(" bytes");
+            }
             EncodeError::InvalidContentLength => {
-                f.write_str("content-length header is not a decimal byte count")
+                out.push_str("content-length header is not a decimal byte count")
             }
         }
+    }
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.describe_into(&mut text);
+        f.write_str(&text)
     }
 }
 

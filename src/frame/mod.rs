@@ -43,6 +43,7 @@
 mod command;
 mod decimal;
 mod decoder;
+pub(crate) mod describe;
 mod encoder;
 mod error;
 mod escape;

@@ -4,6 +4,7 @@ use alloc::string::String;
 use core::fmt;
 
 use super::{FailoverOption, Scheme};
+use crate::frame::describe::{push_quoted, push_quoted_char, push_usize};
 
 /// Why a broker URL could not be read as an [`Endpoint`](super::Endpoint).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,46 +70,73 @@ pub enum EndpointError {
     },
 }
 
-impl fmt::Display for EndpointError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl EndpointError {
+    /// Appends this error's description to `out`: the text its `Display` prints, written
+    /// without `core::fmt`.
+    pub fn describe_into(&self, out: &mut String) {
+        let scheme_url = |out: &mut String, scheme: &Scheme| {
+            out.push_str(scheme.as_str());
+            out.push_str(":// URL");
+        };
         match self {
-            EndpointError::Empty => f.write_str("empty broker URL"),
-            EndpointError::UnknownScheme { scheme } => write!(
-                f,
-                "unknown scheme {scheme:?} (expected tcp, stomp, ssl, stomp+ssl, ws, wss or multicast)"
-            ),
-            EndpointError::MissingHost { scheme } => {
-                write!(f, "{}:// URL has no host", scheme.as_str())
+            EndpointError::Empty => out.push_str("empty broker URL"),
+            EndpointError::UnknownScheme { scheme } => {
+                out.push_str("unknown scheme ");
+                push_quoted(out, scheme);
+                out.push_str(" (expected tcp, stomp, ssl, stomp+ssl, ws, wss or multicast)");
             }
-            EndpointError::InvalidHost { host } => write!(f, "invalid host {host:?}"),
-            EndpointError::Ipv6WithoutBrackets { authority } => write!(
-                f,
-                "IPv6 address must be in brackets, as in [::1]:61613 (got {authority:?})"
-            ),
+            EndpointError::MissingHost { scheme } => {
+                scheme_url(out, scheme);
+                out.push_str(" has no host");
+            }
+            EndpointError::InvalidHost { host } => {
+                out.push_str("invalid host ");
+                push_quoted(out, host);
+            }
+            EndpointError::Ipv6WithoutBrackets { authority } => {
+                out.push_str("IPv6 address must be in brackets, as in [::1]:61613 (got ");
+                push_quoted(out, authority);
+                out.push(')');
+            }
             EndpointError::InvalidIpv6 { address } => {
-                write!(f, "invalid bracketed IPv6 address {address:?}")
+                out.push_str("invalid bracketed IPv6 address ");
+                push_quoted(out, address);
             }
             EndpointError::InvalidPort { port } => {
-                write!(f, "invalid port {port:?} (expected 1 to 65535)")
+                out.push_str("invalid port ");
+                push_quoted(out, port);
+                out.push_str(" (expected 1 to 65535)");
             }
-            EndpointError::UserInfo { scheme } => write!(
-                f,
-                "{}:// URL carries credentials; pass them as login/passcode instead",
-                scheme.as_str()
-            ),
-            EndpointError::PathNotAllowed { scheme, path } => write!(
-                f,
-                "{}:// URL cannot have a path (got {path:?}); only ws:// and wss:// do",
-                scheme.as_str()
-            ),
-            EndpointError::UnexpectedCharacter { character, offset } => write!(
-                f,
-                "unexpected character {character:?} at byte {offset} of broker URL"
-            ),
+            EndpointError::UserInfo { scheme } => {
+                scheme_url(out, scheme);
+                out.push_str(" carries credentials; pass them as login/passcode instead");
+            }
+            EndpointError::PathNotAllowed { scheme, path } => {
+                scheme_url(out, scheme);
+                out.push_str(" cannot have a path (got ");
+                push_quoted(out, path);
+                out.push_str("); only ws:// and wss:// do");
+            }
+            EndpointError::UnexpectedCharacter { character, offset } => {
+                out.push_str("unexpected character ");
+                push_quoted_char(out, *character);
+                out.push_str(" at byte ");
+                push_usize(out, *offset);
+                out.push_str(" of broker URL");
+            }
             EndpointError::NotMulticast { group } => {
-                write!(f, "{group:?} is not a multicast group address")
+                push_quoted(out, group);
+                out.push_str(" is not a multicast group address");
             }
         }
+    }
+}
+
+impl fmt::Display for EndpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.describe_into(&mut text);
+        f.write_str(&text)
     }
 }
 
@@ -167,41 +195,65 @@ pub enum FailoverError {
     },
 }
 
-impl fmt::Display for FailoverError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl FailoverError {
+    /// Appends this error's description to `out`: the text its `Display` prints, written
+    /// without `core::fmt`. [`Endpoint`](FailoverError::Endpoint) describes itself only; the
+    /// [`EndpointError`] it wraps, the [`source`](core::error::Error::source), has its own
+    /// description.
+    pub fn describe_into(&self, out: &mut String) {
+        let numbered = |out: &mut String, before: &str, index: usize, after: &str| {
+            out.push_str(before);
+            push_usize(out, index);
+            out.push_str(after);
+        };
+        let option_is = |out: &mut String, option: &FailoverOption, after: &str| {
+            out.push_str("failover option ");
+            out.push_str(option.as_str());
+            out.push_str(after);
+        };
         match self {
-            FailoverError::EmptyList => f.write_str("failover URI lists no broker"),
+            FailoverError::EmptyList => out.push_str("failover URI lists no broker"),
             FailoverError::EmptyEntry { index } => {
-                write!(f, "failover broker #{index} is empty")
+                numbered(out, "failover broker #", *index, " is empty")
             }
-            FailoverError::Endpoint { index, .. } => {
-                write!(f, "failover broker #{index} is not a valid broker URL")
-            }
+            FailoverError::Endpoint { index, .. } => numbered(
+                out,
+                "failover broker #",
+                *index,
+                " is not a valid broker URL",
+            ),
             FailoverError::UnclosedParenthesis => {
-                f.write_str("failover broker list opens '(' but never closes it")
+                out.push_str("failover broker list opens '(' but never closes it")
             }
-            FailoverError::TrailingText { text } => write!(
-                f,
-                "unexpected {text:?} after failover broker list (options start with '?')"
-            ),
+            FailoverError::TrailingText { text } => {
+                out.push_str("unexpected ");
+                push_quoted(out, text);
+                out.push_str(" after failover broker list (options start with '?')");
+            }
             FailoverError::UnknownOption { name } => {
-                write!(f, "unknown failover option {name:?}")
+                out.push_str("unknown failover option ");
+                push_quoted(out, name);
             }
-            FailoverError::MissingValue { option } => {
-                write!(f, "failover option {option} has no value")
+            FailoverError::MissingValue { option } => option_is(out, option, " has no value"),
+            FailoverError::InvalidValue { option, value } => {
+                option_is(out, option, "=");
+                push_quoted(out, value);
+                out.push_str(" is invalid: expected ");
+                out.push_str(option.expected());
             }
-            FailoverError::InvalidValue { option, value } => write!(
-                f,
-                "failover option {option}={value:?} is invalid: expected {}",
-                option.expected()
-            ),
-            FailoverError::DuplicateOption { option } => {
-                write!(f, "failover option {option} is given twice")
-            }
+            FailoverError::DuplicateOption { option } => option_is(out, option, " is given twice"),
             FailoverError::EmptyOption { index } => {
-                write!(f, "failover option #{index} is empty")
+                numbered(out, "failover option #", *index, " is empty")
             }
         }
+    }
+}
+
+impl fmt::Display for FailoverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.describe_into(&mut text);
+        f.write_str(&text)
     }
 }
 

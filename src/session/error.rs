@@ -5,6 +5,7 @@ use alloc::string::String;
 use core::fmt;
 
 use super::State;
+use crate::frame::describe::push_quoted;
 use crate::frame::{Command, DecodeError, EncodeError, Version};
 
 /// Why a session call was refused, or why the server's input was rejected.
@@ -76,51 +77,96 @@ pub enum SessionError {
     },
 }
 
-impl fmt::Display for SessionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl SessionError {
+    /// Appends this error's description to `out`: the text its `Display` prints, written
+    /// without `core::fmt` (the browser shell shows it as is). A wrapping variant
+    /// ([`Encode`](SessionError::Encode), [`Decode`](SessionError::Decode)) describes itself
+    /// only; its inner error, the [`source`](core::error::Error::source), has its own
+    /// description.
+    ///
+    /// ```
+    /// use stompwire::session::SessionError;
+    ///
+    /// let error = SessionError::UnknownSubscription("sub-1".into());
+    /// let mut text = String::new();
+    /// error.describe_into(&mut text);
+    /// assert_eq!(text, "no subscription with id \"sub-1\"");
+    /// assert_eq!(text, error.to_string());
+    /// ```
+    pub fn describe_into(&self, out: &mut String) {
+        let quoted = |out: &mut String, before: &str, id: &str, after: &str| {
+            out.push_str(before);
+            push_quoted(out, id);
+            out.push_str(after);
+        };
         match self {
             SessionError::NotConnected { state } => {
-                write!(f, "not connected (session is {state})")
+                out.push_str("not connected (session is ");
+                out.push_str(state.as_str());
+                out.push(')');
             }
             SessionError::AlreadyConnected { state } => {
-                write!(f, "cannot connect: session is {state}")
+                out.push_str("cannot connect: session is ");
+                out.push_str(state.as_str());
             }
             SessionError::Unsupported { command, version } => {
-                write!(f, "{command} is not part of STOMP {version}")
+                out.push_str(command.as_str());
+                out.push_str(" is not part of STOMP ");
+                out.push_str(version.as_str());
             }
             SessionError::MissingHeader { command, header } => {
-                write!(f, "{command} needs a '{header}' header")
+                out.push_str(command.as_str());
+                out.push_str(" needs a '");
+                out.push_str(header.as_str());
+                out.push_str("' header");
             }
-            SessionError::UnknownSubscription(id) => write!(f, "no subscription with id {id:?}"),
+            SessionError::UnknownSubscription(id) => {
+                quoted(out, "no subscription with id ", id, "")
+            }
             SessionError::DuplicateSubscription(id) => {
-                write!(f, "a subscription with id {id:?} already exists")
+                quoted(out, "a subscription with id ", id, " already exists")
             }
-            SessionError::UnknownTransaction(id) => write!(f, "no open transaction {id:?}"),
+            SessionError::UnknownTransaction(id) => quoted(out, "no open transaction ", id, ""),
             SessionError::DuplicateTransaction(id) => {
-                write!(f, "transaction {id:?} is already open")
+                quoted(out, "transaction ", id, " is already open")
             }
-            SessionError::AckInAutoMode { subscription } => write!(
-                f,
-                "subscription {subscription:?} uses ack mode auto: nothing to acknowledge"
+            SessionError::AckInAutoMode { subscription } => quoted(
+                out,
+                "subscription ",
+                subscription,
+                " uses ack mode auto: nothing to acknowledge",
             ),
             SessionError::AckModeUnsupported { version } => {
-                write!(
-                    f,
-                    "ack mode client-individual needs STOMP 1.1+, session is {version}"
-                )
+                out.push_str("ack mode client-individual needs STOMP 1.1 or later, session is ");
+                out.push_str(version.as_str());
             }
-            SessionError::Encode(_) => f.write_str("cannot encode frame"),
-            SessionError::Decode(_) => f.write_str("cannot decode server input"),
+            SessionError::Encode(_) => out.push_str("cannot encode frame"),
+            SessionError::Decode(_) => out.push_str("cannot decode server input"),
             SessionError::UnexpectedFrame { command, state } => {
-                write!(f, "server sent {command} while the session is {state}")
+                out.push_str("the server sent ");
+                out.push_str(command.as_str());
+                out.push_str(" while the session is ");
+                out.push_str(state.as_str());
             }
-            SessionError::VersionNotOffered(v) => {
-                write!(f, "server chose version {v:?}, which was not offered")
-            }
+            SessionError::VersionNotOffered(v) => quoted(
+                out,
+                "the server chose version ",
+                v,
+                ", which was not offered",
+            ),
             SessionError::WrongCommand { command } => {
-                write!(f, "{command} cannot be sent with this call")
+                out.push_str(command.as_str());
+                out.push_str(" cannot be sent with this call");
             }
         }
+    }
+}
+
+impl fmt::Display for SessionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.describe_into(&mut text);
+        f.write_str(&text)
     }
 }
 

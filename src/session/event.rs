@@ -84,6 +84,9 @@ pub struct Disconnected {
     pub reason: CloseReason,
     /// Transactions that were open: they are lost (the broker aborts them).
     pub lost_transactions: Vec<String>,
+    /// The RECEIPT that confirmed DISCONNECT, when the close is [`CloseReason::Graceful`]
+    /// (stompjs hands it to `onDisconnect`). It was reported as an [`Event::Receipt`] too.
+    pub receipt: Option<Frame>,
 }
 
 /// Why a connection ended or should end.

@@ -90,6 +90,8 @@ pub struct Session {
     heartbeats: Heartbeats,
     connect_deadline: Option<u64>,
     disconnect: Option<(String, u64)>,
+    /// The RECEIPT that confirmed DISCONNECT, for the [`Disconnected`] event.
+    disconnect_receipt: Option<Frame>,
     /// The user asked for the session to end ([`Session::disconnect`]).
     closing_by_user: bool,
     close_reason: Option<CloseReason>,
@@ -126,6 +128,7 @@ impl Session {
             version,
             connect_deadline: None,
             disconnect: None,
+            disconnect_receipt: None,
             closing_by_user: false,
             close_reason: None,
             subscriptions: Subscriptions::default(),
@@ -472,9 +475,14 @@ impl Session {
             Heartbeats::new(Negotiated::NONE, self.config.heart_beat_receive_scale, 0);
         self.connect_deadline = None;
         self.disconnect = None;
+        let receipt = self
+            .disconnect_receipt
+            .take()
+            .filter(|_| reason == CloseReason::Graceful);
         self.events.push_back(Event::Disconnected(Disconnected {
             reason,
             lost_transactions,
+            receipt,
         }));
     }
 
@@ -1027,6 +1035,9 @@ impl Session {
                         })?;
                 let expected = self.receipts.remove(&id).is_some();
                 let graceful = self.disconnect.as_ref().is_some_and(|d| d.0 == id);
+                if graceful {
+                    self.disconnect_receipt = Some(frame.clone());
+                }
                 self.events.push_back(if expected {
                     Event::Receipt(ReceiptOutcome::Confirmed { id, frame })
                 } else {

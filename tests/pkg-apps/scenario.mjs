@@ -80,6 +80,9 @@ export function start(StompJs, options = {}) {
   client.onStompError = (f) => connected.reject(new Error(`ERROR frame: ${f.headers.message}`));
   client.onConnect = (frame) => connected.resolve(frame);
   check('property writes after construction read back', client.reconnectDelay === 0 && client.heartbeatIncoming === 0);
+  const connectedDefault = client.connectedTimeout;
+  client.connectedTimeout = 8000;
+  check('connectedTimeout: 5000 by default, a write reads back', connectedDefault === 5000 && client.connectedTimeout === 8000, `${connectedDefault}, then ${client.connectedTimeout}`);
   client.activate();
   check('state is ACTIVE right after activate()', client.state === StompJs.ActivationState.ACTIVE && client.active);
 
@@ -91,6 +94,8 @@ export function start(StompJs, options = {}) {
   const main = async () => {
     const frame = await within(connected.promise, timeoutMs, 'CONNECTED');
     check('connects', client.connected, `version ${client.connectedVersion}, server ${frame.headers.server}`);
+    const option = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(client), 'connectedTimeout');
+    check('connectedTimeout reaches the core like the other options', option && option.get && client.connectedTimeout === 8000, client.connectedTimeout);
 
     const inbox = [];
     let arrived = deferred();
@@ -167,10 +172,14 @@ export function start(StompJs, options = {}) {
     const rf = await within(receipt.promise, timeoutMs, 'the receipt through onreceipt');
     check('onreceipt receives the RECEIPT', rf.headers['receipt-id'] === 'compat-receipt');
 
+    // As with stompjs, the callback runs when the broker confirms DISCONNECT with a RECEIPT
+    // (RabbitMQ Web-STOMP closes the socket instead); the close ends the session either way.
     const down = deferred();
-    stomp.disconnect(() => down.resolve());
-    await within(down.promise, timeoutMs, 'the disconnect callback');
-    check('disconnect(callback)', !stomp.connected);
+    const onDisconnect = (frame) => log.push(`onDisconnect: ${frame && frame.command}`);
+    stomp.onWebSocketClose = () => down.resolve();
+    stomp.disconnect(onDisconnect);
+    await within(down.promise, timeoutMs, 'the close after disconnect');
+    check('disconnect(callback)', !stomp.connected && stomp.onDisconnect === onDisconnect);
     check('CompatClient debug lines reach debug', lines.length > 0, `${lines.length} lines`);
   };
 
