@@ -162,6 +162,12 @@ export interface StompConfig {
   disconnectHeaders?: StompHeaders;
   /** Give up an attempt not connected within this many ms (0: never). Default 0. */
   connectionTimeout?: number;
+  /**
+   * How long to wait for CONNECTED once the socket is open, ms, before closing it and trying
+   * the next broker (a frozen broker accepts the socket and never answers); 0: no limit.
+   * Default 5000.
+   */
+  connectedTimeout?: number;
   /** Wait before reconnecting, ms; 0 never reconnects. Default 5000. */
   reconnectDelay?: number;
   /** Cap of the exponential wait, ms (0: none). Default 900000. */
@@ -243,6 +249,7 @@ export class Client {
   connectHeaders: StompHeaders;
   disconnectHeaders: StompHeaders;
   connectionTimeout: number;
+  connectedTimeout: number;
   reconnectDelay: number;
   maxReconnectDelay: number;
   reconnectTimeMode: ReconnectionTimeMode;
