@@ -33,7 +33,7 @@ function port(url) {
 
 /** What one client's callbacks saw, with page times (ms). */
 function watch(client, log, name) {
-  const seen = { url: null, connects: [], drops: [], errors: [], tried: [], connected: false };
+  const seen = { url: null, connects: [], drops: [], errors: [], connected: false };
   client.onConnect = () => {
     seen.url = client.webSocket ? client.webSocket.url : null;
     seen.connects.push({ t: now(), port: port(seen.url) });
@@ -47,9 +47,6 @@ function watch(client, log, name) {
     seen.errors.push(String(frame.headers.message || frame.body || 'ERROR'));
   };
   client.onHeartbeatLost = () => log(`${name}: heart-beats lost`);
-  client.beforeConnect = () => {
-    seen.tried.push(now());
-  };
   return seen;
 }
 
