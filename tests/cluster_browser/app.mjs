@@ -125,8 +125,20 @@ export function install(StompJs) {
     pub.client.activate();
     con.client.activate();
     await Promise.all([pub.client.whenConnected(20000), con.client.whenConnected(20000)]);
-    // The first SEND declares the queue (its leader on the node the publisher is on).
-    await pub.client.publishWithReceipt({ destination: o.queue, body: 'declare', headers: { ...QUORUM } }, 10000);
+    // The first SEND declares the queue (its leader on the node the publisher is on). A node
+    // that has just rejoined may leave it unconfirmed (see above): the connection is dropped
+    // and the SEND made again, at most 4 times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await pub.client.publishWithReceipt({ destination: o.queue, body: 'declare', headers: { ...QUORUM } }, 5000);
+        break;
+      } catch (e) {
+        say(`publisher: declaring SEND ${attempt}: ${e && e.name}: ${e && e.message}`);
+        if (attempt >= 4) throw e;
+        pub.client.forceDisconnect();
+        await pub.client.whenConnected(20000);
+      }
+    }
     const t0 = now();
     say(`connected: publisher ${pub.seen.url}, consumer ${con.seen.url}`);
 
