@@ -205,7 +205,11 @@ export interface StompConfig {
   appendMissingNULLonIncoming?: boolean;
   /** Log raw frames instead of their headers. Default false. */
   logRawCommunication?: boolean;
-  /** Drop the socket at once when heart-beats stop, without waiting for it to close. Default false. */
+  /**
+   * Drop the socket at once when heart-beats stop, without waiting for it to close. Default
+   * true (stompjs: false), so that failover from a frozen broker does not wait for the
+   * browser's close handshake (about 60 s in Chromium).
+   */
   discardWebsocketOnCommFailure?: boolean;
   /** Subscribe again (same ids) after a reconnect. Default false: subscribe in `onConnect`. */
   replaySubscriptions?: boolean;

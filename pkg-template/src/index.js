@@ -96,7 +96,7 @@ const OPTIONS = {
   batchFrames: false,
   appendMissingNULLonIncoming: false,
   logRawCommunication: false,
-  discardWebsocketOnCommFailure: false,
+  discardWebsocketOnCommFailure: true,
   replaySubscriptions: false,
   resendUnreceipted: false,
   receiptTimeout: 30000,

@@ -132,12 +132,15 @@ fn default(key: Key) -> JsValue {
                 .connected_timeout_ms
                 .unwrap_or(0) as f64,
         ),
+        // stompjs's default is false; then a socket to a frozen broker (heart-beats stopped,
+        // no FIN) is not reported closed until the browser gives up its close handshake,
+        // about 60 s in Chromium, and failover waits that long.
+        Key::DiscardWebsocketOnCommFailure => JsValue::TRUE,
         Key::SplitLargeFrames
         | Key::ForceBinaryWsFrames
         | Key::BatchFrames
         | Key::AppendMissingNullOnIncoming
         | Key::LogRawCommunication
-        | Key::DiscardWebsocketOnCommFailure
         | Key::ReplaySubscriptions
         | Key::ResendUnreceipted => JsValue::FALSE,
         _ => JsValue::UNDEFINED,
