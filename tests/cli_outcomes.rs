@@ -151,13 +151,14 @@ fn heart_beats_that_stop_are_named() {
 
 #[test]
 fn with_reconnects_every_failure_is_still_reported_and_the_exit_is_non_zero() {
-    // Default policy: the client goes on reconnecting; each connection is broken the same
-    // way. The failure is printed once (repeats counted), the run fails at its timeout, and
-    // the reconnects are paced, not a tight loop.
+    // Endless retries 10 ms apart at first: the client goes on reconnecting; each connection
+    // is broken the same way. The failure is printed once (repeats counted), the run fails at
+    // its timeout, and the reconnects are paced: a connection that breaks at once is no
+    // success, so the wait grows (10, 20, 40 ... 500 ms) instead of staying at 10 ms.
     let peer = ScriptedPeer::start(Script::ThenClose(b"MESSAGE\nx:\\q\n\n\0".to_vec()));
     let (out, took) = run(&[
         "subscribe",
-        &peer.url,
+        &forever(&peer),
         "/queue/hostile",
         "--count",
         "1",
@@ -183,8 +184,46 @@ fn with_reconnects_every_failure_is_still_reported_and_the_exit_is_non_zero() {
     assert!(connections >= 2, "it did reconnect: {connections}");
     assert!(
         connections <= 20,
-        "{connections} connections in 3 s is a tight loop"
+        "{connections} connections in 3 s: the wait did not grow"
     );
+}
+
+/// A failover URL to `peer` that retries for ever, 10 ms apart at first, doubling up to 500 ms.
+fn forever(peer: &ScriptedPeer) -> String {
+    format!(
+        "failover:(tcp://127.0.0.1:{})?maxReconnectAttempts=-1&startupMaxReconnectAttempts=-1\
+         &initialReconnectDelay=10&maxReconnectDelay=500",
+        peer.port
+    )
+}
+
+#[test]
+fn a_broker_that_breaks_every_connection_is_given_up_on_after_the_policys_attempts() {
+    // The default policy (stomp.py's: 3 attempts). Each connection gets CONNECTED and breaks
+    // at once, so none counts as a success: the client gives up after the third.
+    let peer = ScriptedPeer::start(Script::ThenClose(b"MESSAGE\nx:\\q\n\n\0".to_vec()));
+    let (out, took) = run(&[
+        "subscribe",
+        &peer.url,
+        "/queue/hostile",
+        "--count",
+        "1",
+        "--timeout",
+        "20s",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(took < Duration::from_secs(10), "not the timeout: {took:?}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines.len() <= 3, "{err}");
+    assert!(lines[0].contains("undefined escape \\q"), "{err}");
+    assert!(
+        lines.last().unwrap().ends_with(
+            "received 0 of 1 messages: connection lost, gave up after 2 reconnect attempts"
+        ),
+        "{err}"
+    );
+    assert_eq!(peer.connections(), 3);
 }
 
 #[test]
@@ -194,7 +233,7 @@ fn the_time_limit_holds_when_every_connection_breaks_at_once() {
     let peer = ScriptedPeer::start(Script::Burst(b"MESSAGE\nx:\\q\n\n\0".to_vec()));
     let (out, took) = run(&[
         "subscribe",
-        &peer.url,
+        &forever(&peer),
         "/queue/hostile",
         "--count",
         "1",

@@ -19,7 +19,9 @@ use stompwire::frame::{Command, Headers, Version};
 use stompwire::native::listener::{Listener, TestListener};
 use stompwire::native::transport::{Endpoint, TransportError};
 use stompwire::native::{Client, ClientConfig, Error, Waited};
-use stompwire::reconnect::{Backoff, HostOrder, MaxAttempts, Pacing, Policy, SupervisorConfig};
+use stompwire::reconnect::{
+    Backoff, HostOrder, Jitter, MaxAttempts, Pacing, Policy, SupervisorConfig,
+};
 use stompwire::session::{AckMode, CloseReason, Disconnected};
 
 // Fields set one by one: the policy may grow fields of its own.
@@ -293,6 +295,55 @@ fn a_refusal_is_retried_only_after_the_error_delay_and_counts_towards_giving_up(
 }
 
 #[test]
+fn a_broker_that_breaks_every_connection_after_connected_is_retried_ever_later_then_given_up() {
+    let network = Network::new();
+    let record = Arc::new(Record::default());
+    let mut config = config(&network, &["a:1"]);
+    config.policy.backoff = Backoff::default()
+        .with_initial_ms(10)
+        .with_multiplier(2.0)
+        .with_max_ms(1_000)
+        .with_jitter(Jitter::None);
+    config.policy.max_attempts = MaxAttempts::Total(4);
+    // The default: a connection counts as a success after 5 s up.
+    assert_eq!(config.supervisor.stable_after_ms, 5_000);
+    let client = Client::new(config);
+    client.set_listener("record", record.clone());
+    client.start().unwrap();
+    for _ in 0..4 {
+        let mut peer = network.accept("a:1");
+        peer.handshake("0,0");
+        peer.close();
+    }
+    // Each CONNECTED may be seen before its close: wait until the give-up is reported.
+    let outcome = (0..100).find_map(|_| match client.wait_for_connection(PATIENCE) {
+        Ok(()) => {
+            std::thread::sleep(Duration::from_millis(5));
+            None
+        }
+        Err(e) => Some(e),
+    });
+    assert!(
+        matches!(outcome, Some(Error::GaveUp { attempts: 4, .. })),
+        "{outcome:?}"
+    );
+    let delays: Vec<Duration> = record
+        .scheduled
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, d)| *d)
+        .collect();
+    assert_eq!(
+        delays,
+        [10, 20, 40].map(Duration::from_millis),
+        "the backoff grows across the short-lived connections"
+    );
+    assert_eq!(network.attempts().len(), 4, "no fifth attempt");
+    assert_eq!(record.closes.lock().unwrap().len(), 4);
+}
+
+#[test]
 fn a_receipt_is_confirmed() {
     let network = Network::new();
     let client = Client::new(config(&network, &["a:1"]));
@@ -341,6 +392,8 @@ fn a_receipt_times_out_while_waiting_between_attempts() {
     let mut config = config(&network, &["a:1"]);
     config.session.receipt_timeout_ms = Some(80);
     config.policy.backoff = Backoff::fixed(60_000);
+    // The short connection counts as a success: the first reconnect goes at once.
+    config.supervisor = config.supervisor.with_stable_after_ms(0);
     let client = Client::new(config);
     let mut peer = connect(&client, &network, "a:1");
     let receipt = client
@@ -469,6 +522,8 @@ fn disconnect_stops_reconnecting_even_between_attempts() {
     let network = Network::new();
     let mut config = config(&network, &["a:1"]);
     config.policy.backoff = Backoff::fixed(60_000);
+    // The short connection counts as a success: the first reconnect goes at once.
+    config.supervisor = config.supervisor.with_stable_after_ms(0);
     let client = Client::new(config);
     let mut peer = connect(&client, &network, "a:1");
     let receipt = client

@@ -69,9 +69,6 @@ pub fn config(url: &str, args: &ConnectionArgs) -> Result<ClientConfig, Failure>
         config.policy.startup_max_attempts = Some(MaxAttempts::from_retries(i64::from(n)));
         config.policy.max_attempts = MaxAttempts::Total(n);
     }
-    // After a lost connection the first try waits the initial delay too: a broker that
-    // accepts and then breaks every connection is not hammered in a tight loop.
-    config.policy.wait_before_first_reconnect = true;
     Ok(config)
 }
 
@@ -125,7 +122,11 @@ fn gave_up(watch: &Watch, attempts: u32, last: Option<Box<Error>>) -> String {
         .map(|l| format!("; last: {l}"))
         .unwrap_or_default();
     if watch.ever_connected() {
-        format!("connection lost, gave up after {attempts} reconnect attempts{last}")
+        // The client counts attempts since its last stable connection (or the start): before
+        // any connection was stable, that includes the attempts before the first CONNECTED,
+        // which are no reconnects.
+        let reconnects = attempts.min(watch.attempts_since_first_connected());
+        format!("connection lost, gave up after {reconnects} reconnect attempts{last}")
     } else {
         format!("cannot connect: gave up after {attempts} attempts{last}")
     }

@@ -19,6 +19,8 @@ struct Seen {
     connected: bool,
     /// CONNECTED arrived on some connection.
     ever_connected: bool,
+    /// Attempts begun since the first CONNECTED.
+    since_first_connected: u32,
     /// The refusal, when the server answered CONNECT with ERROR.
     refused: Option<String>,
     /// The last failure printed, and how many times it came again unprinted.
@@ -63,6 +65,11 @@ impl Watch {
     /// Whether some connection got as far as CONNECTED.
     pub fn ever_connected(&self) -> bool {
         self.seen().ever_connected
+    }
+
+    /// Attempts begun since the first CONNECTED: all of them reconnects.
+    pub fn attempts_since_first_connected(&self) -> u32 {
+        self.seen().since_first_connected
     }
 
     /// The last failure reported, if any.
@@ -135,6 +142,13 @@ fn error_text(frame: &Frame) -> String {
 }
 
 impl Listener for Watch {
+    fn on_connecting(&self, _host: &str, _port: u16) {
+        let mut seen = self.seen();
+        if seen.ever_connected {
+            seen.since_first_connected = seen.since_first_connected.saturating_add(1);
+        }
+    }
+
     fn on_connected(&self, _frame: &Frame) {
         let mut seen = self.seen();
         seen.connected = true;
