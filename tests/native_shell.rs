@@ -190,6 +190,8 @@ fn silent_attempts_end_in_gave_up_with_the_connected_timeout() {
         .with_supervisor(SupervisorConfig::default().with_connected_timeout_ms(Some(30)));
     config.policy.max_attempts = MaxAttempts::Total(2);
     let client = Client::new(config);
+    let record = Arc::new(Record::default());
+    client.set_listener("record", record.clone());
     client.start().unwrap();
     let peers: Vec<Peer> = (0..2).map(|_| network.accept("a:1")).collect();
     match client.wait_for_connection(PATIENCE) {
@@ -209,6 +211,12 @@ fn silent_attempts_end_in_gave_up_with_the_connected_timeout() {
     }
     assert!(peers.iter().all(Peer::wait_closed), "both attempts closed");
     assert_eq!(network.attempts(), ["a:1", "a:1"]);
+    assert!(eventually(|| record.closes.lock().unwrap().len() == 2));
+    assert_eq!(
+        *record.closes.lock().unwrap(),
+        [CloseReason::ConnectTimeout, CloseReason::ConnectTimeout],
+        "on_disconnected names the timeout, not the close it caused"
+    );
 }
 
 #[test]

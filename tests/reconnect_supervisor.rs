@@ -524,7 +524,12 @@ fn connected_timeout_closes_and_moves_on_to_the_next_endpoint() {
     run.now = 30;
     run.sup.handle_transport_opened(30);
     assert_eq!(run.sup.poll_timeout(), Some(2_030));
-    assert_eq!(run.advance(), [Action::Close]);
+    assert_eq!(
+        run.advance(),
+        [Action::Close {
+            reason: Reason::ConnectedTimeout
+        }]
+    );
     // The shell closes; the session's reason (the transport closed) does not hide the timeout.
     run.lose(CLOSED);
     assert_eq!(run.next_open(), 1);
@@ -549,7 +554,12 @@ fn connected_timeout_is_reported_as_the_reason() {
     );
     run.next_open();
     run.sup.handle_transport_opened(0);
-    assert_eq!(run.advance(), [Action::Close]);
+    assert_eq!(
+        run.advance(),
+        [Action::Close {
+            reason: Reason::ConnectedTimeout
+        }]
+    );
     run.sup.handle_transport_closed(run.now);
     run.actions();
     assert_eq!(run.gave_up(), Some((1, Some(Reason::ConnectedTimeout))));
@@ -581,7 +591,12 @@ fn connected_timeout_at_the_end_of_a_pass_starts_the_next_pass_elsewhere() {
     run.unreachable();
     assert_eq!(run.next_open(), 1);
     run.sup.handle_transport_opened(run.now);
-    assert_eq!(run.advance(), [Action::Close]);
+    assert_eq!(
+        run.advance(),
+        [Action::Close {
+            reason: Reason::ConnectedTimeout
+        }]
+    );
     run.sup.handle_transport_closed(run.now);
     // The new pass came out [1, 0]; 1 just went silent, so 0 goes first.
     assert_eq!(run.next_open(), 0);
@@ -616,7 +631,12 @@ fn attempt_timeout_bounds_the_opening_and_the_handshake() {
     let mut run = Run::new(stomp_py_forever(), Targets::new(2), config, zeros());
     assert_eq!(run.next_open(), 0);
     // The socket never opens.
-    assert_eq!(run.advance(), [Action::Close]);
+    assert_eq!(
+        run.advance(),
+        [Action::Close {
+            reason: Reason::AttemptTimeout
+        }]
+    );
     assert_eq!(run.now, 3_000);
     run.unreachable();
     assert_eq!(run.next_open(), 1);
@@ -809,7 +829,12 @@ fn stop_while_connecting_closes_the_transport() {
     run.next_open();
     run.sup.handle_transport_opened(0);
     run.sup.stop(0);
-    assert_eq!(run.actions(), [Action::Close]);
+    assert_eq!(
+        run.actions(),
+        [Action::Close {
+            reason: Reason::Session(CloseReason::Immediate)
+        }]
+    );
     assert_eq!(
         run.sup.poll_timeout(),
         None,
@@ -875,7 +900,9 @@ fn start_after_stop_counts_afresh_from_the_first_endpoint() {
     assert_eq!(
         actions,
         [
-            Action::Close,
+            Action::Close {
+                reason: Reason::Session(CloseReason::Immediate)
+            },
             Action::Stopped,
             Action::Open {
                 target: 0,
@@ -1035,7 +1062,7 @@ fn play(
                     opened = next.next();
                     log.push((now, action, opened));
                 }
-                Action::Close => {
+                Action::Close { .. } => {
                     assert!(open, "Close with no transport");
                     log.push((now, action, None));
                 }
@@ -1082,7 +1109,10 @@ fn play(
             }
             continue;
         }
-        if log.last().is_some_and(|(_, a, _)| *a == Action::Close) {
+        if log
+            .last()
+            .is_some_and(|(_, a, _)| matches!(a, Action::Close { .. }))
+        {
             sup.handle_transport_closed(now);
             open = false;
             continue;

@@ -34,7 +34,7 @@ pub(crate) fn run(inner: Arc<Inner>) {
             Action::Open { target, attempt } => {
                 conn = open(&inner, target, attempt, &mut last_error);
             }
-            Action::Close => {
+            Action::Close { reason } => {
                 if let Some(transport) = conn.take() {
                     let mut shared = inner.lock();
                     if !shared.closing {
@@ -43,9 +43,20 @@ pub(crate) fn run(inner: Arc<Inner>) {
                         });
                     }
                     let now = inner.now();
-                    let events =
+                    let mut events =
                         end_connection(&inner, &mut shared, &*transport, now, &mut last_error);
                     drop(shared);
+                    // The session saw only its transport close; a timeout of the supervisor's
+                    // is why.
+                    if let Some(why) = reason.close_reason().filter(|_| reason.is_silent()) {
+                        for event in &mut events {
+                            if let Event::Disconnected(d) = event {
+                                if matches!(d.reason, CloseReason::TransportClosed { .. }) {
+                                    d.reason = why.clone();
+                                }
+                            }
+                        }
+                    }
                     dispatch_all(&inner, events);
                 }
             }

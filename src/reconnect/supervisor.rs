@@ -106,7 +106,7 @@ enum State {
 ///                     supervisor.handle_connected(now + 5);
 ///                 }
 ///             }
-///             Action::Close => {
+///             Action::Close { .. } => {
 ///                 // The shell closes the socket, tells the session, then the supervisor.
 ///                 supervisor.handle_session_closed(now, &CloseReason::TransportClosed {
 ///                     mid_frame: false,
@@ -210,7 +210,9 @@ impl<R: Random> Supervisor<R> {
             State::Idle | State::Stopping => {}
             State::Waiting { .. } => self.stopped(now),
             State::Opening { .. } | State::Handshake { .. } => {
-                self.actions.push_back(Action::Close);
+                self.actions.push_back(Action::Close {
+                    reason: Reason::Session(CloseReason::Immediate),
+                });
                 self.state = State::Stopping;
             }
             State::Connected { .. } | State::Closing { .. } => self.state = State::Stopping,
@@ -423,10 +425,10 @@ impl<R: Random> Supervisor<R> {
 
     /// Asks for the transport to be closed; the attempt ends, for `reason`, when it has.
     fn close(&mut self, target: usize, reason: Reason) {
-        self.last = Some(reason);
+        self.last = Some(reason.clone());
         self.ending = None;
         self.state = State::Closing { target };
-        self.actions.push_back(Action::Close);
+        self.actions.push_back(Action::Close { reason });
     }
 
     /// The connection has stayed up long enough to count as a success: counting restarts.
