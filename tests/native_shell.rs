@@ -497,9 +497,18 @@ fn a_frame_the_transport_refuses_fails_the_send_and_the_connection_stays() {
         other => panic!("expected DatagramTooLarge: {other:?}"),
     }
     assert!(matches!(
-        client.send_with_receipt("/queue/a", big, Headers::new()),
+        client.send_with_receipt("/queue/a", big.clone(), Headers::new()),
         Err(Error::Transport(TransportError::DatagramTooLarge { .. }))
     ));
+    // A receipt watched for a refused frame ends at once: never sent, not timed out.
+    let watched = client.watch_receipt("big-1");
+    let mut with_receipt = Headers::new();
+    with_receipt.push("receipt", "big-1");
+    assert!(client.send("/queue/a", big, with_receipt).is_err());
+    assert!(
+        matches!(watched.wait(PATIENCE), Err(Error::NotSent)),
+        "the refused frame's receipt is lost as not sent"
+    );
     // The transport is still open: the next frame goes on the same connection.
     let receipt = client
         .send_with_receipt("/queue/a", "small", Headers::new())

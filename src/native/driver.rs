@@ -230,7 +230,7 @@ fn open(
     if let Err(e) = shared.session.connect(now) {
         log::debug!("cannot start session: {e}");
     }
-    let sent = inner.flush(&mut shared, now);
+    let sent = inner.flush(&mut shared);
     drop(shared);
     inner.sent(sent);
     Some(transport)
@@ -291,7 +291,7 @@ fn receive(
         let sent = if over {
             Vec::new()
         } else {
-            inner.flush(&mut shared, now)
+            inner.flush(&mut shared)
         };
         if shared.session.wants_close() {
             over = true;
