@@ -313,3 +313,68 @@ fn reconnect_attempts_0_makes_one_connection_and_n_makes_n_more() {
         assert_eq!(peer.connections(), 1, "--reconnect-attempts {n}: {err}");
     }
 }
+
+/// A local port nobody listens on.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+#[test]
+fn a_refused_connection_on_a_closed_port_is_one_line_naming_it() {
+    // Every attempt is refused by the kernel the same way: one line, not one per attempt.
+    let port = closed_port();
+    let url = format!("tcp://127.0.0.1:{port}");
+    let (out, took) = run(&["send", &url, "/queue/x", "b"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("stompwire: cannot connect: gave up after 3 attempts; last: "),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("cannot connect to 127.0.0.1:{port}")) && err.contains("refused"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_failed_connect_before_a_working_endpoint_is_printed_once_connected() {
+    // The first entry of the list is a closed port, the second a peer that connects and
+    // then says nothing. The refusal is printed when the client connects elsewhere (not at
+    // the end only), once.
+    let port = closed_port();
+    let peer = ScriptedPeer::start(Script::Then(Vec::new()));
+    let url = format!(
+        "failover:(tcp://127.0.0.1:{port},{})?randomize=false&initialReconnectDelay=10\
+         &startupMaxReconnectAttempts=3",
+        peer.url
+    );
+    let (out, _) = run(&[
+        "subscribe",
+        &url,
+        "/queue/x",
+        "--count",
+        "1",
+        "--timeout",
+        "2s",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "stompwire: cannot connect to tcp://127.0.0.1:{port}"
+        )),
+        "{err}"
+    );
+    assert!(lines[0].contains("refused"), "{err}");
+    assert!(
+        lines[1].starts_with("stompwire: received 0 of 1 messages within 2s"),
+        "{err}"
+    );
+    assert_eq!(peer.connections(), 1);
+}

@@ -60,11 +60,20 @@ fn connect(client: &Client, network: &Network, address: &str) -> Peer {
 struct Record {
     closes: Mutex<Vec<CloseReason>>,
     scheduled: Mutex<Vec<(String, Duration)>>,
+    /// Failed transport connects: `host:port` and the error, displayed.
+    failed: Mutex<Vec<(String, String)>>,
 }
 
 impl Listener for Record {
     fn on_disconnected(&self, info: &Disconnected) {
         self.closes.lock().unwrap().push(info.reason.clone());
+    }
+    fn on_connect_failed(&self, host: &str, port: u16, error: &Error) {
+        assert!(matches!(error, Error::ConnectFailed { .. }), "{error:?}");
+        self.failed
+            .lock()
+            .unwrap()
+            .push((format!("{host}:{port}"), error.to_string()));
     }
     fn on_reconnect_scheduled(&self, host: &str, port: u16, delay: Duration) {
         self.scheduled
@@ -232,6 +241,31 @@ fn a_connect_timeout_is_reported_and_the_next_endpoint_tried() {
     client.wait_for_connection(PATIENCE).unwrap();
     assert_eq!(network.attempts(), ["a:1", "b:2"]);
     assert_eq!(seen.stats().connecting, 2);
+}
+
+#[test]
+fn a_failed_transport_connect_is_reported_to_listeners() {
+    let network = Network::new();
+    network.set("a:1", Behaviour::Refuse);
+    let client = Client::new(config(&network, &["a:1", "b:2"]));
+    let record = Arc::new(Record::default());
+    client.set_listener("record", record.clone());
+    client.start().unwrap();
+    let mut b = network.accept("b:2");
+    b.handshake("0,0");
+    client.wait_for_connection(PATIENCE).unwrap();
+    let failed = record.failed.lock().unwrap().clone();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    let (address, error) = &failed[0];
+    assert_eq!(address, "a:1");
+    assert!(
+        error.starts_with("cannot connect to tcp://a:1"),
+        "an Error::ConnectFailed naming the endpoint: {error}"
+    );
+    assert!(
+        record.closes.lock().unwrap().is_empty(),
+        "a transport that never opened is no disconnect"
+    );
 }
 
 #[test]

@@ -211,10 +211,15 @@ fn open(
                 TransportFailure::Unreachable
             };
             shared.supervisor.handle_transport_failed(now, failure);
-            *last_error = Some(Error::ConnectFailed {
+            drop(shared);
+            let error = Error::ConnectFailed {
                 endpoint: endpoint.to_string(),
                 source,
-            });
+            };
+            inner
+                .listeners
+                .each(|l| l.on_connect_failed(&endpoint.host, endpoint.port, &error));
+            *last_error = Some(error);
             return None;
         }
     };

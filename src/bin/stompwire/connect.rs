@@ -115,7 +115,7 @@ pub fn connect(
 /// The line for a client that gave up: what it had reached, the attempts, and the last
 /// error unless the watcher printed it already.
 fn gave_up(watch: &Watch, attempts: u32, last: Option<Box<Error>>) -> String {
-    let printed = watch.last_failure().unwrap_or_default();
+    let printed = watch.printed_failure().unwrap_or_default();
     let last = last
         .map(|l| redact(&l.report().to_string()))
         .filter(|l| !printed.contains(l.as_str()))
@@ -126,10 +126,17 @@ fn gave_up(watch: &Watch, attempts: u32, last: Option<Box<Error>>) -> String {
         // any connection was stable, that includes the attempts before the first CONNECTED,
         // which are no reconnects.
         let reconnects = attempts.min(watch.attempts_since_first_connected());
-        format!("connection lost, gave up after {reconnects} reconnect attempts{last}")
+        let s = plural(reconnects);
+        format!("connection lost, gave up after {reconnects} reconnect attempt{s}{last}")
     } else {
-        format!("cannot connect: gave up after {attempts} attempts{last}")
+        let s = plural(attempts);
+        format!("cannot connect: gave up after {attempts} attempt{s}{last}")
     }
+}
+
+/// `"s"` unless `n` is 1.
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// Why the client stopped for good (its receiver thread ended), for the last line.
