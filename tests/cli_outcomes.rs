@@ -151,13 +151,14 @@ fn heart_beats_that_stop_are_named() {
 
 #[test]
 fn with_reconnects_every_failure_is_still_reported_and_the_exit_is_non_zero() {
-    // Default policy: the client goes on reconnecting; each connection is broken the same
-    // way. The failure is printed once (repeats counted), the run fails at its timeout, and
-    // the reconnects are paced, not a tight loop.
+    // Endless retries 10 ms apart at first: the client goes on reconnecting; each connection
+    // is broken the same way. The failure is printed once (repeats counted), the run fails at
+    // its timeout, and the reconnects are paced: a connection that breaks at once is no
+    // success, so the wait grows (10, 20, 40 ... 500 ms) instead of staying at 10 ms.
     let peer = ScriptedPeer::start(Script::ThenClose(b"MESSAGE\nx:\\q\n\n\0".to_vec()));
     let (out, took) = run(&[
         "subscribe",
-        &peer.url,
+        &forever(&peer),
         "/queue/hostile",
         "--count",
         "1",
@@ -183,8 +184,46 @@ fn with_reconnects_every_failure_is_still_reported_and_the_exit_is_non_zero() {
     assert!(connections >= 2, "it did reconnect: {connections}");
     assert!(
         connections <= 20,
-        "{connections} connections in 3 s is a tight loop"
+        "{connections} connections in 3 s: the wait did not grow"
     );
+}
+
+/// A failover URL to `peer` that retries for ever, 10 ms apart at first, doubling up to 500 ms.
+fn forever(peer: &ScriptedPeer) -> String {
+    format!(
+        "failover:(tcp://127.0.0.1:{})?maxReconnectAttempts=-1&startupMaxReconnectAttempts=-1\
+         &initialReconnectDelay=10&maxReconnectDelay=500",
+        peer.port
+    )
+}
+
+#[test]
+fn a_broker_that_breaks_every_connection_is_given_up_on_after_the_policys_attempts() {
+    // The default policy (stomp.py's: 3 attempts). Each connection gets CONNECTED and breaks
+    // at once, so none counts as a success: the client gives up after the third.
+    let peer = ScriptedPeer::start(Script::ThenClose(b"MESSAGE\nx:\\q\n\n\0".to_vec()));
+    let (out, took) = run(&[
+        "subscribe",
+        &peer.url,
+        "/queue/hostile",
+        "--count",
+        "1",
+        "--timeout",
+        "20s",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(took < Duration::from_secs(10), "not the timeout: {took:?}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines.len() <= 3, "{err}");
+    assert!(lines[0].contains("undefined escape \\q"), "{err}");
+    assert!(
+        lines.last().unwrap().ends_with(
+            "received 0 of 1 messages: connection lost, gave up after 2 reconnect attempts"
+        ),
+        "{err}"
+    );
+    assert_eq!(peer.connections(), 3);
 }
 
 #[test]
@@ -194,7 +233,7 @@ fn the_time_limit_holds_when_every_connection_breaks_at_once() {
     let peer = ScriptedPeer::start(Script::Burst(b"MESSAGE\nx:\\q\n\n\0".to_vec()));
     let (out, took) = run(&[
         "subscribe",
-        &peer.url,
+        &forever(&peer),
         "/queue/hostile",
         "--count",
         "1",
@@ -273,4 +312,69 @@ fn reconnect_attempts_0_makes_one_connection_and_n_makes_n_more() {
         }
         assert_eq!(peer.connections(), 1, "--reconnect-attempts {n}: {err}");
     }
+}
+
+/// A local port nobody listens on.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+#[test]
+fn a_refused_connection_on_a_closed_port_is_one_line_naming_it() {
+    // Every attempt is refused by the kernel the same way: one line, not one per attempt.
+    let port = closed_port();
+    let url = format!("tcp://127.0.0.1:{port}");
+    let (out, took) = run(&["send", &url, "/queue/x", "b"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("stompwire: cannot connect: gave up after 3 attempts; last: "),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("cannot connect to 127.0.0.1:{port}")) && err.contains("refused"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_failed_connect_before_a_working_endpoint_is_printed_once_connected() {
+    // The first entry of the list is a closed port, the second a peer that connects and
+    // then says nothing. The refusal is printed when the client connects elsewhere (not at
+    // the end only), once.
+    let port = closed_port();
+    let peer = ScriptedPeer::start(Script::Then(Vec::new()));
+    let url = format!(
+        "failover:(tcp://127.0.0.1:{port},{})?randomize=false&initialReconnectDelay=10\
+         &startupMaxReconnectAttempts=3",
+        peer.url
+    );
+    let (out, _) = run(&[
+        "subscribe",
+        &url,
+        "/queue/x",
+        "--count",
+        "1",
+        "--timeout",
+        "2s",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "stompwire: cannot connect to tcp://127.0.0.1:{port}"
+        )),
+        "{err}"
+    );
+    assert!(lines[0].contains("refused"), "{err}");
+    assert!(
+        lines[1].starts_with("stompwire: received 0 of 1 messages within 2s"),
+        "{err}"
+    );
+    assert_eq!(peer.connections(), 1);
 }

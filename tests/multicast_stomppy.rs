@@ -183,11 +183,7 @@ struct Member {
 
 impl Member {
     fn join(port: u16) -> Member {
-        Member::join_with(MulticastConfig {
-            group: GROUP,
-            port,
-            ..MulticastConfig::default()
-        })
+        Member::join_with(MulticastConfig::default().with_group(GROUP).with_port(port))
     }
 
     fn join_with(config: MulticastConfig) -> Member {
@@ -462,12 +458,12 @@ fn delivered_receipts_come_from_the_first_member_that_delivers_the_send() {
     peer.subscribe("/topic/delivered", "1");
     let mut other = Member::join(port);
     other.subscribe("/topic/delivered", "o");
-    let mut member = Member::join_with(MulticastConfig {
-        group: GROUP,
-        port,
-        send_receipts: SendReceipts::Delivered,
-        ..MulticastConfig::default()
-    });
+    let mut member = Member::join_with(
+        MulticastConfig::default()
+            .with_group(GROUP)
+            .with_port(port)
+            .with_send_receipts(SendReceipts::Delivered),
+    );
     member
         .send(&send_frame("/topic/delivered", "confirm me").with_header("receipt", "d-1"))
         .unwrap();

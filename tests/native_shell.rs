@@ -19,7 +19,9 @@ use stompwire::frame::{Command, Headers, Version};
 use stompwire::native::listener::{Listener, TestListener};
 use stompwire::native::transport::{Endpoint, TransportError};
 use stompwire::native::{Client, ClientConfig, Error, Waited};
-use stompwire::reconnect::{Backoff, HostOrder, MaxAttempts, Pacing, Policy, SupervisorConfig};
+use stompwire::reconnect::{
+    Backoff, HostOrder, Jitter, MaxAttempts, Pacing, Policy, SupervisorConfig,
+};
 use stompwire::session::{AckMode, CloseReason, Disconnected};
 
 // Fields set one by one: the policy may grow fields of its own.
@@ -58,11 +60,20 @@ fn connect(client: &Client, network: &Network, address: &str) -> Peer {
 struct Record {
     closes: Mutex<Vec<CloseReason>>,
     scheduled: Mutex<Vec<(String, Duration)>>,
+    /// Failed transport connects: `host:port` and the error, displayed.
+    failed: Mutex<Vec<(String, String)>>,
 }
 
 impl Listener for Record {
     fn on_disconnected(&self, info: &Disconnected) {
         self.closes.lock().unwrap().push(info.reason.clone());
+    }
+    fn on_connect_failed(&self, host: &str, port: u16, error: &Error) {
+        assert!(matches!(error, Error::ConnectFailed { .. }), "{error:?}");
+        self.failed
+            .lock()
+            .unwrap()
+            .push((format!("{host}:{port}"), error.to_string()));
     }
     fn on_reconnect_scheduled(&self, host: &str, port: u16, delay: Duration) {
         self.scheduled
@@ -188,6 +199,8 @@ fn silent_attempts_end_in_gave_up_with_the_connected_timeout() {
         .with_supervisor(SupervisorConfig::default().with_connected_timeout_ms(Some(30)));
     config.policy.max_attempts = MaxAttempts::Total(2);
     let client = Client::new(config);
+    let record = Arc::new(Record::default());
+    client.set_listener("record", record.clone());
     client.start().unwrap();
     let peers: Vec<Peer> = (0..2).map(|_| network.accept("a:1")).collect();
     match client.wait_for_connection(PATIENCE) {
@@ -207,6 +220,12 @@ fn silent_attempts_end_in_gave_up_with_the_connected_timeout() {
     }
     assert!(peers.iter().all(Peer::wait_closed), "both attempts closed");
     assert_eq!(network.attempts(), ["a:1", "a:1"]);
+    assert!(eventually(|| record.closes.lock().unwrap().len() == 2));
+    assert_eq!(
+        *record.closes.lock().unwrap(),
+        [CloseReason::ConnectTimeout, CloseReason::ConnectTimeout],
+        "on_disconnected names the timeout, not the close it caused"
+    );
 }
 
 #[test]
@@ -222,6 +241,31 @@ fn a_connect_timeout_is_reported_and_the_next_endpoint_tried() {
     client.wait_for_connection(PATIENCE).unwrap();
     assert_eq!(network.attempts(), ["a:1", "b:2"]);
     assert_eq!(seen.stats().connecting, 2);
+}
+
+#[test]
+fn a_failed_transport_connect_is_reported_to_listeners() {
+    let network = Network::new();
+    network.set("a:1", Behaviour::Refuse);
+    let client = Client::new(config(&network, &["a:1", "b:2"]));
+    let record = Arc::new(Record::default());
+    client.set_listener("record", record.clone());
+    client.start().unwrap();
+    let mut b = network.accept("b:2");
+    b.handshake("0,0");
+    client.wait_for_connection(PATIENCE).unwrap();
+    let failed = record.failed.lock().unwrap().clone();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    let (address, error) = &failed[0];
+    assert_eq!(address, "a:1");
+    assert!(
+        error.starts_with("cannot connect to tcp://a:1"),
+        "an Error::ConnectFailed naming the endpoint: {error}"
+    );
+    assert!(
+        record.closes.lock().unwrap().is_empty(),
+        "a transport that never opened is no disconnect"
+    );
 }
 
 #[test]
@@ -293,6 +337,55 @@ fn a_refusal_is_retried_only_after_the_error_delay_and_counts_towards_giving_up(
 }
 
 #[test]
+fn a_broker_that_breaks_every_connection_after_connected_is_retried_ever_later_then_given_up() {
+    let network = Network::new();
+    let record = Arc::new(Record::default());
+    let mut config = config(&network, &["a:1"]);
+    config.policy.backoff = Backoff::default()
+        .with_initial_ms(10)
+        .with_multiplier(2.0)
+        .with_max_ms(1_000)
+        .with_jitter(Jitter::None);
+    config.policy.max_attempts = MaxAttempts::Total(4);
+    // The default: a connection counts as a success after 5 s up.
+    assert_eq!(config.supervisor.stable_after_ms, 5_000);
+    let client = Client::new(config);
+    client.set_listener("record", record.clone());
+    client.start().unwrap();
+    for _ in 0..4 {
+        let mut peer = network.accept("a:1");
+        peer.handshake("0,0");
+        peer.close();
+    }
+    // Each CONNECTED may be seen before its close: wait until the give-up is reported.
+    let outcome = (0..100).find_map(|_| match client.wait_for_connection(PATIENCE) {
+        Ok(()) => {
+            std::thread::sleep(Duration::from_millis(5));
+            None
+        }
+        Err(e) => Some(e),
+    });
+    assert!(
+        matches!(outcome, Some(Error::GaveUp { attempts: 4, .. })),
+        "{outcome:?}"
+    );
+    let delays: Vec<Duration> = record
+        .scheduled
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, d)| *d)
+        .collect();
+    assert_eq!(
+        delays,
+        [10, 20, 40].map(Duration::from_millis),
+        "the backoff grows across the short-lived connections"
+    );
+    assert_eq!(network.attempts().len(), 4, "no fifth attempt");
+    assert_eq!(record.closes.lock().unwrap().len(), 4);
+}
+
+#[test]
 fn a_receipt_is_confirmed() {
     let network = Network::new();
     let client = Client::new(config(&network, &["a:1"]));
@@ -341,6 +434,8 @@ fn a_receipt_times_out_while_waiting_between_attempts() {
     let mut config = config(&network, &["a:1"]);
     config.session.receipt_timeout_ms = Some(80);
     config.policy.backoff = Backoff::fixed(60_000);
+    // The short connection counts as a success: the first reconnect goes at once.
+    config.supervisor = config.supervisor.with_stable_after_ms(0);
     let client = Client::new(config);
     let mut peer = connect(&client, &network, "a:1");
     let receipt = client
@@ -436,9 +531,18 @@ fn a_frame_the_transport_refuses_fails_the_send_and_the_connection_stays() {
         other => panic!("expected DatagramTooLarge: {other:?}"),
     }
     assert!(matches!(
-        client.send_with_receipt("/queue/a", big, Headers::new()),
+        client.send_with_receipt("/queue/a", big.clone(), Headers::new()),
         Err(Error::Transport(TransportError::DatagramTooLarge { .. }))
     ));
+    // A receipt watched for a refused frame ends at once: never sent, not timed out.
+    let watched = client.watch_receipt("big-1");
+    let mut with_receipt = Headers::new();
+    with_receipt.push("receipt", "big-1");
+    assert!(client.send("/queue/a", big, with_receipt).is_err());
+    assert!(
+        matches!(watched.wait(PATIENCE), Err(Error::NotSent)),
+        "the refused frame's receipt is lost as not sent"
+    );
     // The transport is still open: the next frame goes on the same connection.
     let receipt = client
         .send_with_receipt("/queue/a", "small", Headers::new())
@@ -469,6 +573,8 @@ fn disconnect_stops_reconnecting_even_between_attempts() {
     let network = Network::new();
     let mut config = config(&network, &["a:1"]);
     config.policy.backoff = Backoff::fixed(60_000);
+    // The short connection counts as a success: the first reconnect goes at once.
+    config.supervisor = config.supervisor.with_stable_after_ms(0);
     let client = Client::new(config);
     let mut peer = connect(&client, &network, "a:1");
     let receipt = client

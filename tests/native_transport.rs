@@ -791,11 +791,9 @@ fn require_private_netns() {
 }
 
 fn multicast_config(port: u16) -> MulticastConfig {
-    MulticastConfig {
-        group: "239.255.77.1".parse().unwrap(),
-        port,
-        ..MulticastConfig::default()
-    }
+    MulticastConfig::default()
+        .with_group("239.255.77.1".parse().unwrap())
+        .with_port(port)
 }
 
 fn multicast(port: u16) -> Arc<dyn Transport> {
@@ -949,11 +947,8 @@ fn multicast_transactions_unsubscribe_timeout_and_disconnect() {
 #[ignore = "needs a private network namespace: scripts/netns-test.sh"]
 fn multicast_frame_larger_than_a_datagram_is_refused_whole() {
     require_private_netns();
-    let transport = MulticastTransport::open(&MulticastConfig {
-        max_datagram_size: 2000,
-        ..multicast_config(47004)
-    })
-    .unwrap();
+    let transport =
+        MulticastTransport::open(&multicast_config(47004).with_max_datagram_size(2000)).unwrap();
     let (mut frames, _) = handshake(&transport);
     subscribe(&transport, &mut frames, "/topic/big", "1");
     let big = Frame::new(Command::Send)

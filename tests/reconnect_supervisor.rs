@@ -4,8 +4,8 @@
 
 use proptest::prelude::*;
 use stompwire::reconnect::{
-    Action, Backoff, Endpoint, FailoverUri, HostOrder, Jitter, MaxAttempts, Pacing, Policy, Random,
-    Reason, ReconnectTimeMode, Supervisor, SupervisorConfig, Targets, TransportFailure,
+    Action, Backoff, Endpoint, FailoverUri, HostOrder, Jitter, MaxAttempts, Pacing, Phase, Policy,
+    Random, Reason, ReconnectTimeMode, Supervisor, SupervisorConfig, Targets, TransportFailure,
 };
 use stompwire::session::{CloseReason, Config, Event, Session};
 
@@ -99,8 +99,20 @@ impl<R: Random> Run<R> {
             .handle_transport_failed(self.now, TransportFailure::Unreachable);
     }
 
-    /// The transport opens and CONNECTED comes.
+    /// The transport opens, CONNECTED comes, and the connection stays up until it is stable
+    /// (a success).
     fn connect(&mut self) {
+        self.connect_briefly();
+        let stable = self.sup.poll_timeout().expect("the stability deadline");
+        assert_eq!(stable, self.now + self.sup.config().stable_after_ms);
+        self.now = stable;
+        self.sup.handle_timeout(self.now);
+        assert!(self.sup.is_connected());
+        assert_eq!(self.sup.poll_timeout(), None);
+    }
+
+    /// The transport opens and CONNECTED comes; the clock does not move.
+    fn connect_briefly(&mut self) {
         self.sup.handle_transport_opened(self.now);
         self.sup.handle_connected(self.now);
         assert!(self.sup.is_connected());
@@ -512,7 +524,12 @@ fn connected_timeout_closes_and_moves_on_to_the_next_endpoint() {
     run.now = 30;
     run.sup.handle_transport_opened(30);
     assert_eq!(run.sup.poll_timeout(), Some(2_030));
-    assert_eq!(run.advance(), [Action::Close]);
+    assert_eq!(
+        run.advance(),
+        [Action::Close {
+            reason: Reason::ConnectedTimeout
+        }]
+    );
     // The shell closes; the session's reason (the transport closed) does not hide the timeout.
     run.lose(CLOSED);
     assert_eq!(run.next_open(), 1);
@@ -537,7 +554,12 @@ fn connected_timeout_is_reported_as_the_reason() {
     );
     run.next_open();
     run.sup.handle_transport_opened(0);
-    assert_eq!(run.advance(), [Action::Close]);
+    assert_eq!(
+        run.advance(),
+        [Action::Close {
+            reason: Reason::ConnectedTimeout
+        }]
+    );
     run.sup.handle_transport_closed(run.now);
     run.actions();
     assert_eq!(run.gave_up(), Some((1, Some(Reason::ConnectedTimeout))));
@@ -569,7 +591,12 @@ fn connected_timeout_at_the_end_of_a_pass_starts_the_next_pass_elsewhere() {
     run.unreachable();
     assert_eq!(run.next_open(), 1);
     run.sup.handle_transport_opened(run.now);
-    assert_eq!(run.advance(), [Action::Close]);
+    assert_eq!(
+        run.advance(),
+        [Action::Close {
+            reason: Reason::ConnectedTimeout
+        }]
+    );
     run.sup.handle_transport_closed(run.now);
     // The new pass came out [1, 0]; 1 just went silent, so 0 goes first.
     assert_eq!(run.next_open(), 0);
@@ -589,7 +616,11 @@ fn the_connected_timeout_runs_from_the_open_transport_not_from_the_attempt() {
     run.sup.handle_transport_opened(9_000);
     assert_eq!(run.sup.poll_timeout(), Some(11_000));
     run.sup.handle_connected(10_000);
-    assert_eq!(run.sup.poll_timeout(), None);
+    assert_eq!(
+        run.sup.poll_timeout(),
+        Some(15_000),
+        "no CONNECTED timeout any more, only the moment the connection becomes stable"
+    );
 }
 
 #[test]
@@ -600,7 +631,12 @@ fn attempt_timeout_bounds_the_opening_and_the_handshake() {
     let mut run = Run::new(stomp_py_forever(), Targets::new(2), config, zeros());
     assert_eq!(run.next_open(), 0);
     // The socket never opens.
-    assert_eq!(run.advance(), [Action::Close]);
+    assert_eq!(
+        run.advance(),
+        [Action::Close {
+            reason: Reason::AttemptTimeout
+        }]
+    );
     assert_eq!(run.now, 3_000);
     run.unreachable();
     assert_eq!(run.next_open(), 1);
@@ -629,7 +665,7 @@ fn failover_from_a_frozen_node_takes_heartbeat_grace_plus_delay_plus_one_round_t
     assert_eq!(run.now, last_heartbeat + 1_500 + 500);
     let round_trip = 12;
     run.now += round_trip;
-    run.connect();
+    run.connect_briefly();
     assert_eq!(run.now - last_heartbeat, 1_500 + 500 + round_trip);
     assert_eq!(run.opens(), [(0, 0), (12_000, 1)]);
 }
@@ -666,6 +702,104 @@ fn a_successful_connection_resets_the_counting() {
 }
 
 #[test]
+fn a_connection_lost_before_it_is_stable_keeps_the_count_and_the_backoff() {
+    let policy = per_attempt(100, 2.0, MaxAttempts::Total(4));
+    let config = SupervisorConfig::default().with_stable_after_ms(3_000);
+    let mut run = Run::new(policy, Targets::new(1), config, zeros());
+    // The broker answers CONNECTED and drops every connection 1 s later.
+    for made in 1..=4 {
+        run.next_open();
+        run.connect_briefly();
+        assert_eq!(
+            run.sup.attempts_made(),
+            made,
+            "CONNECTED alone is no success"
+        );
+        assert_eq!(run.sup.poll_timeout(), Some(run.now + 3_000));
+        run.now += 1_000;
+        run.lose(CLOSED);
+    }
+    run.actions();
+    assert_eq!(run.delays(), [100, 200, 400], "{:?}", run.log);
+    assert_eq!(run.gave_up(), Some((4, Some(Reason::Closed))));
+}
+
+#[test]
+fn a_connection_becomes_stable_at_the_deadline_even_without_a_timer() {
+    let policy = per_attempt(100, 2.0, MaxAttempts::Total(4));
+    let config = SupervisorConfig::default().with_stable_after_ms(3_000);
+    let mut run = Run::new(policy, Targets::new(1), config, zeros());
+    run.next_open();
+    run.unreachable();
+    run.next_open();
+    run.connect_briefly();
+    assert_eq!(run.sup.attempts_made(), 2);
+    // The shell reports the loss at the stability deadline, before its timer fired.
+    run.now += 3_000;
+    run.lose(CLOSED);
+    run.next_open();
+    assert_eq!(run.sup.attempts_made(), 1, "counting restarted");
+    assert_eq!(run.delays(), [100, 0]);
+}
+
+#[test]
+fn stable_after_zero_counts_every_connected_at_once() {
+    let policy = per_attempt(100, 2.0, MaxAttempts::Total(2));
+    let config = SupervisorConfig::default().with_stable_after_ms(0);
+    let mut run = Run::new(policy, Targets::new(1), config, zeros());
+    for _ in 0..5 {
+        run.next_open();
+        run.connect_briefly();
+        assert_eq!(run.sup.attempts_made(), 0);
+        assert_eq!(run.sup.poll_timeout(), None);
+        run.lose(CLOSED);
+    }
+    run.actions();
+    assert!(run.gave_up().is_none());
+    assert_eq!(
+        run.delays(),
+        [0, 0, 0, 0, 0],
+        "the first wait after each success"
+    );
+}
+
+#[test]
+fn refusals_are_not_forgotten_by_a_connection_that_is_not_stable() {
+    let config = SupervisorConfig::default().with_max_refusals(MaxAttempts::Total(2));
+    let mut run = Run::new(stomp_py_forever(), Targets::new(1), config, zeros());
+    run.next_open();
+    run.refused();
+    run.next_open();
+    run.connect_briefly();
+    run.now += 1_000;
+    run.lose(CLOSED);
+    run.next_open();
+    run.refused();
+    run.actions();
+    assert_eq!(run.gave_up(), Some((3, Some(Reason::Refused))));
+}
+
+#[test]
+fn the_startup_limit_holds_until_a_connection_is_stable() {
+    let policy = per_attempt(100, 1.0, MaxAttempts::Forever)
+        .with_startup_max_attempts(Some(MaxAttempts::Total(3)));
+    let mut run = Run::new(
+        policy,
+        Targets::new(1),
+        SupervisorConfig::default(),
+        zeros(),
+    );
+    for _ in 0..3 {
+        run.next_open();
+        run.connect_briefly();
+        run.lose(CLOSED);
+    }
+    run.actions();
+    assert_eq!(run.sup.phase(), Phase::Startup);
+    assert_eq!(run.gave_up(), Some((3, Some(Reason::Closed))));
+}
+
+#[test]
 fn stop_cancels_a_planned_attempt() {
     let mut run = Run::new(
         per_attempt(5_000, 1.0, MaxAttempts::Forever),
@@ -695,7 +829,12 @@ fn stop_while_connecting_closes_the_transport() {
     run.next_open();
     run.sup.handle_transport_opened(0);
     run.sup.stop(0);
-    assert_eq!(run.actions(), [Action::Close]);
+    assert_eq!(
+        run.actions(),
+        [Action::Close {
+            reason: Reason::Session(CloseReason::Immediate)
+        }]
+    );
     assert_eq!(
         run.sup.poll_timeout(),
         None,
@@ -761,7 +900,9 @@ fn start_after_stop_counts_afresh_from_the_first_endpoint() {
     assert_eq!(
         actions,
         [
-            Action::Close,
+            Action::Close {
+                reason: Reason::Session(CloseReason::Immediate)
+            },
             Action::Stopped,
             Action::Open {
                 target: 0,
@@ -835,6 +976,8 @@ enum Outcome {
     HeartbeatLost,
     /// Connected, then the transport closes.
     Dropped,
+    /// Connected, then the transport closes before the connection is stable.
+    Flapping,
 }
 
 fn outcome() -> impl Strategy<Value = Outcome> {
@@ -846,6 +989,7 @@ fn outcome() -> impl Strategy<Value = Outcome> {
         Just(Outcome::Silent),
         Just(Outcome::HeartbeatLost),
         Just(Outcome::Dropped),
+        Just(Outcome::Flapping),
     ]
 }
 
@@ -918,7 +1062,7 @@ fn play(
                     opened = next.next();
                     log.push((now, action, opened));
                 }
-                Action::Close => {
+                Action::Close { .. } => {
                     assert!(open, "Close with no transport");
                     log.push((now, action, None));
                 }
@@ -942,10 +1086,17 @@ fn play(
                     open = false;
                 }
                 Outcome::Silent => sup.handle_transport_opened(now),
-                Outcome::HeartbeatLost | Outcome::Dropped | Outcome::ServerError => {
+                Outcome::HeartbeatLost
+                | Outcome::Dropped
+                | Outcome::ServerError
+                | Outcome::Flapping => {
                     sup.handle_transport_opened(now);
                     sup.handle_connected(now);
-                    now += 1_000;
+                    // Up long enough to count as a success, or not.
+                    now += match o {
+                        Outcome::Flapping => config.stable_after_ms / 2,
+                        _ => config.stable_after_ms.max(1_000),
+                    };
                     let reason = match o {
                         Outcome::HeartbeatLost => CloseReason::HeartbeatTimeout,
                         Outcome::ServerError => CloseReason::ServerError,
@@ -958,7 +1109,10 @@ fn play(
             }
             continue;
         }
-        if log.last().is_some_and(|(_, a, _)| *a == Action::Close) {
+        if log
+            .last()
+            .is_some_and(|(_, a, _)| matches!(a, Action::Close { .. }))
+        {
             sup.handle_transport_closed(now);
             open = false;
             continue;

@@ -558,6 +558,53 @@ fn an_error_naming_a_receipt_ends_the_wait_for_it() {
 // ----- one test per outcome ------------------------------------------------------------------
 
 #[test]
+fn an_abandoned_receipt_is_lost_at_once_and_its_frame_is_not_sent_again() {
+    let mut config = config();
+    config.receipt_timeout_ms = Some(5_000);
+    let mut pair = open(config);
+    send(&mut pair, "too big", Some("r-1"));
+    send(&mut pair, "fine", Some("r-2"));
+    pair.sent();
+    // The shell's transport refused the first frame.
+    assert!(pair.session.abandon_receipt("r-1", LostReason::NotSent));
+    assert_eq!(
+        outcomes(&pair.events()),
+        [lost("r-1", LostReason::NotSent)],
+        "lost, not timed out, and at once"
+    );
+    assert!(!pair.session.is_receipt_pending("r-1"));
+    assert!(
+        !pair.session.abandon_receipt("r-1", LostReason::NotSent),
+        "reported once"
+    );
+    assert!(!pair.session.abandon_receipt("nobody", LostReason::NotSent));
+    assert!(pair.events().is_empty());
+    // Its deadline is gone with it: only r-2 times out.
+    pair.advance(5_000);
+    assert_eq!(pair.events(), [timed_out("r-2")]);
+    // And after a drop only what is still pending would go again: nothing of r-1.
+    send(&mut pair, "again", Some("r-3"));
+    let r3 = pair.sent();
+    pair.close_transport();
+    pair.events();
+    let c = pair.connect_with(&connected("1.2", "0,0"));
+    assert_eq!(c.resent, ["r-3"]);
+    assert_eq!(pair.sent(), r3);
+}
+
+#[test]
+fn the_graceful_disconnect_receipt_cannot_be_abandoned() {
+    let mut pair = open(config());
+    pair.session
+        .disconnect(headers(&[("receipt", "bye")]), pair.now)
+        .unwrap();
+    pair.sent();
+    assert!(!pair.session.abandon_receipt("bye", LostReason::NotSent));
+    assert!(pair.events().is_empty());
+    assert!(pair.session.is_receipt_pending("bye"));
+}
+
+#[test]
 fn add_receipt_generates_an_id_unless_the_headers_have_one() {
     let mut pair = open(config());
     let mut h = Headers::new();

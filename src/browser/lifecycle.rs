@@ -180,7 +180,7 @@ impl<R: Random> Lifecycle<R> {
             let step = match action {
                 Action::Open { target, .. } => Step::Open { target },
                 Action::Scheduled { delay_ms, .. } => Step::Scheduled { delay_ms },
-                Action::Close => Step::Close {
+                Action::Close { .. } => Step::Close {
                     cause: CloseCause::Timeout,
                     comm_failure: self.comm_failure,
                 },

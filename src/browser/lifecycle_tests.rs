@@ -402,8 +402,10 @@ fn gives_up_after_the_first_attempt_and_max_reconnect_attempts_retries() {
 fn reconnect_delay_zero_gives_up_when_a_connection_is_lost() {
     let mut shell = Shell::start(&[Broker::Accepts], plan(1, 0, -1));
     assert_eq!(shell.connected_to(), Some(0));
+    // Up long enough to count as a success (`SupervisorConfig::stable_after_ms`).
+    shell.advance_to(5_000);
     shell.broker_closes();
-    assert_eq!(shell.seen.last(), Some(&(0, Seen::GaveUp(0))));
+    assert_eq!(shell.seen.last(), Some(&(5_000, Seen::GaveUp(0))));
     assert_eq!(shell.opens().len(), 1);
 }
 
@@ -493,6 +495,8 @@ fn giving_up_reports_a_receipt_kept_for_resending_lost_once() {
     let mut shell = Shell::start(&[Broker::NoReceipts], plan(1, 0, -1));
     shell.link.session.config_mut().resend_unreceipted = true;
     let id = shell.publish_with_receipt();
+    // Up long enough to count as a success (`SupervisorConfig::stable_after_ms`).
+    shell.advance_to(5_000);
     shell.broker_closes();
     assert!(shell.seen.iter().any(|(_, s)| matches!(s, Seen::GaveUp(0))));
     assert_eq!(

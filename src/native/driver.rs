@@ -34,7 +34,7 @@ pub(crate) fn run(inner: Arc<Inner>) {
             Action::Open { target, attempt } => {
                 conn = open(&inner, target, attempt, &mut last_error);
             }
-            Action::Close => {
+            Action::Close { reason } => {
                 if let Some(transport) = conn.take() {
                     let mut shared = inner.lock();
                     if !shared.closing {
@@ -43,9 +43,20 @@ pub(crate) fn run(inner: Arc<Inner>) {
                         });
                     }
                     let now = inner.now();
-                    let events =
+                    let mut events =
                         end_connection(&inner, &mut shared, &*transport, now, &mut last_error);
                     drop(shared);
+                    // The session saw only its transport close; a timeout of the supervisor's
+                    // is why.
+                    if let Some(why) = reason.close_reason().filter(|_| reason.is_silent()) {
+                        for event in &mut events {
+                            if let Event::Disconnected(d) = event {
+                                if matches!(d.reason, CloseReason::TransportClosed { .. }) {
+                                    d.reason = why.clone();
+                                }
+                            }
+                        }
+                    }
                     dispatch_all(&inner, events);
                 }
             }
@@ -200,10 +211,15 @@ fn open(
                 TransportFailure::Unreachable
             };
             shared.supervisor.handle_transport_failed(now, failure);
-            *last_error = Some(Error::ConnectFailed {
+            drop(shared);
+            let error = Error::ConnectFailed {
                 endpoint: endpoint.to_string(),
                 source,
-            });
+            };
+            inner
+                .listeners
+                .each(|l| l.on_connect_failed(&endpoint.host, endpoint.port, &error));
+            *last_error = Some(error);
             return None;
         }
     };
@@ -219,7 +235,7 @@ fn open(
     if let Err(e) = shared.session.connect(now) {
         log::debug!("cannot start session: {e}");
     }
-    let sent = inner.flush(&mut shared, now);
+    let sent = inner.flush(&mut shared);
     drop(shared);
     inner.sent(sent);
     Some(transport)
@@ -280,7 +296,7 @@ fn receive(
         let sent = if over {
             Vec::new()
         } else {
-            inner.flush(&mut shared, now)
+            inner.flush(&mut shared)
         };
         if shared.session.wants_close() {
             over = true;

@@ -52,6 +52,9 @@ pub enum Error {
     ConnectionClosed,
     /// The client was closed while the call was waiting.
     Interrupted,
+    /// The frame the receipt was for was never sent: the transport refused it
+    /// ([`TransportError::refuses_frame`]), and it is not sent again.
+    NotSent,
     /// Nothing happened within the time the call, or the configuration, allowed.
     Timeout {
         /// What was waited for.
@@ -159,6 +162,7 @@ impl fmt::Display for Error {
                 f.write_str("connection closed before the operation completed")
             }
             Error::Interrupted => f.write_str("client closed while waiting"),
+            Error::NotSent => f.write_str("the transport refused the frame; it was not sent"),
             Error::Timeout { what } => write!(f, "timed out waiting for {what}"),
             Error::ErrorFrame(frame) => write!(
                 f,

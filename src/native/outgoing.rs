@@ -4,9 +4,11 @@
 use std::sync::{Arc, MutexGuard};
 
 use super::Error;
+use super::receipt::Outcome;
 use super::shared::{Inner, Shared};
 use super::transport::{Transport, TransportError};
 use crate::frame::{Decoder, Frame, Item, Limits, Version};
+use crate::session::LostReason;
 
 impl Inner {
     /// Takes what the session queued, to be written with [`Outgoing::write`] after the shared
@@ -35,12 +37,12 @@ impl Inner {
     /// Writes what the session queued, at once (for the receiver thread, which holds the
     /// shared lock anyway). A refused frame is only logged here: the receipt it asked for is
     /// ended ([`Inner::forget_refused`]), so its waiter hears of it.
-    pub(crate) fn flush(&self, shared: &mut Shared, now: u64) -> Vec<Frame> {
+    pub(crate) fn flush(&self, shared: &mut Shared) -> Vec<Frame> {
         let written = self.take_outgoing(shared).write();
         for refusal in &written.refused {
             log::warn!("the transport refused a frame: {}", refusal.error);
         }
-        self.forget_refused(shared, &written.refused, now);
+        self.forget_refused(shared, &written.refused);
         written.frames
     }
 
@@ -52,8 +54,7 @@ impl Inner {
         self.sent(written.frames);
         if !written.refused.is_empty() {
             let mut shared = self.lock();
-            let now = self.now();
-            self.forget_refused(&mut shared, &written.refused, now);
+            self.forget_refused(&mut shared, &written.refused);
             drop(shared);
             let first = written.refused.into_iter().next();
             return Err(Error::Transport(
@@ -66,17 +67,16 @@ impl Inner {
         }
     }
 
-    /// Ends the receipts the refused frames asked for: their deadline is set to `now` and
-    /// passed, so the session reports them timed out and keeps no copy to send again.
-    fn forget_refused(&self, shared: &mut Shared, refused: &[Refused], now: u64) {
-        let mut any = false;
+    /// Ends the receipts the refused frames asked for: the session reports them lost, never
+    /// sent ([`LostReason::NotSent`]), and keeps no copy to send again. A waiter hears of it
+    /// at once, not when the receiver thread next wakes (which then finds nobody waiting).
+    fn forget_refused(&self, shared: &mut Shared, refused: &[Refused]) {
         for id in refused.iter().filter_map(|r| r.receipt.as_deref()) {
-            shared.session.set_receipt_deadline(id, Some(now));
-            any = true;
-        }
-        if any {
-            shared.session.handle_timeout(now);
-            self.cond.notify_all();
+            if shared.session.abandon_receipt(id, LostReason::NotSent) {
+                if let Some(slot) = shared.receipts.remove(id) {
+                    slot.complete(Outcome::Lost(LostReason::NotSent));
+                }
+            }
         }
     }
 

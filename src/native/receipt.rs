@@ -31,6 +31,7 @@ impl Outcome {
                 Err(Error::Session(SessionError::Encode(e.clone())))
             }
             Outcome::Lost(LostReason::ShutDown) | Outcome::Interrupted => Err(Error::Interrupted),
+            Outcome::Lost(LostReason::NotSent) => Err(Error::NotSent),
             Outcome::Lost(_) => Err(Error::ConnectionClosed),
         }
     }

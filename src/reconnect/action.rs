@@ -30,7 +30,13 @@ pub enum Action {
     },
     /// Close the transport (a timeout, or a stop while connecting), then report it closed.
     /// Closing a transport that is closing already must be harmless.
-    Close,
+    Close {
+        /// Why: [`Reason::ConnectedTimeout`] or [`Reason::AttemptTimeout`] when a timeout
+        /// fired (the session, told only that its transport closed, would say
+        /// `TransportClosed`; [`Reason::close_reason`] is what to report instead), or
+        /// `Reason::Session(CloseReason::Immediate)` for a [`stop`](super::Supervisor::stop).
+        reason: Reason,
+    },
     /// No more attempts: `attempts` were made since the start or the last successful
     /// connection, and `last` is why the last one ended (`None` if none was made).
     GaveUp {

@@ -72,6 +72,20 @@ impl Reason {
         )
     }
 
+    /// What a session that ended this way reports as its close reason, where the session
+    /// cannot know it itself: the supervisor's CONNECTED and attempt timeouts are
+    /// [`CloseReason::ConnectTimeout`]. `None` for a reason that carries no close reason of
+    /// its own (a transport that never opened, a refusal whose ERROR frame is the session's).
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        match self {
+            Reason::ConnectedTimeout | Reason::AttemptTimeout => Some(CloseReason::ConnectTimeout),
+            Reason::HeartbeatTimeout => Some(CloseReason::HeartbeatTimeout),
+            Reason::Closed => Some(CloseReason::TransportClosed { mid_frame: false }),
+            Reason::Session(reason) => Some(reason.clone()),
+            Reason::Unreachable | Reason::OpenTimeout | Reason::Refused => None,
+        }
+    }
+
     /// Whether the user ended the connection (DISCONNECT): nothing is reconnected.
     pub fn is_user_close(&self) -> bool {
         matches!(

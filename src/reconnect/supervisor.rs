@@ -27,8 +27,12 @@ enum State {
         since: u64,
         opened: u64,
     },
-    /// CONNECTED came.
-    Connected { target: usize },
+    /// CONNECTED came. Until `stable_at` (`None`: passed) the connection has not yet counted
+    /// as a success.
+    Connected {
+        target: usize,
+        stable_at: Option<u64>,
+    },
     /// [`Action::Close`] was issued because of `reason`; waiting for the transport to close.
     Closing { target: usize },
     /// Stopped with a transport open or opening; waiting for it to close.
@@ -48,8 +52,12 @@ enum State {
 ///
 /// **Rules.**
 /// - Attempts go through passes over the targets in [`HostOrder`](super::HostOrder) order,
-///   waiting as [`Policy::attempt`] says; the count restarts at every CONNECTED (and the
-///   policy switches to its [`Phase::Reconnect`] limit).
+///   waiting as [`Policy::attempt`] says. A connection counts as a success once it has
+///   stayed up [`stable_after_ms`](SupervisorConfig::stable_after_ms) after CONNECTED: then
+///   the count (and so the backoff) restarts, as does the refusal count, and the policy
+///   switches to its [`Phase::Reconnect`] limit. A connection lost before that leaves them
+///   as they were, so a broker that answers CONNECTED and then breaks every connection is
+///   retried with a growing wait, and given up on under the policy's limit.
 /// - After [`Policy::attempt`] says no more, [`Action::GaveUp`] with the number of attempts.
 /// - An attempt whose endpoint went silent ([`Reason::is_silent`]: a heart-beat timeout, a
 ///   CONNECTED timeout, an attempt timeout) is followed by an attempt at *another* entry
@@ -98,7 +106,7 @@ enum State {
 ///                     supervisor.handle_connected(now + 5);
 ///                 }
 ///             }
-///             Action::Close => {
+///             Action::Close { .. } => {
 ///                 // The shell closes the socket, tells the session, then the supervisor.
 ///                 supervisor.handle_session_closed(now, &CloseReason::TransportClosed {
 ///                     mid_frame: false,
@@ -129,9 +137,9 @@ pub struct Supervisor<R> {
     random: R,
     /// The current pass: target indices in the order they are tried.
     pass: Vec<usize>,
-    /// Attempts made since the start or the last CONNECTED.
+    /// Attempts made since the start or the last stable connection.
     made: u32,
-    /// Refusals since the start or the last CONNECTED.
+    /// Refusals since the start or the last stable connection.
     refusals: u32,
     phase: Phase,
     state: State,
@@ -202,7 +210,9 @@ impl<R: Random> Supervisor<R> {
             State::Idle | State::Stopping => {}
             State::Waiting { .. } => self.stopped(now),
             State::Opening { .. } | State::Handshake { .. } => {
-                self.actions.push_back(Action::Close);
+                self.actions.push_back(Action::Close {
+                    reason: Reason::Session(CloseReason::Immediate),
+                });
                 self.state = State::Stopping;
             }
             State::Connected { .. } | State::Closing { .. } => self.state = State::Stopping,
@@ -243,7 +253,13 @@ impl<R: Random> Supervisor<R> {
         match self.state {
             State::Idle | State::Waiting { .. } => {}
             State::Opening { target, .. } => self.ended(now, target, Reason::Unreachable),
-            State::Handshake { target, .. } | State::Connected { target } => {
+            State::Handshake { target, .. } => {
+                self.ended(now, target, ending.unwrap_or(Reason::Closed));
+            }
+            State::Connected { target, stable_at } => {
+                if expired(stable_at, now) {
+                    self.stable();
+                }
                 self.ended(now, target, ending.unwrap_or(Reason::Closed));
             }
             State::Closing { target } => {
@@ -254,14 +270,21 @@ impl<R: Random> Supervisor<R> {
         }
     }
 
-    /// CONNECTED came: the attempt succeeded. Counting restarts, now under the policy's
-    /// [`Phase::Reconnect`] limit.
-    pub fn handle_connected(&mut self, _now: u64) {
+    /// CONNECTED came: the attempt succeeded. Once the connection has stayed up
+    /// [`stable_after_ms`](SupervisorConfig::stable_after_ms) (at once when that is 0),
+    /// counting restarts, now under the policy's [`Phase::Reconnect`] limit;
+    /// [`poll_timeout`](Self::poll_timeout) asks for a [`handle_timeout`](Self::handle_timeout)
+    /// then.
+    pub fn handle_connected(&mut self, now: u64) {
         if let State::Handshake { target, .. } = self.state {
-            self.state = State::Connected { target };
-            self.made = 0;
-            self.refusals = 0;
-            self.phase = Phase::Reconnect;
+            let stable_at = match self.config.stable_after_ms {
+                0 => None,
+                ms => Some(now.saturating_add(ms)),
+            };
+            self.state = State::Connected { target, stable_at };
+            if stable_at.is_none() {
+                self.stable();
+            }
             self.last = None;
             self.avoid = None;
         }
@@ -301,6 +324,16 @@ impl<R: Random> Supervisor<R> {
                     self.close(target, Reason::ConnectedTimeout);
                 }
             }
+            State::Connected {
+                target,
+                stable_at: Some(at),
+            } if at <= now => {
+                self.state = State::Connected {
+                    target,
+                    stable_at: None,
+                };
+                self.stable();
+            }
             _ => {}
         }
     }
@@ -313,7 +346,8 @@ impl<R: Random> Supervisor<R> {
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) must be called next, if ever: the end of
-    /// a wait, or the CONNECTED or attempt timeout. Merge it with the session's
+    /// a wait, the CONNECTED or attempt timeout, or the moment a connection becomes stable.
+    /// Merge it with the session's
     /// `poll_timeout` ([`earliest`](super::earliest)).
     #[must_use = "the supervisor only acts on time when handle_timeout is called"]
     pub fn poll_timeout(&self) -> Option<u64> {
@@ -324,6 +358,7 @@ impl<R: Random> Supervisor<R> {
                 self.attempt_deadline(since),
                 self.connected_deadline(opened),
             ),
+            State::Connected { stable_at, .. } => stable_at,
             _ => None,
         }
     }
@@ -344,18 +379,19 @@ impl<R: Random> Supervisor<R> {
             State::Waiting { target, .. }
             | State::Opening { target, .. }
             | State::Handshake { target, .. }
-            | State::Connected { target }
+            | State::Connected { target, .. }
             | State::Closing { target } => Some(target),
             State::Idle | State::Stopping => None,
         }
     }
 
-    /// Attempts made since the start or the last successful connection.
+    /// Attempts made since the start or the last stable connection.
     pub fn attempts_made(&self) -> u32 {
         self.made
     }
 
-    /// Whether a connection has succeeded since the start.
+    /// Whether a connection has succeeded (stayed up
+    /// [`stable_after_ms`](SupervisorConfig::stable_after_ms)) since the start.
     pub fn phase(&self) -> Phase {
         self.phase
     }
@@ -389,10 +425,17 @@ impl<R: Random> Supervisor<R> {
 
     /// Asks for the transport to be closed; the attempt ends, for `reason`, when it has.
     fn close(&mut self, target: usize, reason: Reason) {
-        self.last = Some(reason);
+        self.last = Some(reason.clone());
         self.ending = None;
         self.state = State::Closing { target };
-        self.actions.push_back(Action::Close);
+        self.actions.push_back(Action::Close { reason });
+    }
+
+    /// The connection has stayed up long enough to count as a success: counting restarts.
+    fn stable(&mut self) {
+        self.made = 0;
+        self.refusals = 0;
+        self.phase = Phase::Reconnect;
     }
 
     fn stopped(&mut self, now: u64) {

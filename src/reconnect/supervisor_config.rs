@@ -24,9 +24,18 @@ use super::MaxAttempts;
 /// where the policy would not wait at all (the next host of a stomp.py pass, the first
 /// reconnect); and after [`max_refusals`](Self::max_refusals) refusals since the last
 /// successful connection, the supervisor gives up with [`Reason::Refused`](super::Reason).
-/// An ERROR that ends an open session (a subscription the broker rejects, say) resets the
-/// count as any successful connection does, so the same floor keeps a broker that accepts
-/// and then rejects from being reconnected to in a tight loop.
+/// An ERROR that ends an open session (a subscription the broker rejects, say) waits as
+/// long, so the same floor keeps a broker that accepts and then rejects from being
+/// reconnected to in a tight loop.
+///
+/// **Stable connections.** A connection counts as a success, resetting the attempt count,
+/// the backoff and the refusal count, only once it has stayed up
+/// [`stable_after_ms`](Self::stable_after_ms) after CONNECTED. stompjs resets its reconnect
+/// delay at every CONNECTED, and ActiveMQ's failover transport and stomp.py reset their
+/// counts as soon as the socket connects; against a broker that answers CONNECTED and then
+/// drops the connection (a full disk, a plugin that fails, a proxy that cuts idle-looking
+/// sessions) they retry for ever at the first step of the backoff. Set it to 0 for their
+/// behaviour.
 ///
 /// ```
 /// use stompwire::reconnect::{MaxAttempts, SupervisorConfig};
@@ -53,6 +62,11 @@ pub struct SupervisorConfig {
     /// How many refusals since the last successful connection end the attempts. Default
     /// [`MaxAttempts::Forever`]: the policy's own limit decides.
     pub max_refusals: MaxAttempts,
+    /// How long a connection must stay up after CONNECTED before it counts as a success, in
+    /// milliseconds; a connection lost sooner leaves the attempt count and the backoff where
+    /// they were, as a failed attempt does. 0: every CONNECTED counts at once. Default 5 000,
+    /// as long as the default CONNECTED timeout.
+    pub stable_after_ms: u64,
 }
 
 impl Default for SupervisorConfig {
@@ -62,6 +76,7 @@ impl Default for SupervisorConfig {
             attempt_timeout_ms: None,
             error_delay_ms: 1_000,
             max_refusals: MaxAttempts::Forever,
+            stable_after_ms: 5_000,
         }
     }
 }
@@ -85,6 +100,13 @@ impl SupervisorConfig {
     #[must_use]
     pub fn with_error_delay_ms(mut self, ms: u64) -> SupervisorConfig {
         self.error_delay_ms = ms;
+        self
+    }
+
+    /// Sets [`stable_after_ms`](Self::stable_after_ms).
+    #[must_use]
+    pub fn with_stable_after_ms(mut self, ms: u64) -> SupervisorConfig {
+        self.stable_after_ms = ms;
         self
     }
 

@@ -203,6 +203,11 @@ pub enum LostReason {
     /// [`Session::shut_down`](super::Session::shut_down): the shell stopped connecting (the
     /// user closed the client, or the reconnect policy gave up).
     ShutDown,
+    /// The frame was never sent: the shell's transport refused it (a multicast frame larger
+    /// than a datagram) and reported it with
+    /// [`Session::abandon_receipt`](super::Session::abandon_receipt). No copy is kept to send
+    /// again.
+    NotSent,
 }
 
 /// Why the frame of a receipt lost at a close is not sent again ([`LostReason::Closed`]).

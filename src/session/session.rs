@@ -262,6 +262,41 @@ impl Session {
         }
     }
 
+    /// Stops waiting for the pending receipt `id` and reports it
+    /// [lost](ReceiptOutcome::Lost) for `reason` (an event, as every outcome), keeping no
+    /// copy of its frame to send again: for a shell that could not send the frame
+    /// ([`LostReason::NotSent`]). Returns `false`, reporting nothing, when no receipt `id` is
+    /// pending or it is the receipt of a graceful DISCONNECT (which ends with the session).
+    ///
+    /// ```
+    /// use stompwire::session::{Config, Event, LostReason, ReceiptOutcome, Session};
+    ///
+    /// let mut session = Session::new(Config::default());
+    /// session.expect_receipt("r-1", None);
+    /// assert!(session.abandon_receipt("r-1", LostReason::NotSent));
+    /// assert_eq!(
+    ///     session.poll_event(),
+    ///     Some(Event::Receipt(ReceiptOutcome::Lost {
+    ///         id: "r-1".into(),
+    ///         reason: LostReason::NotSent,
+    ///     }))
+    /// );
+    /// assert!(!session.abandon_receipt("r-1", LostReason::NotSent), "no longer pending");
+    /// ```
+    pub fn abandon_receipt(&mut self, id: &str, reason: LostReason) -> bool {
+        if self.disconnect.as_ref().is_some_and(|d| d.0 == id) {
+            return false;
+        }
+        if self.receipts.remove(id).is_none() {
+            return false;
+        }
+        self.events.push_back(Event::Receipt(ReceiptOutcome::Lost {
+            id: String::from(id),
+            reason,
+        }));
+        true
+    }
+
     /// Sets when the pending receipt `id` times out, as a time on the session's clock (`None`:
     /// never), replacing the deadline [`Config::receipt_timeout_ms`] gave it. A missed
     /// deadline is a [`ReceiptOutcome::TimedOut`], through

@@ -69,9 +69,6 @@ pub fn config(url: &str, args: &ConnectionArgs) -> Result<ClientConfig, Failure>
         config.policy.startup_max_attempts = Some(MaxAttempts::from_retries(i64::from(n)));
         config.policy.max_attempts = MaxAttempts::Total(n);
     }
-    // After a lost connection the first try waits the initial delay too: a broker that
-    // accepts and then breaks every connection is not hammered in a tight loop.
-    config.policy.wait_before_first_reconnect = true;
     Ok(config)
 }
 
@@ -118,17 +115,28 @@ pub fn connect(
 /// The line for a client that gave up: what it had reached, the attempts, and the last
 /// error unless the watcher printed it already.
 fn gave_up(watch: &Watch, attempts: u32, last: Option<Box<Error>>) -> String {
-    let printed = watch.last_failure().unwrap_or_default();
+    let printed = watch.printed_failure().unwrap_or_default();
     let last = last
         .map(|l| redact(&l.report().to_string()))
         .filter(|l| !printed.contains(l.as_str()))
         .map(|l| format!("; last: {l}"))
         .unwrap_or_default();
     if watch.ever_connected() {
-        format!("connection lost, gave up after {attempts} reconnect attempts{last}")
+        // The client counts attempts since its last stable connection (or the start): before
+        // any connection was stable, that includes the attempts before the first CONNECTED,
+        // which are no reconnects.
+        let reconnects = attempts.min(watch.attempts_since_first_connected());
+        let s = plural(reconnects);
+        format!("connection lost, gave up after {reconnects} reconnect attempt{s}{last}")
     } else {
-        format!("cannot connect: gave up after {attempts} attempts{last}")
+        let s = plural(attempts);
+        format!("cannot connect: gave up after {attempts} attempt{s}{last}")
     }
+}
+
+/// `"s"` unless `n` is 1.
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// Why the client stopped for good (its receiver thread ended), for the last line.

@@ -1,13 +1,14 @@
-//! The listener that tells the user what went wrong on a connection: every ERROR frame,
-//! protocol violation, heart-beat loss and cut connection is one line on stderr, even when
-//! the client goes on to reconnect; a refusal (ERROR answering CONNECT) stops the client at
+//! The listener that tells the user what went wrong on a connection: every failed connect
+//! attempt, ERROR frame, protocol violation, heart-beat loss and cut connection is one line
+//! on stderr, even when the client goes on to reconnect (the same failure again is counted,
+//! not printed); a refusal (ERROR answering CONNECT) stops the client at
 //! once instead of being retried.
 
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use stompwire::frame::Frame;
-use stompwire::native::Client;
 use stompwire::native::listener::Listener;
+use stompwire::native::{Client, Error};
 use stompwire::session::{CloseReason, Disconnected};
 
 use crate::report;
@@ -19,10 +20,16 @@ struct Seen {
     connected: bool,
     /// CONNECTED arrived on some connection.
     ever_connected: bool,
+    /// Attempts begun since the first CONNECTED.
+    since_first_connected: u32,
     /// The refusal, when the server answered CONNECT with ERROR.
     refused: Option<String>,
     /// The last failure printed, and how many times it came again unprinted.
     last: Option<String>,
+    /// A failed connect attempt not printed yet, and how many times it came again: printed
+    /// when something else happens (another failure, CONNECTED), else named by the last line.
+    held: Option<String>,
+    held_repeats: u64,
     repeats: u64,
     /// Failures seen in all.
     failures: u64,
@@ -65,14 +72,63 @@ impl Watch {
         self.seen().ever_connected
     }
 
-    /// The last failure reported, if any.
+    /// Attempts begun since the first CONNECTED: all of them reconnects.
+    pub fn attempts_since_first_connected(&self) -> u32 {
+        self.seen().since_first_connected
+    }
+
+    /// The last failure, printed or held, if any.
     pub fn last_failure(&self) -> Option<String> {
+        let seen = self.seen();
+        seen.held.clone().or_else(|| seen.last.clone())
+    }
+
+    /// The last failure printed, if any.
+    pub fn printed_failure(&self) -> Option<String> {
         self.seen().last.clone()
     }
 
-    /// Prints a failure, unless it is the same as the one before (a broker that fails every
-    /// connection the same way would fill the screen); the count of repeats is kept.
+    /// Holds a failed connect attempt: the same again is counted; another one prints the one
+    /// held. A run that ends while one is held names it in its last line (the give-up, or the
+    /// time limit), so that a closed port costs one line, not one per attempt.
+    fn connect_failure(&self, text: String) {
+        let mut seen = self.seen();
+        if seen.closing {
+            return;
+        }
+        if seen.held.as_deref() == Some(text.as_str()) {
+            seen.held_repeats += 1;
+            return;
+        }
+        drop(seen);
+        self.release_held();
+        let mut seen = self.seen();
+        seen.held = Some(text);
+        seen.held_repeats = 0;
+    }
+
+    /// Prints the connect failure held, if any, with its repeats.
+    fn release_held(&self) {
+        let (held, repeats) = {
+            let mut seen = self.seen();
+            (seen.held.take(), std::mem::take(&mut seen.held_repeats))
+        };
+        if let Some(text) = held {
+            for _ in 0..=repeats {
+                self.print_failure(text.clone());
+            }
+        }
+    }
+
+    /// Prints a failure (after a held connect failure, if any), unless it is the same as the
+    /// one before (a broker that fails every connection the same way would fill the screen);
+    /// the count of repeats is kept.
     fn failure(&self, text: String) {
+        self.release_held();
+        self.print_failure(text);
+    }
+
+    fn print_failure(&self, text: String) {
         let mut seen = self.seen();
         if seen.closing {
             return;
@@ -135,7 +191,21 @@ fn error_text(frame: &Frame) -> String {
 }
 
 impl Listener for Watch {
+    fn on_connecting(&self, _host: &str, _port: u16) {
+        let mut seen = self.seen();
+        if seen.ever_connected {
+            seen.since_first_connected = seen.since_first_connected.saturating_add(1);
+        }
+    }
+
+    fn on_connect_failed(&self, _host: &str, _port: u16, error: &Error) {
+        // The error names the endpoint.
+        self.connect_failure(report::redact(&error.report().to_string()));
+    }
+
     fn on_connected(&self, _frame: &Frame) {
+        // What failed before this connection is worth a line now.
+        self.release_held();
         let mut seen = self.seen();
         seen.connected = true;
         seen.ever_connected = true;

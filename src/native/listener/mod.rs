@@ -18,6 +18,7 @@ pub use waiting::WaitingListener;
 
 use std::time::Duration;
 
+use super::Error;
 use crate::frame::Frame;
 use crate::session::Disconnected;
 
@@ -38,6 +39,14 @@ pub trait Listener: Send + Sync {
     /// A transport connection to `host`:`port` is being opened.
     fn on_connecting(&self, host: &str, port: u16) {
         let _ = (host, port);
+    }
+    /// The transport connection to `host`:`port` could not be opened: `error` is an
+    /// [`Error::ConnectFailed`] with the transport's error (refused, unreachable, a timeout,
+    /// DNS, TLS verification, the WebSocket upgrade…). Called once per failed attempt, after
+    /// the attempt's [`on_connecting`](Listener::on_connecting); the next attempt, if any,
+    /// follows as the reconnect policy says.
+    fn on_connect_failed(&self, host: &str, port: u16, error: &Error) {
+        let _ = (host, port, error);
     }
     /// The connection attempt to `host`:`port` is planned in `delay` (after a failed attempt
     /// or a lost connection), as stompjs's `onReconnectScheduled`. Not called for the first

@@ -5,6 +5,8 @@ use std::io;
 use std::path::PathBuf;
 use std::prelude::rust_2024::*;
 
+use super::SocketOption;
+
 /// Why a transport could not be opened, or why a read or write on it failed.
 ///
 /// Every variant says which step failed. Errors of the libraries underneath (rustls,
@@ -36,8 +38,9 @@ pub enum TransportError {
     },
     /// A socket option or a local bind could not be applied.
     Socket {
-        /// The option (`"TCP_NODELAY"`, `"SO_KEEPALIVE"`, `"bind"`, `"IP_ADD_MEMBERSHIP"`, …).
-        option: &'static str,
+        /// The option ([`SocketOption::TcpNodelay`], [`SocketOption::IpMulticastTtl`], …), or
+        /// the socket call ([`SocketOption::Bind`], …).
+        option: SocketOption,
         /// The operating system's error.
         source: io::Error,
     },
@@ -185,9 +188,12 @@ impl fmt::Display for TransportError {
             TransportError::Connect { peer, .. } => {
                 write!(f, "cannot connect to {peer}")
             }
-            TransportError::Socket { option, .. } => {
-                write!(f, "cannot set socket option {option}")
-            }
+            TransportError::Socket { option, .. } => match option {
+                SocketOption::Create => f.write_str("cannot create socket"),
+                SocketOption::Bind => f.write_str("cannot bind socket"),
+                SocketOption::Duplicate => f.write_str("cannot duplicate socket"),
+                _ => write!(f, "cannot set socket option {option}"),
+            },
             TransportError::Io(_) => f.write_str("connection failed"),
             TransportError::HandshakeTimeout { during, peer } => {
                 write!(f, "{during} handshake with {peer} timed out")

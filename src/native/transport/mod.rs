@@ -77,6 +77,7 @@ use std::time::{Duration, Instant};
 mod connector;
 mod error;
 pub mod multicast;
+mod socket_option;
 mod tcp;
 mod tls;
 mod ws;
@@ -88,6 +89,7 @@ pub use rustls;
 pub use connector::{Connector, Sockets};
 pub use error::{Handshake, PemContents, TransportError};
 pub use multicast::{MulticastConfig, MulticastTransport};
+pub use socket_option::SocketOption;
 pub use tcp::{Keepalive, TcpConfig, TcpTransport};
 pub use tls::{ClientIdentity, TlsConfig, TlsTransport};
 pub use ws::{WsConfig, WsTransport};
@@ -224,11 +226,11 @@ pub fn open(
                 .map_err(|_| TransportError::InvalidTarget {
                     reason: format!("multicast group {:?} is not an IPv4 address", endpoint.host),
                 })?;
-            let config = MulticastConfig {
-                group,
-                port: endpoint.port,
-                ..config.multicast.clone()
-            };
+            let config = config
+                .multicast
+                .clone()
+                .with_group(group)
+                .with_port(endpoint.port);
             Box::new(MulticastTransport::open(&config)?)
         }
     })

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use socket2::{Domain, Protocol, Socket, TcpKeepalive, Type};
 
 use super::{
-    Recv, Transport, TransportError, is_timeout, lock, peer_name, remaining, socket_timeout,
+    Recv, SocketOption, Transport, TransportError, is_timeout, lock, peer_name, remaining,
+    socket_timeout,
 };
 
 /// TCP keepalive probes: the operating system checks an idle connection on its own.
@@ -151,12 +152,12 @@ impl TcpTransport {
         stream
             .set_write_timeout(socket_timeout(config.write_timeout))
             .map_err(|source| TransportError::Socket {
-                option: "SO_SNDTIMEO",
+                option: SocketOption::SoSndTimeo,
                 source,
             })?;
         let clone = |stream: &TcpStream| {
             stream.try_clone().map_err(|source| TransportError::Socket {
-                option: "dup",
+                option: SocketOption::Duplicate,
                 source,
             })
         };
@@ -345,19 +346,21 @@ pub(super) fn connect_stream(
 
 /// A TCP socket for `addr` with `config`'s options applied and bound if asked.
 fn new_socket(addr: SocketAddr, config: &TcpConfig) -> Result<Socket, TransportError> {
-    let option = |option: &'static str| move |source| TransportError::Socket { option, source };
+    let option = |option: SocketOption| move |source| TransportError::Socket { option, source };
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
-        .map_err(option("socket"))?;
+        .map_err(option(SocketOption::Create))?;
     socket
         .set_tcp_nodelay(config.nodelay)
-        .map_err(option("TCP_NODELAY"))?;
+        .map_err(option(SocketOption::TcpNodelay))?;
     if let Some(keepalive) = config.keepalive {
         socket
             .set_tcp_keepalive(&keepalive_params(keepalive))
-            .map_err(option("SO_KEEPALIVE"))?;
+            .map_err(option(SocketOption::SoKeepalive))?;
     }
     if let Some(local) = config.local_address {
-        socket.bind(&local.into()).map_err(option("bind"))?;
+        socket
+            .bind(&local.into())
+            .map_err(option(SocketOption::Bind))?;
     }
     Ok(socket)
 }

@@ -27,8 +27,8 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 
 use super::tcp::{TimedReader, connect_stream};
 use super::{
-    Handshake, PemContents, Recv, TcpConfig, Transport, TransportError, is_timeout, lock,
-    peer_name, remaining, socket_timeout,
+    Handshake, PemContents, Recv, SocketOption, TcpConfig, Transport, TransportError, is_timeout,
+    lock, peer_name, remaining, socket_timeout,
 };
 
 /// A client certificate and its private key, both PEM files, for servers that ask for one.
@@ -294,8 +294,12 @@ impl TlsTransport {
             ClientConnection::new(client_config, server_name).map_err(TransportError::TlsConfig)?;
         // Sealed bytes are taken out at once, so rustls never needs to refuse plaintext.
         conn.set_buffer_limit(None);
-        let option = |option: &'static str| move |source| TransportError::Socket { option, source };
-        let mut reader = TimedReader::new(stream.try_clone().map_err(option("dup"))?);
+        let option = |option: SocketOption| move |source| TransportError::Socket { option, source };
+        let mut reader = TimedReader::new(
+            stream
+                .try_clone()
+                .map_err(option(SocketOption::Duplicate))?,
+        );
         let mut scratch = vec![0; tcp.read_chunk.max(1024)];
         let deadline = tcp.handshake_timeout.map(|t| Instant::now() + t);
         let timed_out = || TransportError::HandshakeTimeout {
@@ -307,7 +311,7 @@ impl TlsTransport {
             while conn.wants_write() {
                 writer
                     .set_write_timeout(socket_timeout(remaining(deadline)))
-                    .map_err(option("SO_SNDTIMEO"))?;
+                    .map_err(option(SocketOption::SoSndTimeo))?;
                 conn.write_tls(&mut writer).map_err(|e| {
                     if is_timeout(&e) {
                         timed_out()
@@ -350,7 +354,7 @@ impl TlsTransport {
         }
         stream
             .set_write_timeout(socket_timeout(tcp.write_timeout))
-            .map_err(option("SO_SNDTIMEO"))?;
+            .map_err(option(SocketOption::SoSndTimeo))?;
         log::debug!(
             "TLS with {peer}: {:?}, {:?}",
             conn.protocol_version(),

@@ -62,7 +62,7 @@ use std::{fmt, format, vec};
 
 use socket2::{Domain, Protocol, Socket, Type};
 
-use super::{Recv, Transport, TransportError, is_timeout, lock, remaining};
+use super::{Recv, SocketOption, Transport, TransportError, is_timeout, lock, remaining};
 use broker::LocalBroker;
 
 /// How often the receiver thread looks whether the transport was closed.
@@ -80,14 +80,13 @@ pub const STOMP_PY_DATAGRAM_SIZE: usize = 1024;
 /// use std::net::Ipv4Addr;
 /// use stompwire::native::transport::MulticastConfig;
 ///
-/// let config = MulticastConfig {
-///     group: Ipv4Addr::new(239, 1, 2, 3),
-///     ttl: 2,
-///     ..MulticastConfig::default()
-/// };
+/// let config = MulticastConfig::default()
+///     .with_group(Ipv4Addr::new(239, 1, 2, 3))
+///     .with_ttl(2);
 /// assert_eq!(config.port, 61616);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MulticastConfig {
     /// The group (an IPv4 multicast address, `224.0.0.0/4`). Default `224.1.2.3`.
     pub group: Ipv4Addr,
@@ -125,12 +124,9 @@ pub struct MulticastConfig {
 /// use stompwire::native::transport::MulticastConfig;
 /// use stompwire::native::transport::multicast::SendReceipts;
 ///
-/// let config = MulticastConfig {
-///     send_receipts: SendReceipts::Delivered,
-///     ..MulticastConfig::default()
-/// };
+/// let config = MulticastConfig::default().with_send_receipts(SendReceipts::Delivered);
+/// assert_eq!(config.send_receipts, SendReceipts::Delivered);
 /// assert_eq!(MulticastConfig::default().send_receipts, SendReceipts::Sent);
-/// # let _ = config;
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SendReceipts {
@@ -161,6 +157,18 @@ impl Default for MulticastConfig {
         }
     }
 }
+
+crate::native::setters::setters!(MulticastConfig {
+    with_group => group: Ipv4Addr,
+    with_port => port: u16,
+    with_ttl => ttl: u32,
+    with_interface => interface: Ipv4Addr,
+    with_loopback => loopback: bool,
+    with_max_datagram_size => max_datagram_size: usize,
+    with_max_transaction_bytes => max_transaction_bytes: usize,
+    with_receive_queue => receive_queue: usize,
+    with_send_receipts => send_receipts: SendReceipts,
+});
 
 /// What waits for `recv`.
 enum Inbound {
@@ -302,19 +310,19 @@ fn session_id() -> String {
 }
 
 fn receiver_socket(config: &MulticastConfig) -> Result<Socket, TransportError> {
-    let option = |option: &'static str| move |source| TransportError::Socket { option, source };
-    let socket =
-        Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP)).map_err(option("socket"))?;
+    let option = |option: SocketOption| move |source| TransportError::Socket { option, source };
+    let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))
+        .map_err(option(SocketOption::Create))?;
     socket
         .set_reuse_address(true)
-        .map_err(option("SO_REUSEADDR"))?;
+        .map_err(option(SocketOption::SoReuseAddr))?;
     #[cfg(all(
         unix,
         not(any(target_os = "solaris", target_os = "illumos", target_os = "cygwin"))
     ))]
     socket
         .set_reuse_port(true)
-        .map_err(option("SO_REUSEPORT"))?;
+        .map_err(option(SocketOption::SoReusePort))?;
     // Binding to the group address (where the system allows it) keeps out datagrams of
     // other groups on the same port.
     let bind = if cfg!(unix) {
@@ -324,34 +332,34 @@ fn receiver_socket(config: &MulticastConfig) -> Result<Socket, TransportError> {
     };
     socket
         .bind(&SocketAddrV4::new(bind, config.port).into())
-        .map_err(option("bind"))?;
+        .map_err(option(SocketOption::Bind))?;
     socket
         .join_multicast_v4(&config.group, &config.interface)
-        .map_err(option("IP_ADD_MEMBERSHIP"))?;
+        .map_err(option(SocketOption::IpAddMembership))?;
     socket
         .set_read_timeout(Some(POLL))
-        .map_err(option("SO_RCVTIMEO"))?;
+        .map_err(option(SocketOption::SoRcvTimeo))?;
     Ok(socket)
 }
 
 fn sender_socket(config: &MulticastConfig) -> Result<UdpSocket, TransportError> {
-    let option = |option: &'static str| move |source| TransportError::Socket { option, source };
-    let socket =
-        Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP)).map_err(option("socket"))?;
+    let option = |option: SocketOption| move |source| TransportError::Socket { option, source };
+    let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))
+        .map_err(option(SocketOption::Create))?;
     socket
         .set_multicast_ttl_v4(config.ttl)
-        .map_err(option("IP_MULTICAST_TTL"))?;
+        .map_err(option(SocketOption::IpMulticastTtl))?;
     socket
         .set_multicast_loop_v4(config.loopback)
-        .map_err(option("IP_MULTICAST_LOOP"))?;
+        .map_err(option(SocketOption::IpMulticastLoop))?;
     if !config.interface.is_unspecified() {
         socket
             .set_multicast_if_v4(&config.interface)
-            .map_err(option("IP_MULTICAST_IF"))?;
+            .map_err(option(SocketOption::IpMulticastIf))?;
     }
     socket
         .bind(&SocketAddrV4::new(config.interface, 0).into())
-        .map_err(option("bind"))?;
+        .map_err(option(SocketOption::Bind))?;
     Ok(socket.into())
 }
 
