@@ -163,7 +163,7 @@ impl<R: Runtime> Driver<R> {
                     endpoint: self.endpoint_name(target),
                     delay_ms,
                 }),
-                Action::Close => {
+                Action::Close { .. } => {
                     if self.opening.take().is_some() {
                         self.supervisor.handle_transport_closed(now);
                     } else if let Some(mut connection) = self.connection.take() {
