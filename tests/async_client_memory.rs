@@ -158,10 +158,14 @@ fn config() -> Config {
     policy.backoff = Backoff::fixed(10);
     policy.pacing = Pacing::PerAttempt;
     policy.max_attempts = MaxAttempts::Total(5);
-    Config::from_url("tcp://broker.invalid:61613")
+    let mut config = Config::from_url("tcp://broker.invalid:61613")
         .unwrap()
         .heart_beat(0, 0)
-        .policy(policy)
+        .policy(policy);
+    // Every connection counts as a success at once: these tests are about the driver, not
+    // about the supervisor's stability window (tests/reconnect_supervisor.rs has those).
+    config.supervisor.stable_after_ms = 0;
+    config
 }
 
 /// Waits (bounded) until the peer's connection `n` has a write containing `what`.
