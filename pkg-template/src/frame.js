@@ -1,8 +1,9 @@
 // The static helpers stompjs's `FrameImpl` exports: `marshall` (a frame to what a WebSocket
 // sends), `fromRawFrame` (a `Parser` frame to an `IFrame`), header-value escaping and the UTF-8
 // size of a string, as statics of the package's `FrameImpl` (a class declaration, so that an
-// app that never names `FrameImpl` does not ship them). The escaping is STOMP 1.2's, the codec's: `\\`, `\r`, `\n` and `:` as
-// `\\\\`, `\\r`, `\\n`, `\\c`; CONNECT, STOMP and CONNECTED are never escaped.
+// app that never names `FrameImpl` does not ship them). The escaping is STOMP 1.2's, as in the
+// codec: backslash, CR, LF and colon become \\, \r, \n and \c; CONNECT, STOMP and CONNECTED
+// are never escaped.
 import { FrameImpl as CoreFrameImpl } from './glue.js';
 
 const encoder = new TextEncoder();
