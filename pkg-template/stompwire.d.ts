@@ -383,3 +383,57 @@ export declare class Stomp {
 
 /** Settles when the WebAssembly core is loaded; rejects with the cause when it cannot be. */
 export declare const coreReady: Promise<void>;
+
+/** A header of an `IRawFrameType`: `[name, value]`. */
+export type RawHeaderType = [string, string];
+
+/** A frame as `Parser` yields it: headers in wire order, repeats kept, values as they were sent. */
+export interface IRawFrameType {
+  command: string | undefined;
+  headers: RawHeaderType[];
+  binaryBody: Uint8Array | undefined;
+}
+
+/**
+ * stompjs's incremental frame parser, over stompwire's codec: feed chunks split anywhere; it
+ * calls `onFrame` per frame and `onIncomingPing` per heart-beat (every EOL between frames).
+ * Needs the WebAssembly core (`await coreReady` first where it may still be loading).
+ */
+export declare class Parser {
+  /**
+   * @param unescape stompwire: unescape header values by STOMP 1.2's rules; by default values
+   *   are left as sent, as in stompjs.
+   */
+  constructor(onFrame: (rawFrame: IRawFrameType) => void, onIncomingPing: () => void, unescape?: boolean);
+  onFrame: (rawFrame: IRawFrameType) => void;
+  onIncomingPing: () => void;
+  /**
+   * Parses one chunk. With `appendMissingNULLonIncoming`, a NUL is added when the chunk does not
+   * end in one. Throws an `Error` naming the problem when the stream is malformed.
+   */
+  parseChunk(segment: string | ArrayBuffer | ArrayBufferView, appendMissingNULLonIncoming?: boolean): void;
+}
+
+/** What `FrameImpl.marshall` takes. */
+export interface IFrameParams {
+  command: string;
+  headers?: StompHeaders | { [key: string]: unknown };
+  body?: string;
+  binaryBody?: Uint8Array;
+  escapeHeaderValues?: boolean;
+  skipContentLengthHeader?: boolean;
+}
+
+/** stompjs's static helpers of `FrameImpl`. */
+export declare namespace FrameImpl {
+  /** The frame as a WebSocket sends it: a string, or an ArrayBuffer for a binary body. */
+  function marshall(params: IFrameParams): string | ArrayBuffer;
+  /** An `IFrame` from a `Parser` frame (trimmed, first of repeated headers, optionally unescaped). */
+  function fromRawFrame(rawFrame: IRawFrameType, escapeHeaderValues: boolean): IFrame;
+  /** Escapes a header value (STOMP 1.2: `\\`, CR, LF, `:`). */
+  function hdrValueEscape(str: string): string;
+  /** Undoes `hdrValueEscape`. */
+  function hdrValueUnEscape(str: string): string;
+  /** The UTF-8 size of `s` in bytes (0 for none). */
+  function sizeOfUTF8(s?: string): number;
+}

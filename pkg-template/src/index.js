@@ -9,6 +9,7 @@
 // it over once the core is ready. A core that fails to load is reported to every client that
 // is activated, through `debug` and `onWebSocketError`, naming the cause.
 import { ready, loadFailure, core as wasm } from './load.js';
+import { keepHandlers } from './socket.js';
 
 const noop = () => {};
 
@@ -355,6 +356,21 @@ for (const name of Object.keys(OPTIONS)) {
   });
 }
 
+// The factory as given reads back; the core gets one whose sockets keep no-op handlers.
+Object.defineProperty(Client.prototype, 'webSocketFactory', {
+  get() {
+    return this._factory;
+  },
+  set(factory) {
+    this._factory = factory;
+    const wrapped = typeof factory === 'function' ? (...args) => keepHandlers(factory(...args)) : factory;
+    if (this._core) this._core.webSocketFactory = wrapped;
+    else this._conf.webSocketFactory = wrapped;
+  },
+  configurable: true,
+  enumerable: true,
+});
+
 /** The `heartbeat` property of `CompatClient`: `incoming` and `outgoing`, in ms. */
 class HeartbeatInfo {
   constructor(client) {
@@ -495,7 +511,9 @@ export class Stomp {
 /** The WebSocket class `Stomp.client` uses (default: the global `WebSocket`). */
 Stomp.WebSocketClass = null;
 
-export { FrameImpl, StompSubscription, Transaction } from './glue.js';
+export { StompSubscription, Transaction } from './glue.js';
+export { FrameImpl } from './frame.js';
+export { Parser } from './parser.js';
 
 /** Resolves once the WebAssembly core is loaded (rejects with the cause when it cannot be). */
 export const coreReady = ready;

@@ -73,6 +73,7 @@ mod log;
 mod message;
 mod options;
 mod params;
+mod parser;
 mod receipts;
 mod subscription;
 mod ticker;
@@ -86,6 +87,7 @@ pub use enums::{
     ActivationState, ReconnectionTimeMode, StompSocketState, TickerStrategy, Versions,
 };
 pub use message::FrameImpl;
+pub use parser::FrameParser;
 pub use subscription::StompSubscription;
 pub use transaction::Transaction;
 

@@ -5,6 +5,9 @@
 //   compat   Stomp.over(factory) / Stomp.client(url) and CompatClient's connect(headers,
 //            onConnect, onError), send, subscribe, onreceipt, heartbeat, reconnect_delay, ws,
 //            version, disconnect
+//   parser   (no broker) Parser over a split frame and heart-beats, appendMissingNULLonIncoming,
+//            a malformed stream; FrameImpl.marshall output (text and binary, escaped headers)
+//            parsed back, by the codec's STOMP 1.2 unescaping and by fromRawFrame
 // start(StompJs, options) is called in the same turn as the import: the client is constructed,
 // configured and activated at once (no init call). It resolves to { ok, checks, log } and
 // never rejects; a failure is a check that did not pass.
@@ -89,6 +92,7 @@ export function start(StompJs, options = {}) {
   const run = async () => {
     if (modes.includes('main')) await main();
     if (modes.includes('compat')) await compat();
+    if (modes.includes('parser')) await parser();
   };
 
   const main = async () => {
@@ -140,6 +144,74 @@ export function start(StompJs, options = {}) {
     subscription.unsubscribe();
     await client.deactivate();
     check('deactivate', !client.connected && client.state === StompJs.ActivationState.INACTIVE);
+  };
+
+  const parser = async () => {
+    await StompJs.coreReady;
+    const { Parser, FrameImpl } = StompJs;
+    const frames = [];
+    let pings = 0;
+    const p = new Parser((f) => frames.push(f), () => pings++);
+    const body = new Uint8Array([104, 101, 0, 108, 111]);
+    const head = 'MESSAGE\ndestination:/queue/a\nx:a\\cb\ncontent-length:5\n\n';
+    const wire = new Uint8Array([...new TextEncoder().encode(head), ...body, 0]);
+    p.parseChunk('\n');
+    p.parseChunk(head.slice(0, 13));
+    p.parseChunk(head.slice(13, 30));
+    p.parseChunk(wire.slice(30, head.length + 2).buffer);
+    check('Parser: nothing before the NUL', frames.length === 0 && pings === 1, `${frames.length} frames, ${pings} pings`);
+    p.parseChunk(wire.slice(head.length + 2).buffer);
+    p.parseChunk('\n\r\n');
+    const f = frames[0];
+    check(
+      'Parser: a split frame, headers raw and in order, binary body',
+      frames.length === 1 && f.command === 'MESSAGE' &&
+        JSON.stringify(f.headers) === JSON.stringify([['destination', '/queue/a'], ['x', 'a\\cb'], ['content-length', '5']]) &&
+        f.binaryBody instanceof Uint8Array && sameBytes(f.binaryBody, body),
+      JSON.stringify(f),
+    );
+    check('Parser: every EOL between frames is a heart-beat', pings === 3, `${pings} pings`);
+    p.parseChunk('RECEIPT\nreceipt-id:7\n\n', true);
+    check('Parser: appendMissingNULLonIncoming completes the frame', frames.length === 2 && frames[1].headers[0][1] === '7');
+    let thrown;
+    try {
+      p.parseChunk('NOT-A-COMMAND\n\n\0');
+    } catch (e) {
+      thrown = e;
+    }
+    check('Parser: a malformed stream throws an Error naming it', thrown instanceof Error && /unknown command/.test(thrown.message), thrown && thrown.message);
+
+    const headers = { destination: '/queue/b', odd: 'a:b\nc\\d\re', plain: 'x' };
+    const text = FrameImpl.marshall({ command: 'SEND', headers, body: 'héllo', escapeHeaderValues: true });
+    check(
+      'marshall: escaped text frame',
+      text === 'SEND\ndestination:/queue/b\nodd:a\\cb\\nc\\\\d\\re\nplain:x\ncontent-length:6\n\nhéllo\0',
+      JSON.stringify(text),
+    );
+    const strict = [];
+    new Parser((raw) => strict.push(raw), () => {}, true).parseChunk(text);
+    const decoded = strict[0] && Object.fromEntries(strict[0].headers);
+    check(
+      "marshall: the codec's 1.2 unescaping gives the headers back",
+      decoded && decoded.odd === headers.odd && decoded.destination === headers.destination && decoded['content-length'] === '6' &&
+        new TextDecoder().decode(strict[0].binaryBody) === 'héllo',
+      JSON.stringify(decoded),
+    );
+    const binary = FrameImpl.marshall({ command: 'SEND', headers, binaryBody: body, escapeHeaderValues: true });
+    const raws = [];
+    new Parser((raw) => raws.push(raw), () => {}).parseChunk(binary);
+    const back = raws[0] && FrameImpl.fromRawFrame(raws[0], true);
+    check(
+      'marshall: a binary frame round-trips through Parser and fromRawFrame',
+      binary instanceof ArrayBuffer && back && back.command === 'SEND' && back.headers.odd === headers.odd &&
+        back.headers['content-length'] === '5' && sameBytes(back.binaryBody, body),
+      back && JSON.stringify(back.headers),
+    );
+    check(
+      'FrameImpl.hdrValueEscape / hdrValueUnEscape / sizeOfUTF8',
+      FrameImpl.hdrValueUnEscape(FrameImpl.hdrValueEscape(headers.odd)) === headers.odd &&
+        FrameImpl.sizeOfUTF8('1 a ф № @ ®') === 15 && FrameImpl.sizeOfUTF8() === 0,
+    );
   };
 
   const compat = async () => {
