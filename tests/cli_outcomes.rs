@@ -200,7 +200,8 @@ fn forever(peer: &ScriptedPeer) -> String {
 #[test]
 fn a_broker_that_breaks_every_connection_is_given_up_on_after_the_policys_attempts() {
     // The default policy (stomp.py's: 3 attempts). Each connection gets CONNECTED and breaks
-    // at once, so none counts as a success: the client gives up after the third.
+    // at once: the first CONNECTED restarts counting, the short-lived ones after it do not,
+    // so the client gives up after three more.
     let peer = ScriptedPeer::start(Script::ThenClose(b"MESSAGE\nx:\\q\n\n\0".to_vec()));
     let (out, took) = run(&[
         "subscribe",
@@ -219,11 +220,11 @@ fn a_broker_that_breaks_every_connection_is_given_up_on_after_the_policys_attemp
     assert!(lines[0].contains("undefined escape \\q"), "{err}");
     assert!(
         lines.last().unwrap().ends_with(
-            "received 0 of 1 messages: connection lost, gave up after 2 reconnect attempts"
+            "received 0 of 1 messages: connection lost, gave up after 3 reconnect attempts"
         ),
         "{err}"
     );
-    assert_eq!(peer.connections(), 3);
+    assert_eq!(peer.connections(), 4);
 }
 
 #[test]

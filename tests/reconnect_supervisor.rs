@@ -780,7 +780,7 @@ fn refusals_are_not_forgotten_by_a_connection_that_is_not_stable() {
 }
 
 #[test]
-fn the_startup_limit_holds_until_a_connection_is_stable() {
+fn after_connected_the_reconnect_limit_applies_even_before_the_connection_is_stable() {
     let policy = per_attempt(100, 1.0, MaxAttempts::Forever)
         .with_startup_max_attempts(Some(MaxAttempts::Total(3)));
     let mut run = Run::new(
@@ -789,14 +789,18 @@ fn the_startup_limit_holds_until_a_connection_is_stable() {
         SupervisorConfig::default(),
         zeros(),
     );
-    for _ in 0..3 {
+    for _ in 0..6 {
         run.next_open();
         run.connect_briefly();
         run.lose(CLOSED);
     }
     run.actions();
-    assert_eq!(run.sup.phase(), Phase::Startup);
-    assert_eq!(run.gave_up(), Some((3, Some(Reason::Closed))));
+    // A client that reached its broker is not given up on by the startup limit when the
+    // connection drops early: the first CONNECTED restarts counting under the reconnect
+    // limit; the short connections after it still count as attempts (no further reset).
+    assert_eq!(run.sup.phase(), Phase::Reconnect);
+    assert_eq!(run.gave_up(), None);
+    assert_eq!(run.sup.attempts_made(), 5);
 }
 
 #[test]

@@ -270,9 +270,11 @@ impl<R: Random> Supervisor<R> {
         }
     }
 
-    /// CONNECTED came: the attempt succeeded. Once the connection has stayed up
-    /// [`stable_after_ms`](SupervisorConfig::stable_after_ms) (at once when that is 0),
-    /// counting restarts, now under the policy's [`Phase::Reconnect`] limit;
+    /// CONNECTED came: the attempt succeeded. The first CONNECTED since the start ends the
+    /// startup phase (the startup limit is for reaching a broker at all): counting restarts
+    /// under the policy's [`Phase::Reconnect`] limit. After that, counting and the backoff
+    /// restart only once a connection has stayed up
+    /// [`stable_after_ms`](SupervisorConfig::stable_after_ms) (at once when that is 0);
     /// [`poll_timeout`](Self::poll_timeout) asks for a [`handle_timeout`](Self::handle_timeout)
     /// then.
     pub fn handle_connected(&mut self, now: u64) {
@@ -282,6 +284,11 @@ impl<R: Random> Supervisor<R> {
                 ms => Some(now.saturating_add(ms)),
             };
             self.state = State::Connected { target, stable_at };
+            if self.phase == Phase::Startup {
+                // The first CONNECTED ends the startup phase at once: counting restarts under
+                // the reconnect limit. Later connections restart it only once stable.
+                self.stable();
+            }
             if stable_at.is_none() {
                 self.stable();
             }
@@ -390,8 +397,7 @@ impl<R: Random> Supervisor<R> {
         self.made
     }
 
-    /// Whether a connection has succeeded (stayed up
-    /// [`stable_after_ms`](SupervisorConfig::stable_after_ms)) since the start.
+    /// Whether CONNECTED has come since the start: [`Phase::Reconnect`] from then on.
     pub fn phase(&self) -> Phase {
         self.phase
     }
