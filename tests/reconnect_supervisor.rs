@@ -706,6 +706,12 @@ fn a_connection_lost_before_it_is_stable_keeps_the_count_and_the_backoff() {
     let policy = per_attempt(100, 2.0, MaxAttempts::Total(4));
     let config = SupervisorConfig::default().with_stable_after_ms(3_000);
     let mut run = Run::new(policy, Targets::new(1), config, zeros());
+    // The first CONNECTED ends the startup phase and restarts counting at once (see
+    // after_connected_the_reconnect_limit_applies_even_before_the_connection_is_stable);
+    // what follows is about the connections after it.
+    run.next_open();
+    run.connect_briefly();
+    run.lose(CLOSED);
     // The broker answers CONNECTED and drops every connection 1 s later.
     for made in 1..=4 {
         run.next_open();
@@ -720,7 +726,7 @@ fn a_connection_lost_before_it_is_stable_keeps_the_count_and_the_backoff() {
         run.lose(CLOSED);
     }
     run.actions();
-    assert_eq!(run.delays(), [100, 200, 400], "{:?}", run.log);
+    assert_eq!(run.delays(), [0, 100, 200, 400], "{:?}", run.log);
     assert_eq!(run.gave_up(), Some((4, Some(Reason::Closed))));
 }
 
@@ -729,6 +735,12 @@ fn a_connection_becomes_stable_at_the_deadline_even_without_a_timer() {
     let policy = per_attempt(100, 2.0, MaxAttempts::Total(4));
     let config = SupervisorConfig::default().with_stable_after_ms(3_000);
     let mut run = Run::new(policy, Targets::new(1), config, zeros());
+    // The first CONNECTED ends the startup phase and restarts counting at once (see
+    // after_connected_the_reconnect_limit_applies_even_before_the_connection_is_stable);
+    // what follows is about the connections after it.
+    run.next_open();
+    run.connect_briefly();
+    run.lose(CLOSED);
     run.next_open();
     run.unreachable();
     run.next_open();
@@ -739,7 +751,7 @@ fn a_connection_becomes_stable_at_the_deadline_even_without_a_timer() {
     run.lose(CLOSED);
     run.next_open();
     assert_eq!(run.sup.attempts_made(), 1, "counting restarted");
-    assert_eq!(run.delays(), [100, 0]);
+    assert_eq!(run.delays(), [0, 100, 0]);
 }
 
 #[test]
@@ -767,6 +779,12 @@ fn stable_after_zero_counts_every_connected_at_once() {
 fn refusals_are_not_forgotten_by_a_connection_that_is_not_stable() {
     let config = SupervisorConfig::default().with_max_refusals(MaxAttempts::Total(2));
     let mut run = Run::new(stomp_py_forever(), Targets::new(1), config, zeros());
+    // The first CONNECTED ends the startup phase and restarts counting at once (see
+    // after_connected_the_reconnect_limit_applies_even_before_the_connection_is_stable);
+    // what follows is about the connections after it.
+    run.next_open();
+    run.connect_briefly();
+    run.lose(CLOSED);
     run.next_open();
     run.refused();
     run.next_open();
@@ -800,7 +818,8 @@ fn after_connected_the_reconnect_limit_applies_even_before_the_connection_is_sta
     // limit; the short connections after it still count as attempts (no further reset).
     assert_eq!(run.sup.phase(), Phase::Reconnect);
     assert_eq!(run.gave_up(), None);
-    assert_eq!(run.sup.attempts_made(), 5);
+    // Five opens after the first CONNECTED, and the next one already planned.
+    assert_eq!(run.sup.attempts_made(), 6);
 }
 
 #[test]
@@ -1211,16 +1230,21 @@ proptest! {
             },
         };
         let mut since_success = 0u64;
+        let mut ever_connected = false;
         for (_, action, outcome) in &log {
             match action {
                 Action::Open { .. } => {
                     since_success += 1;
                     prop_assert!(since_success <= limit);
-                    if matches!(
+                    let stable = matches!(
                         outcome,
                         Some(Outcome::HeartbeatLost | Outcome::Dropped | Outcome::ServerError)
-                    ) {
+                    );
+                    // The first CONNECTED restarts counting even when it does not last.
+                    let first = !ever_connected && matches!(outcome, Some(Outcome::Flapping));
+                    if stable || first {
                         since_success = 0;
+                        ever_connected = true;
                     }
                 }
                 Action::GaveUp { attempts, .. } => {
