@@ -55,8 +55,8 @@ enum State {
 ///   waiting as [`Policy::attempt`] says. A connection counts as a success once it has
 ///   stayed up [`stable_after_ms`](SupervisorConfig::stable_after_ms) after CONNECTED: then
 ///   the count (and so the backoff) restarts, as does the refusal count, and the policy
-///   switches to its [`Phase::Reconnect`] limit. A connection lost before that leaves them
-///   as they were, so a broker that answers CONNECTED and then breaks every connection is
+///   switches to its [`Phase::Reconnect`] limit (the first CONNECTED since the start does
+///   this at once). A later connection lost before that leaves them as they were, so a broker that answers CONNECTED and then breaks every connection is
 ///   retried with a growing wait, and given up on under the policy's limit.
 /// - After [`Policy::attempt`] says no more, [`Action::GaveUp`] with the number of attempts.
 /// - An attempt whose endpoint went silent ([`Reason::is_silent`]: a heart-beat timeout, a

@@ -35,7 +35,10 @@ use super::MaxAttempts;
 /// counts as soon as the socket connects; against a broker that answers CONNECTED and then
 /// drops the connection (a full disk, a plugin that fails, a proxy that cuts idle-looking
 /// sessions) they retry for ever at the first step of the backoff. Set it to 0 for their
-/// behaviour.
+/// behaviour. The first CONNECTED since the start is the one exception: it ends the startup
+/// phase and restarts counting at once, so a client whose broker fails seconds after it
+/// connected is held to the reconnect limit, not to the startup limit (as ActiveMQ's
+/// `startupMaxReconnectAttempts` applies only before the first connection).
 ///
 /// ```
 /// use stompwire::reconnect::{MaxAttempts, SupervisorConfig};
