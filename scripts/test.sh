@@ -19,11 +19,12 @@
 #   tests     cargo test --features cli,tokio (unit, integration and doc tests; the blocking and
 #             the async native clients and the CLI against the brokers)
 #   multicast scripts/netns-test.sh: UDP multicast tests inside a private network namespace
-#   browser   scripts/test-browser.sh: wasm tests in headless Chromium, the npm package in a
-#             page, a Vite build
+#   cluster   scripts/test-cluster.sh: fault injection on a 3-node RabbitMQ cluster (kill -9,
+#             SIGSTOP of a node, a full restart; the native and the browser client with
+#             receipts and acks)
+#   browser   scripts/test-browser.sh: wasm tests in headless Chromium (the browser shell and the
+#             async client), the npm package in Node, pages, a worker and four bundlers
 #   demo      tests/demo/run.sh: the demo app in two tabs, reconnect included
-#   cluster   scripts/test-cluster.sh: fault injection on a 3-node RabbitMQ cluster (kill -9 of
-#             a node, a full restart; the native client with receipts and acks)
 #   fuzz      the decoder's and the session's invariants on stable (seed corpora + property
 #             tests), then a bounded libFuzzer run of tests/fuzz's `decode` and `session`
 #             targets, each on a copy of its seed corpus
@@ -280,7 +281,7 @@ if stage cluster "fault injection on a 3-node RabbitMQ cluster"; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-if stage browser "wasm in headless Chromium, the npm package in a page, a Vite build"; then
+if stage browser "wasm in headless Chromium, the npm package in Node, pages, a worker and four bundlers"; then
     other_stage test-browser bash scripts/test-browser.sh ||
         sw_die "the browser stage failed (scripts/test-browser.sh)"
 fi
