@@ -144,7 +144,13 @@ ready.then(() => {
   }
   waiting.clear();
 }, (failure) => {
-  for (const client of waiting) client._reportLoadFailure(failure);
+  for (const client of waiting) {
+    try {
+      client._reportLoadFailure(failure);
+    } catch (e) {
+      console.error(e); // a callback of that client threw: the others are still told
+    }
+  }
   waiting.clear(); // a client activated later is told by activate()
 });
 
@@ -175,13 +181,28 @@ export class Client {
     const core = new Core({});
     this._core = core;
     core.beforeConnect = () => this.beforeConnect(this);
-    for (const name of CALLBACKS) core[name] = (arg) => this[name](arg);
+    for (const name of CALLBACKS) {
+      // A callback set to null or undefined is skipped, as the core skips its own.
+      core[name] = (arg) => {
+        const callback = this[name];
+        if (typeof callback === 'function') return callback.call(this, arg);
+      };
+    }
     this.debug = this._debug;
     const conf = this._conf;
     this._conf = {};
-    core.configure(conf);
-    if (this._active) core.activate();
+    let refused;
+    try {
+      core.configure(conf);
+      if (this._active) core.activate();
+    } catch (e) {
+      refused = e;
+    }
+    // Set after activate(): ACTIVE was reported when activate() was called on this client.
     core.onChangeState = (state) => this.onChangeState(state);
+    // Settings made before the core was there are checked only now: a refused one is reported
+    // as a failed activation is, not in a debug line alone.
+    if (refused) this._reportFailure('the client could not be started', refused);
   }
 
   /** Sets every property `conf` has (stompjs's `Object.assign(this, conf)`). */
@@ -254,7 +275,14 @@ export class Client {
 
   _reportLoadFailure(failure) {
     if (!this._active || this._core) return;
-    const message = `stompwire: the WebAssembly core could not be loaded: ${failure.message || failure}`;
+    this._reportFailure('the WebAssembly core could not be loaded', failure);
+  }
+
+  // Tells an activated client that it will not connect: `debug`, `onWebSocketError` (an
+  // Error event naming the cause) and `onChangeState(INACTIVE)`.
+  _reportFailure(what, failure) {
+    if (!this._active) return;
+    const message = `stompwire: ${what}: ${(failure && failure.message) || failure}`;
     this.debug(message);
     const event = new Error(message);
     event.type = 'error';

@@ -89,7 +89,27 @@ export function start(StompJs, options = {}) {
   client.activate();
   check('state is ACTIVE right after activate()', client.state === StompJs.ActivationState.ACTIVE && client.active);
 
+  // A setting the core refuses (a number option given a word). Where the core is there at
+  // once (Node) the constructor throws; where it loads after the import, the refusal comes
+  // once it is there, through onWebSocketError and INACTIVE, never a debug line alone.
+  const refused = deferred();
+  let refusedClient;
+  try {
+    refusedClient = new StompJs.Client({ brokerURL, reconnectDelay: 'soon' });
+    refusedClient.onWebSocketError = (e) => refused.resolve({ message: e && e.message, thrown: false });
+    refusedClient.activate();
+  } catch (e) {
+    refused.resolve({ message: e && e.message, thrown: true });
+  }
+
   const run = async () => {
+    const told = await within(refused.promise, 5000, 'the refused setting to be reported').catch((e) => ({ message: e.message }));
+    check(
+      'a refused setting is reported (thrown, or onWebSocketError and INACTIVE)',
+      /reconnectDelay must be a number/.test(told.message || '') &&
+        (told.thrown || refusedClient.state === StompJs.ActivationState.INACTIVE),
+      `${told.thrown ? 'thrown' : 'reported'}: ${told.message}`,
+    );
     if (modes.includes('main')) await main();
     if (modes.includes('compat')) await compat();
     if (modes.includes('parser')) await parser();
