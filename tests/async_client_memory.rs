@@ -29,6 +29,12 @@ struct Wire {
     writes: Vec<Vec<u8>>,
     closed: bool,
     reader: Option<Waker>,
+    /// Like TLS or WebSocket: written bytes wait in the connection until a flush.
+    buffering: bool,
+    buffered: Vec<u8>,
+    /// A flush does not complete until [`Peer::finish_flush`]; the flusher waits here.
+    flush_blocked: bool,
+    flusher: Option<Waker>,
 }
 
 #[derive(Clone, Default)]
@@ -53,6 +59,22 @@ impl Peer {
     fn writes(&self, n: usize) -> Vec<Vec<u8>> {
         self.wire(n).lock().unwrap().writes.clone()
     }
+    /// Connection `n` holds writes until a flush, and its flushes wait.
+    fn hold_writes(&self, n: usize) {
+        let wire = self.wire(n);
+        let mut wire = wire.lock().unwrap();
+        wire.buffering = true;
+        wire.flush_blocked = true;
+    }
+    /// The socket of connection `n` can take the held bytes: a waiting flush is woken.
+    fn finish_flush(&self, n: usize) {
+        let wire = self.wire(n);
+        let mut wire = wire.lock().unwrap();
+        wire.flush_blocked = false;
+        if let Some(w) = wire.flusher.take() {
+            w.wake();
+        }
+    }
 }
 
 struct MemoryConnection(Arc<Mutex<Wire>>);
@@ -76,11 +98,25 @@ impl Connection for MemoryConnection {
     }
 
     fn poll_write(&mut self, _: &mut Context<'_>, bytes: &[u8]) -> Poll<io::Result<usize>> {
-        self.0.lock().unwrap().writes.push(bytes.to_vec());
+        let mut wire = self.0.lock().unwrap();
+        if wire.buffering {
+            wire.buffered.extend_from_slice(bytes);
+        } else {
+            wire.writes.push(bytes.to_vec());
+        }
         Poll::Ready(Ok(bytes.len()))
     }
 
-    fn poll_flush(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let mut wire = self.0.lock().unwrap();
+        if wire.flush_blocked {
+            wire.flusher = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+        if !wire.buffered.is_empty() {
+            let held = std::mem::take(&mut wire.buffered);
+            wire.writes.push(held);
+        }
         Poll::Ready(Ok(()))
     }
 
@@ -211,6 +247,28 @@ fn frames_that_are_ready_together_go_out_in_one_write() {
         );
         let last = String::from_utf8(writes[before].clone()).unwrap();
         assert_eq!(last.matches("SEND\n").count(), 10);
+    });
+}
+
+#[test]
+fn a_flush_that_has_to_wait_is_finished_when_the_socket_can_take_the_bytes() {
+    run(async {
+        let peer = Peer::default();
+        let client = connected(&peer).await;
+        // As over TLS: the write is taken into the connection's buffer, the flush waits.
+        peer.hold_writes(0);
+        client.send("/queue/a", "held").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(
+            !peer
+                .writes(0)
+                .iter()
+                .any(|w| String::from_utf8_lossy(w).contains("held")),
+            "nothing reaches the peer before the flush"
+        );
+        // Nothing more is written; the flush alone must still happen.
+        peer.finish_flush(0);
+        written(&peer, 0, "held").await;
     });
 }
 

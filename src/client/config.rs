@@ -37,7 +37,9 @@ pub enum SlowConsumer {
     /// ([`Subscription::dropped`](super::Subscription::dropped)) and reporting it
     /// ([`ConnectionEvent::Dropped`](super::ConnectionEvent::Dropped)). In
     /// `client-individual` mode the dropped message is NACKed, so the broker can redeliver
-    /// it; in `auto` mode it is lost.
+    /// it; in `auto` mode it is lost. Subscriptions in `client` mode are held back as with
+    /// [`Block`](Self::Block) instead: there an ACK acknowledges every earlier message too,
+    /// a dropped one included.
     Drop,
 }
 

@@ -36,6 +36,9 @@ pub struct Driver<R: Runtime> {
     read_buf: Box<[u8]>,
     /// Bytes of `Shared::out` written already.
     written: usize,
+    /// Bytes were written and the connection has not yet confirmed a flush: TLS and WebSocket
+    /// connections may hold written bytes in their own buffers until then.
+    flush_pending: bool,
     started: bool,
 }
 
@@ -66,6 +69,7 @@ impl<R: Runtime> Driver<R> {
             timer,
             read_buf: vec![0; READ_SIZE].into_boxed_slice(),
             written: 0,
+            flush_pending: false,
             started: false,
         }
     }
@@ -125,6 +129,7 @@ impl<R: Runtime> Driver<R> {
         self.connection = None;
         shared.out.clear();
         self.written = 0;
+        self.flush_pending = false;
         shared.read_blocked = false;
         shared.session.handle_close(now);
         self.session_events(shared, now);
@@ -246,6 +251,7 @@ impl<R: Runtime> Driver<R> {
                             self.supervisor.handle_transport_opened(now);
                             shared.out.clear();
                             self.written = 0;
+                            self.flush_pending = false;
                             if shared.session.state() == State::Disconnected {
                                 let _ = shared.session.connect(now);
                             }
@@ -305,9 +311,14 @@ impl<R: Runtime> Driver<R> {
                         Poll::Pending => break,
                     }
                 }
-                if failed.is_none() && wrote {
-                    if let Poll::Ready(Err(e)) = connection.poll_flush(cx) {
-                        failed = Some(e);
+                self.flush_pending |= wrote;
+                // Flushed on every run until the connection says it is done: a flush that
+                // returned Pending is not forgotten when nothing new is written.
+                if failed.is_none() && self.flush_pending {
+                    match connection.poll_flush(cx) {
+                        Poll::Ready(Ok(())) => self.flush_pending = false,
+                        Poll::Ready(Err(e)) => failed = Some(e),
+                        Poll::Pending => {}
                     }
                 }
                 if let Some(e) = failed {

@@ -254,7 +254,10 @@ impl Shared {
         if sub.ended {
             return;
         }
-        if sub.queue.len() >= sub.capacity && self.slow_consumer == SlowConsumer::Drop {
+        // In `client` mode an ACK acknowledges every earlier message too, so a dropped one
+        // would be acknowledged with the next: such subscriptions are held back instead.
+        let drop = self.slow_consumer == SlowConsumer::Drop && sub.ack != AckMode::Client;
+        if sub.queue.len() >= sub.capacity && drop {
             sub.dropped += 1;
             let total = sub.dropped;
             let nack = sub.ack == AckMode::ClientIndividual;
@@ -272,7 +275,7 @@ impl Shared {
             return;
         }
         sub.queue.push_back(frame);
-        if sub.queue.len() >= sub.capacity && self.slow_consumer == SlowConsumer::Block {
+        if sub.queue.len() >= sub.capacity && !drop {
             self.read_blocked = true;
         }
         if let Some(w) = sub.waker.take() {

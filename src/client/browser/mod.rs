@@ -66,11 +66,22 @@ impl Timer for BrowserTimer {
     fn poll_until(&mut self, cx: &mut Context<'_>, deadline_ms: u64) -> Poll<()> {
         if self.sleep.as_ref().is_none_or(|(at, _)| *at != deadline_ms) {
             let wait = deadline_ms.saturating_sub(BrowserRuntime::now_ms());
-            let wait = u32::try_from(wait).unwrap_or(u32::MAX);
+            // setTimeout takes a signed 32-bit delay: a longer wait is made of several.
+            let wait = u32::try_from(wait.min(i32::MAX as u64)).unwrap_or(0);
             self.sleep = Some((deadline_ms, TimeoutFuture::new(wait)));
         }
         let (_, sleep) = self.sleep.as_mut().expect("armed");
-        Pin::new(sleep).poll(cx)
+        if Pin::new(sleep).poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        // A fired timeout is never polled again; when it was one part of a longer wait, the
+        // next poll arms the next part.
+        self.sleep = None;
+        if BrowserRuntime::now_ms() < deadline_ms {
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        Poll::Ready(())
     }
 }
 
