@@ -32,6 +32,8 @@ set -euo pipefail
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=scripts/lib/install.sh
 source "$SCRIPT_DIR/lib/install.sh"
+# shellcheck source=scripts/lib/sessions.sh
+source "$SCRIPT_DIR/lib/sessions.sh"
 
 BROKER_DIR=${STOMPWIRE_BROKER_DIR:-/var/tmp/stompwire-brokers}
 TIMEOUT=${STOMPWIRE_BROKER_TIMEOUT:-120}
@@ -137,32 +139,8 @@ amq_healthy() {
 # wrapper runs the node through `su`, which opens one more session: that one is found from the
 # node's pid file.)
 
-session_pids() { # SID: the pids of that session
-    [ -n "$1" ] || return 0
-    ps -o pid= -s "$1" 2>/dev/null | tr -d ' ' || true
-}
-
 sid_file_alive() { # FILE holding a session id
     [ -s "$1" ] && [ -n "$(session_pids "$(cat "$1")")" ]
-}
-
-# stop_sessions NAME SID...: TERM every process of those sessions, KILL what is left after 20 s.
-stop_sessions() {
-    local name=$1 i pids
-    shift
-    pids=$(for sid in "$@"; do session_pids "$sid"; done)
-    [ -n "$pids" ] || return 0
-    # shellcheck disable=SC2086
-    kill -TERM $pids 2>/dev/null || true
-    for i in $(seq 1 40); do
-        pids=$(for sid in "$@"; do session_pids "$sid"; done)
-        [ -n "$pids" ] || return 0
-        sleep 0.5
-    done
-    sw_warn "$name did not stop on TERM; killing"
-    # shellcheck disable=SC2086
-    kill -KILL $pids 2>/dev/null || true
-    sleep 1
 }
 
 # launch SID_FILE LOG DIR CMD...: starts CMD detached, in a new session, stdin from /dev/null

@@ -26,6 +26,8 @@ set -euo pipefail
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=scripts/lib/install.sh
 source "$SCRIPT_DIR/lib/install.sh"
+# shellcheck source=scripts/lib/sessions.sh
+source "$SCRIPT_DIR/lib/sessions.sh"
 
 CLUSTER_DIR=${STOMPWIRE_CLUSTER_DIR:-/var/tmp/stompwire-cluster}
 TIMEOUT=${STOMPWIRE_BROKER_TIMEOUT:-120}
@@ -84,31 +86,6 @@ node_pid() { # N: the pid of node N's Erlang VM, if it runs from our directory
 # ---------------------------------------------------------------------------------------------
 # Processes: each node runs in a session of its own (setsid), whose id is kept in a file, so
 # that `stop` ends exactly the processes this script started.
-
-session_pids() { # SID
-    [ -n "$1" ] || return 0
-    ps -o pid= -s "$1" 2>/dev/null | tr -d ' ' || true
-}
-
-stop_sessions() { # NAME SID...: TERM, then KILL what is left after 20 s
-    local name=$1 i pids
-    shift
-    pids=$(for sid in "$@"; do session_pids "$sid"; done)
-    [ -n "$pids" ] || return 0
-    # shellcheck disable=SC2086
-    kill -CONT $pids 2>/dev/null || true
-    # shellcheck disable=SC2086
-    kill -TERM $pids 2>/dev/null || true
-    for i in $(seq 1 40); do
-        pids=$(for sid in "$@"; do session_pids "$sid"; done)
-        [ -n "$pids" ] || return 0
-        sleep 0.5
-    done
-    sw_warn "$name did not stop on TERM; killing"
-    # shellcheck disable=SC2086
-    kill -KILL $pids 2>/dev/null || true
-    sleep 1
-}
 
 node_env() { # N
     local d
