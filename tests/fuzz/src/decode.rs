@@ -308,23 +308,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn corpus() -> Vec<(PathBuf, Vec<u8>)> {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/decode");
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.is_file())
-            .map(|p| {
-                let bytes = std::fs::read(&p).unwrap();
-                (p, bytes)
-            })
-            .collect();
-        files.sort();
-        assert!(
-            files.len() >= 15,
-            "seed corpus has only {} files",
-            files.len()
-        );
-        files
+        crate::seed_corpus("decode", 15)
     }
 
     /// Every seed, under every version, limit preset, trim setting and chunking.

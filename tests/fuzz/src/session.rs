@@ -963,23 +963,7 @@ mod tests {
     use std::path::PathBuf;
 
     pub(crate) fn corpus() -> Vec<(PathBuf, Vec<u8>)> {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/session");
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.is_file())
-            .map(|p| {
-                let bytes = std::fs::read(&p).unwrap();
-                (p, bytes)
-            })
-            .collect();
-        files.sort();
-        assert!(
-            files.len() >= 10,
-            "seed corpus has only {} files",
-            files.len()
-        );
-        files
+        crate::seed_corpus("session", 10)
     }
 
     /// The committed corpus is what [`seeds`] makes (`STOMPWIRE_WRITE_SEEDS=1` writes it).
