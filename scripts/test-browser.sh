@@ -22,10 +22,12 @@
 #             (target/pkg/npm: the JavaScript layer with the core inlined), size budget
 #   page      tests/page/run.mjs: the --target web build loaded by a page (await init()), text
 #             and binary round trip through RabbitMQ, screenshot
-#   pkg-apps  tests/pkg-apps/run.mjs: the npm package used by name, unchanged, in Node 20 (ESM
-#             with ws, CJS with ws as the global WebSocket, Node's own WebSocket), a plain module
-#             page, a classic <script> page (global StompJs), a module worker, and apps built by
-#             Vite, webpack 5, esbuild and Rollup with their defaults; each connects, subscribes,
+#   pkg-apps  tests/pkg-apps/run.mjs: the npm package used by name, unchanged, in Node 20 and
+#             in Node 22 (the npm registry's `node` package: scripts/lib/install.sh
+#             sw_ensure_node22) — ESM with ws, CJS with ws as the global WebSocket, Node's own
+#             WebSocket — and in a plain module page, a classic <script> page (global
+#             StompJs), a module worker, and apps built by Vite, webpack 5, esbuild and Rollup
+#             with their defaults; each connects, subscribes,
 #             publishes text and binary, takes a receipt, commits and aborts a transaction,
 #             deactivates, and runs the compatibility API (Stomp.over, CompatClient); one
 #             result per environment
@@ -58,7 +60,7 @@ source scripts/lib/install.sh
 
 case ${1:-} in
 -h | --help)
-    sed -n '2,43p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,/^set -uo pipefail/{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
 "") ;;
@@ -271,6 +273,12 @@ fi
 step pkg-apps "the npm package in Node, pages, a worker and four bundlers (tests/pkg-apps)"
 if [ "$pkg_ok" = 1 ]; then
     sw_ensure_js_minifier # SW_ESBUILD for the esbuild app
+    # SW_NODE22 for the node22-* apps; when it cannot be had they fail, saying so.
+    if (sw_ensure_node22); then
+        sw_ensure_node22
+    else
+        sw_warn "no Node 22 (log: $SW_LOG_DIR/npm-node22.log): the node22-* apps fail"
+    fi
     apps_log="$OUTPUT/pkg-apps.log"
     timeout -k 10 "$PAGE_TIMEOUT" node tests/pkg-apps/run.mjs "$STOMPWIRE_PKG_DIR/npm" 2>&1 | tee "$apps_log"
     read -r p f < <(awk '/^pkg-apps: / { print $2, $4 }' "$apps_log")

@@ -4,7 +4,10 @@
 //! Every input is decoded whole and again one byte at a time; both must give the same items
 //! and the same error.
 
-use stompwire::frame::{Command, DecodeError, Decoder, Frame, Item, Limits, Version};
+use stompwire::frame::{
+    AnyCommandDecoder, AnyFrame, AnyItem, Command, DecodeError, Decoder, Frame, Item, Limits,
+    Version,
+};
 
 /// What a stream decodes to: its items, then the error that stopped it, if any.
 type Outcome = (Vec<Item>, Option<DecodeError>);
@@ -666,4 +669,241 @@ fn debug_output_never_shows_credentials() {
     );
     assert!(!format!("{frame:?}").contains("s3cret"));
     assert_eq!(frame.header("passcode"), Some("s3cret"));
+}
+
+// ----- a NUL cut off by the transport (Decoder::set_cut_nul) ---------------------------------
+
+/// Decodes `input` whole and one byte at a time with the cut-NUL leniency on; both must agree.
+fn decode_cut(input: &[u8]) -> Outcome {
+    let run_cut = |chunks: &mut dyn Iterator<Item = &[u8]>| {
+        let mut decoder = Decoder::new(Limits::default());
+        decoder.set_cut_nul(true);
+        let mut items = Vec::new();
+        for chunk in chunks {
+            for item in decoder.feed(chunk) {
+                match item {
+                    Ok(item) => items.push(item),
+                    Err(e) => return (items, Some(e)),
+                }
+            }
+        }
+        (items, None)
+    };
+    let whole = run_cut(&mut core::iter::once(input));
+    let bytewise = run_cut(&mut input.chunks(1));
+    assert_eq!(whole, bytewise, "whole and byte-at-a-time decoding differ");
+    whole
+}
+
+#[test]
+fn an_lf_then_nul_after_a_counted_body_ends_the_frame_only_when_asked() {
+    // What a transport that cuts at the first NUL leaves of RabbitMQ's `hi NUL LF`, plus the
+    // NUL the caller appends.
+    let wire = b"MESSAGE\ndestination:/q/a\ncontent-length:2\n\nhi\n\0";
+    assert_eq!(
+        error(Version::V1_2, wire),
+        DecodeError::MissingNul { found: b'\n' }
+    );
+    let (items, error) = decode_cut(wire);
+    assert_eq!(error, None);
+    let [Item::Frame(frame)] = &items[..] else {
+        panic!("{items:?}")
+    };
+    assert_eq!(frame.body(), b"hi");
+    assert_eq!(frame.destination(), Some("/q/a"));
+}
+
+#[test]
+fn after_a_cut_nul_the_next_eol_is_a_heart_beat_and_frames_go_on() {
+    let (items, error) =
+        decode_cut(b"MESSAGE\ncontent-length:1\n\na\n\0\nMESSAGE\ncontent-length:1\n\nb\0\n\n");
+    assert_eq!(error, None);
+    let bodies: Vec<Option<&[u8]>> = items
+        .iter()
+        .map(|item| match item {
+            Item::Frame(frame) => Some(frame.body()),
+            Item::Heartbeat => None,
+        })
+        .collect();
+    assert_eq!(bodies, [Some(&b"a"[..]), None, Some(b"b"), None]);
+}
+
+#[test]
+fn the_cut_nul_leniency_accepts_nothing_else() {
+    for (wire, found) in [
+        // An LF not followed by the appended NUL.
+        (&b"MESSAGE\ncontent-length:2\n\nhi\nX"[..], b'\n'),
+        (b"MESSAGE\ncontent-length:2\n\nhi\n\n\0", b'\n'),
+        // A CRLF is not what the broker wrote after its NUL.
+        (b"MESSAGE\ncontent-length:2\n\nhi\r\n\0", b'\r'),
+        // Any other byte where the NUL belongs.
+        (b"MESSAGE\ncontent-length:2\n\nhiX\0", b'X'),
+    ] {
+        assert_eq!(
+            decode_cut(wire).1,
+            Some(DecodeError::MissingNul { found }),
+            "{wire:?}"
+        );
+    }
+}
+
+#[test]
+fn a_body_ending_in_an_eol_is_kept_whole_with_the_cut_nul_leniency() {
+    // A transport that cut `a LF NUL` at the NUL; the caller appended it: the LF is body.
+    let (items, error) = decode_cut(b"MESSAGE\ncontent-length:2\n\na\n\0");
+    assert_eq!(error, None);
+    let [Item::Frame(frame)] = &items[..] else {
+        panic!("{items:?}")
+    };
+    assert_eq!(frame.body(), b"a\n");
+}
+
+#[test]
+fn a_frame_cut_at_the_cut_nul_is_in_frame() {
+    let mut decoder = Decoder::new(Limits::default());
+    decoder.set_cut_nul(true);
+    assert_eq!(
+        decoder.feed(b"MESSAGE\ncontent-length:0\n\n\n").count(),
+        0,
+        "nothing completed"
+    );
+    assert!(decoder.in_frame());
+    decoder.reset();
+    assert!(!decoder.in_frame());
+    // The setting survives the reset.
+    let items: Vec<_> = decoder.feed(b"RECEIPT\ncontent-length:0\n\n\n\0").collect();
+    assert!(matches!(&items[..], [Ok(Item::Frame(_))]), "{items:?}");
+}
+
+// ----- any command word (AnyCommandDecoder) ---------------------------------------------------
+
+/// Decodes `input` whole and one byte at a time with an AnyCommandDecoder; both must agree.
+fn decode_any(
+    version: Version,
+    limits: Limits,
+    input: &[u8],
+) -> (Vec<AnyItem>, Option<DecodeError>) {
+    let run_any = |chunks: &mut dyn Iterator<Item = &[u8]>| {
+        let mut decoder = AnyCommandDecoder::new(limits);
+        decoder.set_version(version);
+        let mut items = Vec::new();
+        for mut chunk in chunks {
+            while !chunk.is_empty() {
+                match decoder.decode(chunk) {
+                    Ok((consumed, item)) => {
+                        chunk = &chunk[consumed..];
+                        items.extend(item);
+                    }
+                    Err(e) => return (items, Some(e)),
+                }
+            }
+        }
+        (items, None)
+    };
+    let whole = run_any(&mut core::iter::once(input));
+    let bytewise = run_any(&mut input.chunks(1));
+    assert_eq!(whole, bytewise, "whole and byte-at-a-time decoding differ");
+    whole
+}
+
+fn any_frames(version: Version, input: &[u8]) -> Vec<AnyFrame> {
+    let (items, error) = decode_any(version, Limits::default(), input);
+    assert_eq!(error, None, "unexpected error");
+    items
+        .into_iter()
+        .filter_map(|item| match item {
+            AnyItem::Frame(frame) => Some(frame),
+            AnyItem::Heartbeat => None,
+        })
+        .collect()
+}
+
+#[test]
+fn any_command_decoder_reads_a_frame_of_an_unknown_command() {
+    // stompjs's own spec feeds its Parser this frame.
+    let wire = b"RECEIVE\nfoo: abc\nbar: 1234\n\nhello, world!\0";
+    assert!(matches!(
+        error(Version::V1_2, wire),
+        DecodeError::UnknownCommand(_)
+    ));
+    let [frame] = &any_frames(Version::V1_2, wire)[..] else {
+        panic!()
+    };
+    assert_eq!(frame.command(), "RECEIVE");
+    assert_eq!(frame.frame(), None, "no STOMP frame to give");
+    let headers: Vec<_> = frame.headers().iter().collect();
+    assert_eq!(headers, [("foo", " abc"), ("bar", " 1234")]);
+    assert_eq!(frame.body(), b"hello, world!");
+}
+
+#[test]
+fn any_command_decoder_gives_known_commands_as_the_decoder_does() {
+    let wire = b"FOO\n\n\0MESSAGE\ndestination:/q/a\\cb\ncontent-length:2\n\na\0\0\n\nBAR\r\nx:1\r\n\r\n\0";
+    let frames = any_frames(Version::V1_2, wire);
+    let commands: Vec<&str> = frames.iter().map(|f| f.command()).collect();
+    assert_eq!(commands, ["FOO", "MESSAGE", "BAR"]);
+    let strict = one(
+        Version::V1_2,
+        b"MESSAGE\ndestination:/q/a\\cb\ncontent-length:2\n\na\0\0",
+    );
+    assert_eq!(frames[1].frame(), Some(&strict));
+    assert_eq!(frames[2].headers().get("x"), Some("1"));
+}
+
+#[test]
+fn any_command_headers_are_escaped_as_a_message_s() {
+    let wire = b"RECEIVE\nd:a\\cb\n\n\0";
+    let get = |version| {
+        any_frames(version, wire)[0]
+            .headers()
+            .get("d")
+            .map(String::from)
+    };
+    assert_eq!(get(Version::V1_2).as_deref(), Some("a:b"));
+    assert_eq!(get(Version::V1_0).as_deref(), Some("a\\cb"));
+}
+
+#[test]
+fn any_command_decoder_refuses_command_lines_that_are_not_words() {
+    for wire in [
+        &b"FO\tO\n\n\0"[..],
+        b"FO O\n\n\0",
+        b"FO\x7fO\n\n\0",
+        "FOÖ\n\n\0".as_bytes(),
+        b"\xff\xfe\n\n\0",
+        b"A\0B\n\n\0",
+    ] {
+        let (_, error) = decode_any(Version::V1_2, Limits::default(), wire);
+        assert!(
+            matches!(error, Some(DecodeError::UnknownCommand(_))),
+            "{wire:?}: {error:?}"
+        );
+    }
+    let long = [b"X".repeat(33), b"\n\n\0".to_vec()].concat();
+    let (_, error) = decode_any(Version::V1_2, Limits::default(), &long);
+    assert!(
+        matches!(
+            error,
+            Some(DecodeError::LimitExceeded {
+                limit: stompwire::frame::Limit::CommandLength,
+                ..
+            })
+        ),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn any_command_decoder_takes_the_cut_nul_leniency() {
+    let mut decoder = AnyCommandDecoder::new(Limits::default());
+    decoder.set_cut_nul(true);
+    let (consumed, item) = decoder
+        .decode(b"RECEIVE\ncontent-length:1\n\nz\n\0")
+        .unwrap();
+    assert_eq!(consumed, 29);
+    let Some(AnyItem::Frame(frame)) = item else {
+        panic!("{item:?}")
+    };
+    assert_eq!((frame.command(), frame.body()), ("RECEIVE", &b"z"[..]));
+    assert!(!decoder.in_frame() && !decoder.has_failed());
 }

@@ -937,6 +937,44 @@ fn start_after_stop_counts_afresh_from_the_first_endpoint() {
 }
 
 #[test]
+fn the_stompjs_backoff_starts_again_from_the_base_delay_after_stop() {
+    // As stompjs's own spec "Should reset delays after deactivate": a broker never reached,
+    // delays doubling from 400 ms; stopped (deactivate) and started again (activate), the
+    // delays start again from 400 ms, and the first attempt of each start does not wait.
+    let policy = Policy::stompjs(400, ReconnectTimeMode::Exponential, 900_000);
+    let mut run = Run::new(
+        policy,
+        Targets::new(1),
+        SupervisorConfig::default(),
+        zeros(),
+    );
+    let mut starts = Vec::new();
+    for _ in 0..2 {
+        starts.push(run.now);
+        run.next_open();
+        assert_eq!(
+            run.now,
+            *starts.last().unwrap(),
+            "the first attempt does not wait"
+        );
+        for _ in 0..3 {
+            run.unreachable();
+            run.next_open();
+        }
+        run.unreachable();
+        run.actions();
+        run.sup.stop(run.now);
+        assert_eq!(run.actions(), [Action::Stopped]);
+        assert_eq!(run.sup.poll_timeout(), None, "nothing planned once stopped");
+        run.sup.start(run.now);
+    }
+    assert_eq!(
+        run.delays(),
+        [400, 800, 1_600, 3_200, 400, 800, 1_600, 3_200]
+    );
+}
+
+#[test]
 fn a_transport_connect_timeout_sends_the_next_attempt_elsewhere() {
     // Two entries shuffled: a draw of u32::MAX keeps [0, 1], a draw of 0 swaps to [1, 0].
     let policy = per_attempt(100, 1.0, MaxAttempts::Forever)

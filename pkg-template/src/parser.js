@@ -1,6 +1,7 @@
 // stompjs's `Parser`: chunks of a STOMP stream (strings or ArrayBuffers, split anywhere) in,
 // `onFrame({ command, headers, binaryBody })` and `onIncomingPing()` out. The decoding is the
-// core's codec; this class only converts the chunk and calls back.
+// core's codec (its AnyCommandDecoder: frames of any command word, as stompjs's parser reads
+// them); this class only converts the chunk and calls back.
 import { core } from './load.js';
 import { FrameParser } from './glue.js';
 
@@ -32,6 +33,8 @@ export class Parser {
    * naming the problem when the stream is malformed (after the calls for what came before).
    * @param {string | ArrayBuffer | ArrayBufferView} segment
    * @param {boolean} [appendMissingNULLonIncoming] add a NUL when the chunk does not end in one
+   *   (and take an LF then that NUL after a counted body as the frame's end: what a socket that
+   *   cuts messages at their first NUL leaves)
    */
   parseChunk(segment, appendMissingNULLonIncoming = false) {
     const items = this._core.feed(bytes(segment), !!appendMissingNULLonIncoming);

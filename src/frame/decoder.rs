@@ -45,6 +45,9 @@ enum State {
     Body,
     /// After a `content-length` body: expecting NUL.
     Nul,
+    /// After a `content-length` body, an LF where the NUL belongs (only with
+    /// [`Decoder::set_cut_nul`]): expecting the NUL the caller appended.
+    CutNul,
     /// An error happened; input is refused.
     Failed,
 }
@@ -90,6 +93,14 @@ pub struct Decoder {
     state: State,
     /// One EOL after a frame's NUL belongs to the frame.
     after_frame: bool,
+    /// See [`Decoder::set_cut_nul`].
+    cut_nul: bool,
+    /// Set only by [`AnyCommandDecoder`](super::AnyCommandDecoder): a command line that
+    /// names no STOMP command is read as a frame, its text kept in `other_command`.
+    pub(super) any_command: bool,
+    /// The command line of the frame being read (or last handed out) when it named no STOMP
+    /// command, else empty; that frame's `command` is then a stand-in nobody sees.
+    pub(super) other_command: String,
     /// Bytes of the current frame seen so far (never more than `max_frame_size`).
     frame_size: usize,
     /// A line split across inputs (never more than its limit plus a CR).
@@ -118,6 +129,9 @@ impl Decoder {
             version: Version::V1_2,
             state: State::Idle,
             after_frame: false,
+            cut_nul: false,
+            any_command: false,
+            other_command: String::new(),
             frame_size: 0,
             line: Vec::new(),
             command: Command::Error,
@@ -143,6 +157,37 @@ impl Decoder {
         self.version
     }
 
+    /// Tolerates the damage of a transport that cuts each message at its first NUL, for a
+    /// caller that appends the lost NUL to each message that does not end in one (stompjs's
+    /// `appendMissingNULLonIncoming`, a workaround for React Native's WebSocket): after a
+    /// `content-length` body, an LF followed by NUL is taken as the frame's end. That is what
+    /// such a transport leaves of the `NUL LF` that ends a frame (as RabbitMQ and ActiveMQ
+    /// write it) once the NUL is appended.
+    ///
+    /// Off by default: the LF is then [`DecodeError::MissingNul`]. A body without
+    /// `content-length` needs no leniency (the appended NUL ends it). The setting applies from
+    /// the next byte on and survives [`Decoder::reset`].
+    ///
+    /// ```
+    /// use stompwire::frame::{Decoder, Item, Limits};
+    ///
+    /// // The broker wrote `...hi\0\n`; the transport dropped the NUL; the caller appended one.
+    /// let message = b"MESSAGE\ncontent-length:2\n\nhi\n\0";
+    /// let mut decoder = Decoder::new(Limits::default());
+    /// assert!(decoder.feed(message).any(|item| item.is_err()));
+    ///
+    /// let mut decoder = Decoder::new(Limits::default());
+    /// decoder.set_cut_nul(true);
+    /// let items: Vec<Item> = decoder.feed(message).collect::<Result<_, _>>().unwrap();
+    /// let [Item::Frame(frame)] = &items[..] else { panic!("{items:?}") };
+    /// assert_eq!(frame.body(), b"hi");
+    /// ```
+    ///
+    /// [`DecodeError::MissingNul`]: super::DecodeError::MissingNul
+    pub fn set_cut_nul(&mut self, on: bool) {
+        self.cut_nul = on;
+    }
+
     /// The limits in force.
     pub fn limits(&self) -> &Limits {
         &self.limits
@@ -153,6 +198,7 @@ impl Decoder {
     pub fn reset(&mut self) {
         self.state = State::Idle;
         self.after_frame = false;
+        self.other_command.clear();
         self.clear_frame();
     }
 
@@ -160,7 +206,7 @@ impl Decoder {
     pub fn in_frame(&self) -> bool {
         matches!(
             self.state,
-            State::Command | State::Headers | State::Body | State::Nul
+            State::Command | State::Headers | State::Body | State::Nul | State::CutNul
         )
     }
 
@@ -322,15 +368,25 @@ impl Decoder {
                         return Ok(self.finish(pos + take + 1));
                     }
                 },
-                State::Nul => {
+                State::Nul | State::CutNul => {
                     let Some(&b) = rest.first() else {
                         return Ok(none(pos));
                     };
-                    if b != 0 {
-                        return Err(DecodeError::MissingNul { found: b });
-                    }
                     self.grow_frame(1)?;
-                    return Ok(self.finish(pos + 1));
+                    let cut = self.state == State::CutNul;
+                    if b == 0 {
+                        let done = self.finish(pos + 1);
+                        // After a cut NUL, the EOL that follows a frame came before its NUL.
+                        self.after_frame = !cut;
+                        return Ok(done);
+                    }
+                    if cut || b != b'\n' || !self.cut_nul {
+                        // The byte where the NUL belongs.
+                        let found = if cut { b'\n' } else { b };
+                        return Err(DecodeError::MissingNul { found });
+                    }
+                    pos += 1;
+                    self.state = State::CutNul;
                 }
             }
         }
@@ -412,8 +468,20 @@ impl Decoder {
             return Err(self.line_limit(line.len()));
         }
         if self.state == State::Command {
-            self.command = Command::from_bytes(line)
-                .ok_or_else(|| DecodeError::UnknownCommand(Snippet::new(line)))?;
+            self.other_command.clear();
+            self.command = match Command::from_bytes(line) {
+                Some(command) => command,
+                None => match core::str::from_utf8(line) {
+                    // A word of printable ASCII, for AnyCommandDecoder.
+                    Ok(text) if self.any_command && line.iter().all(u8::is_ascii_graphic) => {
+                        self.other_command.push_str(text);
+                        // A stand-in, never handed out as such: its headers are escaped as a
+                        // MESSAGE's (any command but CONNECT, STOMP and CONNECTED).
+                        Command::Message
+                    }
+                    _ => return Err(DecodeError::UnknownCommand(Snippet::new(line))),
+                },
+            };
             self.escaping = Escaping::of(self.command, self.version);
             self.text = Vec::with_capacity(self.hint.1);
             self.ends = Vec::with_capacity(self.hint.0);

@@ -11,6 +11,8 @@
 //! - [`Version`]: which escaping rules apply (1.0 none; 1.1 `\n \c \\`; 1.2 adds `\r`;
 //!   CONNECT, STOMP and CONNECTED are never escaped).
 //! - [`Limits`]: every bound on hostile input, with safe defaults, in one place.
+//! - [`AnyCommandDecoder`]: the decoder for tools that read any command word (stompjs's
+//!   `Parser` does); sessions never use it.
 //!
 //! ## Decisions
 //!
@@ -40,6 +42,7 @@
 #![warn(unreachable_pub)]
 #![warn(clippy::exhaustive_enums, clippy::exhaustive_structs)]
 
+mod any_command;
 mod command;
 mod decimal;
 mod decoder;
@@ -55,6 +58,7 @@ mod scan;
 mod snippet;
 mod version;
 
+pub use any_command::{AnyCommandDecoder, AnyFrame, AnyItem};
 pub use command::Command;
 pub use decimal::decimal;
 pub use decoder::{Decoded, Decoder, Feed, Item};

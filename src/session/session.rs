@@ -421,6 +421,14 @@ impl Session {
         Ok(())
     }
 
+    /// Tolerates, in the input that follows, the damage of a transport that cuts each message
+    /// at its first NUL, for a caller that appends the lost NUL to such messages (stompjs's
+    /// `appendMissingNULLonIncoming`): see [`Decoder::set_cut_nul`]. Off by default; a new
+    /// connection starts with it off.
+    pub fn set_cut_nul(&mut self, on: bool) {
+        self.decoder.set_cut_nul(on);
+    }
+
     /// Handles the clock reaching [`poll_timeout`](Session::poll_timeout): sends due
     /// heart-beats and reports missed deadlines (receipts' in every state).
     pub fn handle_timeout(&mut self, now: u64) {

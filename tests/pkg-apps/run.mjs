@@ -4,13 +4,16 @@
 //
 //   node tests/pkg-apps/run.mjs PKG_NPM_DIR [ENV...]
 //
-// ENV (default all): node-esm node-cjs node-global module-page classic-page worker vite webpack
-// esbuild rollup load-failure types. node-global uses Node's own WebSocket (Node 22; Node 20 with
+// ENV (default all): node-esm node-cjs node-global node22-esm node22-cjs node22-global
+// module-page classic-page worker vite webpack esbuild rollup load-failure types. node-* run
+// under the Node that runs this script (Node 20 here), node22-* the same apps under the Node 22
+// binary named by SW_NODE22 (scripts/lib/install.sh: sw_ensure_node22; a node22-* app fails
+// when it is not set). node-global uses Node's own WebSocket (Node 22; Node 20 with
 // --experimental-websocket); load-failure is a page whose CSP forbids WebAssembly (the
 // failure must reach debug and onWebSocketError); types type-checks a TypeScript app with tsc
 // (strict, no DOM library). Work folder: target/pkg-apps (replaced on each run).
 // Environment: STOMPWIRE_RABBIT_WS, SW_NODE_MODULES (bundlers, ws, playwright-core),
-// SW_ESBUILD (esbuild binary), and those of tests/page/lib.mjs.
+// SW_ESBUILD (esbuild binary), SW_NODE22 (Node 22 binary), and those of tests/page/lib.mjs.
 // Prints one line per check and `pkg-apps: N passed, M failed` (one per environment); exit
 // status 0 when all passed.
 import { spawnSync } from 'node:child_process';
@@ -19,7 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO, requireTool, runPage, serveStatic, watchdog } from '../page/lib.mjs';
 
-const ALL = ['node-esm', 'node-cjs', 'node-global', 'module-page', 'classic-page', 'worker', 'vite', 'webpack', 'esbuild', 'rollup', 'load-failure', 'types'];
+const ALL = ['node-esm', 'node-cjs', 'node-global', 'node22-esm', 'node22-cjs', 'node22-global', 'module-page', 'classic-page', 'worker', 'vite', 'webpack', 'esbuild', 'rollup', 'load-failure', 'types'];
 watchdog(600000, 'package apps');
 const [pkgArg, ...wanted] = process.argv.slice(2);
 if (!pkgArg) {
@@ -45,8 +48,10 @@ function printResult(result) {
   return !!result.ok;
 }
 
-function runNode(args) {
-  const r = spawnSync(process.execPath, args, {
+function runNode(args, node = process.execPath) {
+  const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout?.trim();
+  console.log(`  node ${version || '(does not run)'} (${node})`);
+  const r = spawnSync(node, args, {
     cwd: work,
     env: { ...process.env, STOMPWIRE_RABBIT_WS: broker },
     encoding: 'utf8',
@@ -109,11 +114,15 @@ for (const env of envs) {
   console.log(`\n  == ${env}`);
   let ok = false;
   try {
-    if (env === 'node-esm') ok = runNode([join(work, 'node-esm', 'main.mjs')]);
-    else if (env === 'node-cjs') ok = runNode([join(work, 'node-cjs', 'main.cjs')]);
-    else if (env === 'node-global') {
-      const major = Number(process.versions.node.split('.')[0]);
-      ok = runNode([...(major < 22 ? ['--experimental-websocket'] : []), join(work, 'node-global', 'main.mjs')]);
+    const node = /^node(22)?-(esm|cjs|global)$/.exec(env);
+    if (node) {
+      const binary = node[1] ? process.env.SW_NODE22 : process.execPath;
+      if (!binary) throw new Error('SW_NODE22 is not set: no Node 22 to run this app under');
+      const major = Number(spawnSync(binary, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.split('.')[0]);
+      if (node[1] && major !== 22) throw new Error(`SW_NODE22 (${binary}) is not Node 22`);
+      const app = { esm: ['node-esm', 'main.mjs'], cjs: ['node-cjs', 'main.cjs'], global: ['node-global', 'main.mjs'] }[node[2]];
+      const flags = node[2] === 'global' && major < 22 ? ['--experimental-websocket'] : [];
+      ok = runNode([...flags, join(work, ...app)], binary);
     } else if (['module-page', 'classic-page', 'worker', 'load-failure'].includes(env)) {
       ok = await runServed(env, join(work, env), '/index.html');
     } else if (['vite', 'webpack', 'esbuild', 'rollup'].includes(env)) {

@@ -6,8 +6,12 @@
 //            onConnect, onError), send, subscribe, onreceipt, heartbeat, reconnect_delay, ws,
 //            version, disconnect
 //   parser   (no broker) Parser over a split frame and heart-beats, appendMissingNULLonIncoming,
-//            a malformed stream; FrameImpl.marshall output (text and binary, escaped headers)
-//            parsed back, by the codec's STOMP 1.2 unescaping and by fromRawFrame
+//            a frame of any command word, a malformed stream; FrameImpl.marshall output (text
+//            and binary, escaped headers) parsed back, by the codec's STOMP 1.2 unescaping and
+//            by fromRawFrame
+//   cutnul   a Client with appendMissingNULLonIncoming over a socket that cuts each message at
+//            its first NUL (what React Native's did; RabbitMQ's LF after the NUL stays): a
+//            message with a counted body arrives
 // start(StompJs, options) is called in the same turn as the import: the client is constructed,
 // configured and activated at once (no init call). It resolves to { ok, checks, log } and
 // never rejects; a failure is a check that did not pass.
@@ -113,6 +117,65 @@ export function start(StompJs, options = {}) {
     if (modes.includes('main')) await main();
     if (modes.includes('compat')) await compat();
     if (modes.includes('parser')) await parser();
+    if (modes.includes('cutnul')) await cutNul();
+  };
+
+  // A socket that cuts each incoming message at its first NUL, as React Native's did (stompjs
+  // 7.1.1's own spec wraps its socket so, and leaves the LF that RabbitMQ writes after a NUL).
+  const cutNul = async () => {
+    const open = () => (webSocketFactory ? webSocketFactory() : new WebSocket(brokerURL, ['v12.stomp', 'v11.stomp', 'v10.stomp']));
+    const cutting = () => {
+      const ws = open();
+      ws.binaryType = 'arraybuffer';
+      const socket = {
+        get readyState() {
+          return ws.readyState;
+        },
+        get protocol() {
+          return ws.protocol;
+        },
+        get url() {
+          return ws.url;
+        },
+        binaryType: 'arraybuffer',
+        send: (data) => ws.send(data),
+        close: (code, reason) => ws.close(code, reason),
+        onopen: null,
+        onmessage: null,
+        onclose: null,
+        onerror: null,
+      };
+      ws.onopen = (e) => socket.onopen && socket.onopen(e);
+      ws.onclose = (e) => socket.onclose && socket.onclose(e);
+      ws.onerror = (e) => socket.onerror && socket.onerror(e);
+      ws.onmessage = (e) => {
+        const data = typeof e.data === 'string' ? e.data : new TextDecoder().decode(e.data);
+        if (socket.onmessage) socket.onmessage({ data: data.replace(/\0.*/, '') });
+      };
+      return socket;
+    };
+    const q = `/queue/stompwire-pkg-cutnul-${env}-${uid()}`;
+    const c = new StompJs.Client({
+      webSocketFactory: cutting,
+      connectHeaders: { login: 'guest', passcode: 'guest', host: '/' },
+      reconnectDelay: 0,
+      heartbeatIncoming: 0,
+      heartbeatOutgoing: 0,
+      appendMissingNULLonIncoming: true,
+    });
+    const up = deferred();
+    c.onConnect = () => up.resolve();
+    c.onStompError = (f) => up.reject(new Error(`ERROR frame: ${f.headers.message}`));
+    c.onWebSocketClose = () => up.reject(new Error('closed before CONNECTED'));
+    c.activate();
+    await within(up.promise, timeoutMs, 'CONNECTED through a socket that cuts at NUL');
+    const got = deferred();
+    c.subscribe(q, (m) => got.resolve(m));
+    const body = `cut ${uid()}`;
+    c.publish({ destination: q, body });
+    const m = await within(got.promise, timeoutMs, 'the message through a socket that cuts at NUL');
+    check('appendMissingNULLonIncoming: a counted body whose NUL the socket cut, with the LF after it', m.body === body && c.connected, m.body);
+    await c.deactivate();
   };
 
   const main = async () => {
@@ -193,12 +256,32 @@ export function start(StompJs, options = {}) {
     check('Parser: every EOL between frames is a heart-beat', pings === 3, `${pings} pings`);
     p.parseChunk('RECEIPT\nreceipt-id:7\n\n', true);
     check('Parser: appendMissingNULLonIncoming completes the frame', frames.length === 2 && frames[1].headers[0][1] === '7');
-    let thrown;
-    try {
-      p.parseChunk('NOT-A-COMMAND\n\n\0');
-    } catch (e) {
-      thrown = e;
-    }
+    p.parseChunk('RECEIVE\nfoo: abc\n\nhello\0');
+    const other = frames[2];
+    check(
+      "Parser: a frame of any command word, as stompjs's",
+      other && other.command === 'RECEIVE' && other.headers[0][1] === ' abc' && new TextDecoder().decode(other.binaryBody) === 'hello',
+      JSON.stringify(other),
+    );
+    // What a socket that cuts each message at its first NUL leaves of RabbitMQ's `NUL LF`.
+    const cut = 'MESSAGE\ndestination:/queue/c\ncontent-length:3\n\nh\ni\n';
+    const cutFrames = [];
+    new Parser((f) => cutFrames.push(f), () => {}).parseChunk(cut, true);
+    check(
+      'Parser: appendMissingNULLonIncoming takes an LF where a counted body\'s NUL belongs',
+      cutFrames.length === 1 && new TextDecoder().decode(cutFrames[0].binaryBody) === 'h\ni',
+      JSON.stringify(cutFrames),
+    );
+    const thrownBy = (chunk) => {
+      try {
+        new Parser(() => {}, () => {}).parseChunk(chunk);
+      } catch (e) {
+        return e;
+      }
+    };
+    const lf = thrownBy(cut);
+    check('Parser: without appendMissingNULLonIncoming that LF is refused', lf instanceof Error && /expected NUL/.test(lf.message), lf && lf.message);
+    const thrown = thrownBy('NOT A COMMAND\n\n\0');
     check('Parser: a malformed stream throws an Error naming it', thrown instanceof Error && /unknown command/.test(thrown.message), thrown && thrown.message);
 
     const headers = { destination: '/queue/b', odd: 'a:b\nc\\d\re', plain: 'x' };
