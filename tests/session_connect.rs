@@ -418,3 +418,26 @@ fn session_debug_hides_the_passcode() {
     let shown = format!("{:?}", pair.session);
     assert!(!shown.contains("hunter2"), "{shown}");
 }
+
+#[test]
+fn a_close_the_shell_asks_for_carries_its_reason() {
+    // The supervisor's CONNECTED timeout: the session has no deadline of its own.
+    let mut pair = Pair::new(Config::default().with_connect_timeout_ms(None));
+    pair.connect();
+    assert_eq!(pair.session.poll_timeout(), None);
+    pair.session.close(CloseReason::ConnectTimeout);
+    assert!(pair.session.wants_close());
+    assert_eq!(pair.close_reason(), CloseReason::ConnectTimeout);
+    // A reason the session found first is kept.
+    pair.connect();
+    pair.broker(b"ERROR\nmessage:no\n\n\0").unwrap();
+    pair.session.close(CloseReason::ConnectTimeout);
+    assert!(matches!(
+        pair.close_reason(),
+        CloseReason::ConnectRefused { .. }
+    ));
+    // Nothing to close while disconnected.
+    pair.session.close(CloseReason::ConnectTimeout);
+    assert_eq!(pair.session.state(), State::Disconnected);
+    assert!(!pair.session.wants_close());
+}
