@@ -118,6 +118,10 @@ const SPARE_BUFFERS: usize = 8;
 /// A buffer given back larger than this is not kept: a burst does not pin its memory.
 const SPARE_CAPACITY: usize = 1 << 20;
 
+/// A coalesced chunk takes no more frames once it is this long, so that its buffer is
+/// reused (not grown and dropped) in a flood; each chunk is still written in one go.
+const COALESCE_LIMIT: usize = 256 << 10;
+
 /// Room for events kept once the queue is drained.
 const EVENTS_KEPT: usize = 16;
 
@@ -372,7 +376,8 @@ impl Session {
 
     /// Appends every frame queued while the last chunk has not been taken to that chunk, when
     /// `on`: [`poll_transmit`](Session::poll_transmit) then gives everything ready in one
-    /// buffer, each frame encoded once, straight into the buffer the shell writes. For a
+    /// buffer (a new one begins past 256 KiB), each frame encoded once, straight into the
+    /// buffer the shell writes. For a
     /// shell that writes a byte stream (TCP, TLS, or a WebSocket whose messages may hold
     /// several frames) in as few writes as it can. Off by default: each chunk is one frame
     /// or one heart-beat EOL.
@@ -1036,7 +1041,11 @@ impl Session {
     /// The buffer the next chunk of output is appended to: the last one not yet taken when
     /// coalescing, else a new one at the back of the queue.
     fn out(&mut self) -> &mut Vec<u8> {
-        if !self.coalesce || self.transmits.is_empty() {
+        let full = self
+            .transmits
+            .back()
+            .is_none_or(|back| back.len() >= COALESCE_LIMIT);
+        if !self.coalesce || full {
             let buf = self.spare.pop().unwrap_or_default();
             self.transmits.push_back(buf);
         }
@@ -1310,7 +1319,8 @@ impl Session {
             let mut buf = self.spare.pop().unwrap_or_default();
             match encode_with(frame, version, *content_length, &mut buf) {
                 Ok(()) => {
-                    match self.transmits.back_mut().filter(|_| self.coalesce) {
+                    let back = self.transmits.back_mut();
+                    match back.filter(|b| self.coalesce && b.len() < COALESCE_LIMIT) {
                         Some(back) => {
                             back.extend_from_slice(&buf);
                             if self.spare.len() < SPARE_BUFFERS {
