@@ -108,6 +108,8 @@ pub struct Session {
     /// Frames are appended to the last chunk not yet taken
     /// ([`set_coalesce_transmits`](Session::set_coalesce_transmits)).
     coalesce: bool,
+    /// The headers of the last SEND that asked for no receipt, kept for their room.
+    send_headers: Headers,
     spare: Vec<Vec<u8>>,
     events: VecDeque<Event>,
 }
@@ -117,6 +119,9 @@ const SPARE_BUFFERS: usize = 8;
 
 /// A buffer given back larger than this is not kept: a burst does not pin its memory.
 const SPARE_CAPACITY: usize = 1 << 20;
+
+/// The most header text a SEND's headers may hold to be kept for the next one.
+const SEND_HEADERS_KEPT: usize = 4 << 10;
 
 /// A coalesced chunk takes no more frames once it is this long, so that its buffer is
 /// reused (not grown and dropped) in a flood; each chunk is still written in one go.
@@ -153,6 +158,7 @@ impl Session {
             polled_connection: 0,
             transmits: VecDeque::new(),
             coalesce: false,
+            send_headers: Headers::new(),
             spare: Vec::new(),
             events: VecDeque::new(),
         }
@@ -710,14 +716,38 @@ impl Session {
         body: impl Into<Vec<u8>>,
         now: u64,
     ) -> Result<(), SessionError> {
-        let mut all = Headers::with_capacity(headers.len() + 1, destination.len() + 16);
+        let mut all = core::mem::take(&mut self.send_headers);
+        all.clear();
         all.push("destination", destination);
         all.extend(headers.iter().filter(|(n, _)| *n != "destination"));
-        self.send_frame(
-            Frame::from_parts(Command::Send, all, body.into()),
-            ContentLength::Auto,
-            now,
-        )
+        let frame = Frame::from_parts(Command::Send, all, body.into());
+        if frame.receipt().is_some() {
+            return self.send_frame(frame, ContentLength::Auto, now);
+        }
+        // Nothing to track: the frame is only encoded, and its headers' room kept for the next.
+        let result = self.check_send(&frame).and_then(|()| {
+            self.encode_out(&frame, self.version, ContentLength::Auto)?;
+            self.heartbeats.sent(now);
+            Ok(())
+        });
+        // Unless a caller's large headers would pin their memory.
+        let text: usize = frame.headers.iter().map(|(n, v)| n.len() + v.len()).sum();
+        if text <= SEND_HEADERS_KEPT {
+            self.send_headers = frame.headers;
+        }
+        result
+    }
+
+    /// What a SEND needs: an open session, a destination, an open transaction if it names one.
+    fn check_send(&self, frame: &Frame) -> Result<(), SessionError> {
+        self.require_open()?;
+        if frame.destination().is_none() {
+            return Err(SessionError::MissingHeader {
+                command: Command::Send,
+                header: RequiredHeader::Destination,
+            });
+        }
+        self.check_transaction(&frame.headers)
     }
 
     /// Sends a SEND frame built by the caller; `content_length` says whether to add the
@@ -733,14 +763,7 @@ impl Session {
                 command: frame.command,
             });
         }
-        self.require_open()?;
-        if frame.destination().is_none() {
-            return Err(SessionError::MissingHeader {
-                command: Command::Send,
-                header: RequiredHeader::Destination,
-            });
-        }
-        self.check_transaction(&frame.headers)?;
+        self.check_send(&frame)?;
         self.push_frame(frame, content_length, now)
     }
 
