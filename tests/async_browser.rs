@@ -161,3 +161,71 @@ async fn the_async_chat_example_runs_against_web_stomp() {
     .unwrap();
     assert_eq!(lines[..3], ["hello", "inside a transaction", "bye"]);
 }
+
+#[wasm_bindgen_test]
+async fn a_consumer_that_falls_behind_fails_the_socket_instead_of_growing_its_inbox() {
+    let queue = queue("behind");
+    // One message buffered, and at most 4 KiB held by the WebSocket while reading waits.
+    let mut slow_config = config(Version::V1_2).subscription_buffer(1);
+    slow_config.receive_buffer = 0;
+    slow_config.session.limits = stompwire::frame::Limits::DEFAULT.with_max_frame_size(4096);
+    let slow = bounded("connect", Client::connect(slow_config))
+        .await
+        .unwrap();
+    let mut events = slow.events();
+    let mut messages = slow.subscribe(&queue, AckMode::Auto).unwrap();
+    let producer = bounded("connect", Client::connect(config(Version::V1_2)))
+        .await
+        .unwrap();
+    // Confirmed by the broker once the subscription exists.
+    bounded(
+        "the first receipt",
+        producer.send_with_receipt(&queue, Headers::new(), "first"),
+    )
+    .await
+    .unwrap();
+    let padding = "x".repeat(200);
+    for i in 0..100 {
+        producer
+            .send(&queue, format!("m{i} {padding}"))
+            .await
+            .unwrap();
+    }
+    bounded(
+        "the last receipt",
+        producer.send_with_receipt(&queue, Headers::new(), "last"),
+    )
+    .await
+    .unwrap();
+    // Give the broker time to push everything to the consumer, which reads nothing.
+    TimeoutFuture::new(500).await;
+    // What arrived before the limit is read; then the socket fails and says why.
+    let mut taken = 0;
+    let error = loop {
+        let next = bounded(
+            "a message or an event",
+            poll_fn(|cx| {
+                if let Poll::Ready(message) = Pin::new(&mut messages).poll_next(cx) {
+                    return Poll::Ready(Err(message.is_some()));
+                }
+                Pin::new(&mut events).poll_next(cx).map(Ok)
+            }),
+        )
+        .await;
+        match next {
+            Err(true) => taken += 1,
+            Err(false) => panic!("the messages ended"),
+            Ok(Some(ConnectionEvent::TransportError { error, .. })) => break error,
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("the events ended"),
+        }
+    };
+    assert!(error.to_string().contains("fell behind"), "{error}");
+    assert!(
+        taken < 102,
+        "the messages past the limit were not kept ({taken} taken)"
+    );
+    drop(messages);
+    let _ = bounded("shutdown", slow.shutdown(Duration::from_secs(5))).await;
+    let _ = bounded("shutdown", producer.shutdown(Duration::from_secs(5))).await;
+}

@@ -59,6 +59,22 @@ impl Peer {
     fn writes(&self, n: usize) -> Vec<Vec<u8>> {
         self.wire(n).lock().unwrap().writes.clone()
     }
+    /// The peer closes connection `n`.
+    fn close(&self, n: usize) {
+        let wire = self.wire(n);
+        let mut wire = wire.lock().unwrap();
+        wire.closed = true;
+        if let Some(w) = wire.reader.take() {
+            w.wake();
+        }
+    }
+    /// Everything written on connection `n`, as text.
+    fn text(&self, n: usize) -> String {
+        self.writes(n)
+            .iter()
+            .map(|w| String::from_utf8_lossy(w).into_owned())
+            .collect()
+    }
     /// Connection `n` holds writes until a flush, and its flushes wait.
     fn hold_writes(&self, n: usize) {
         let wire = self.wire(n);
@@ -399,5 +415,206 @@ fn heart_beats_go_out_on_time_and_a_silent_server_is_closed_and_reconnected() {
             .count();
         assert!(beats >= 1, "the client sent heart-beats while it waited");
         written(&peer, 1, "CONNECT").await;
+    });
+}
+
+/// The next message of `messages`.
+async fn next_message(
+    messages: &mut stompwire::client::Subscription,
+) -> stompwire::client::Message {
+    poll_fn(|cx| Pin::new(&mut *messages).poll_next(cx))
+        .await
+        .expect("a message")
+}
+
+/// Waits (bounded) for the next `Disconnected` event and its reason.
+async fn disconnected(events: &mut stompwire::client::Events) -> CloseReason {
+    loop {
+        match poll_fn(|cx| Pin::new(&mut *events).poll_next(cx)).await {
+            Some(ConnectionEvent::Disconnected { reason }) => return reason,
+            Some(_) => continue,
+            None => panic!("the events ended"),
+        }
+    }
+}
+
+#[test]
+fn a_subscription_dropped_while_reconnecting_is_not_replayed() {
+    run(async {
+        let peer = Peer::default();
+        let client = connected(&peer).await;
+        let gone = client.subscribe("/queue/gone", AckMode::Auto).unwrap();
+        let kept = client.subscribe("/queue/kept", AckMode::Auto).unwrap();
+        written(&peer, 0, "/queue/kept").await;
+        let (gone_id, kept_id) = (gone.id().to_owned(), kept.id().to_owned());
+        peer.close(0);
+        // The next connection is open and CONNECT sent: no session is open.
+        written(&peer, 1, "CONNECT").await;
+        drop(gone);
+        peer.push(1, b"CONNECTED\nversion:1.2\n\n\0");
+        written(&peer, 1, "SUBSCRIBE").await;
+        client.send("/queue/kept", "after").await.unwrap();
+        written(&peer, 1, "after").await;
+        let text = peer.text(1);
+        assert!(text.contains(&format!("id:{kept_id}\n")), "{text}");
+        assert!(
+            !text.contains(&format!("id:{gone_id}\n")),
+            "the dropped subscription is neither replayed nor unsubscribed: {text}"
+        );
+        assert!(!text.contains("UNSUBSCRIBE"), "{text}");
+    });
+}
+
+#[test]
+fn a_receipt_id_already_awaited_fails_with_its_typed_error() {
+    run(async {
+        let peer = Peer::default();
+        let client = connected(&peer).await;
+        let mine = || {
+            let mut h = Headers::new();
+            h.push("receipt", "mine");
+            h
+        };
+        let sender = client.clone();
+        let first =
+            tokio::spawn(async move { sender.send_with_receipt("/queue/a", mine(), "one").await });
+        written(&peer, 0, "receipt:mine").await;
+        match client.send_with_receipt("/queue/a", mine(), "two").await {
+            Err(stompwire::client::Error::DuplicateReceipt { id }) => assert_eq!(id, "mine"),
+            other => panic!("expected DuplicateReceipt, got {other:?}"),
+        }
+        client.send("/queue/a", "marker").await.unwrap();
+        written(&peer, 0, "marker").await;
+        assert!(
+            !peer.text(0).contains("two"),
+            "the refused frame is not sent"
+        );
+        // The first waiter still gets its receipt.
+        peer.push(0, b"RECEIPT\nreceipt-id:mine\n\n\0");
+        first.await.unwrap().unwrap();
+    });
+}
+
+#[test]
+fn a_message_taken_after_a_reconnect_is_not_acknowledged_on_the_new_connection() {
+    run(async {
+        let peer = Peer::default();
+        let client = connected(&peer).await;
+        let mut messages = client
+            .subscribe("/queue/a", AckMode::ClientIndividual)
+            .unwrap();
+        written(&peer, 0, "SUBSCRIBE").await;
+        peer.push(
+            0,
+            b"MESSAGE\nsubscription:sub-0\ndestination:/queue/a\nmessage-id:1\nack:old-1\n\nold\0",
+        );
+        // The message waits in the buffer while the connection drops and comes back.
+        while messages.buffered() == 0 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        peer.close(0);
+        written(&peer, 1, "CONNECT").await;
+        peer.push(1, b"CONNECTED\nversion:1.2\n\n\0");
+        written(&peer, 1, "SUBSCRIBE").await;
+        let old = next_message(&mut messages).await;
+        assert_eq!(old.body(), b"old");
+        assert!(matches!(
+            old.ack(),
+            Err(stompwire::client::Error::StaleMessage)
+        ));
+        // One from this connection is acknowledged.
+        peer.push(
+            1,
+            b"MESSAGE\nsubscription:sub-0\ndestination:/queue/a\nmessage-id:2\nack:new-2\n\nnew\0",
+        );
+        next_message(&mut messages).await.ack().unwrap();
+        written(&peer, 1, "id:new-2").await;
+        assert!(!peer.text(1).contains("old-1"), "{}", peer.text(1));
+    });
+}
+
+#[test]
+fn only_the_supervisor_times_out_a_missing_connected() {
+    run(async {
+        let peer = Peer::default();
+        let mut config = config().connect_timeout_ms(300);
+        // A session timeout of its own would close the attempt first.
+        config.session.connect_timeout_ms = Some(20);
+        let client = Client::start(MemoryRuntime(peer.clone()), config);
+        let mut events = client.events();
+        written(&peer, 0, "CONNECT").await;
+        let opened = std::time::Instant::now();
+        assert_eq!(disconnected(&mut events).await, CloseReason::ConnectTimeout);
+        assert!(
+            opened.elapsed() >= Duration::from_millis(250),
+            "closed after {:?}: not the supervisor's 300 ms",
+            opened.elapsed()
+        );
+        written(&peer, 1, "CONNECT").await;
+    });
+}
+
+/// A waker that counts its clones: every clone holds the `Arc`.
+struct Counted;
+impl std::task::Wake for Counted {
+    fn wake(self: Arc<Self>) {}
+}
+
+#[test]
+fn a_future_polled_many_times_keeps_one_waker() {
+    run(async {
+        let peer = Peer::default();
+        let client = Client::start(MemoryRuntime(peer.clone()), config());
+        written(&peer, 0, "CONNECT").await;
+        let counted = Arc::new(Counted);
+        let waker = Waker::from(counted.clone());
+        let mut cx = Context::from_waker(&waker);
+        {
+            let mut connecting = std::pin::pin!(client.connected());
+            for _ in 0..1000 {
+                assert!(connecting.as_mut().poll(&mut cx).is_pending());
+            }
+            assert!(
+                Arc::strong_count(&counted) <= 3,
+                "{} wakers kept for one waiting task",
+                Arc::strong_count(&counted)
+            );
+        }
+        peer.push(0, b"CONNECTED\nversion:1.2\n\n\0");
+        client.connected().await.unwrap();
+        // A shutdown that waits for a message in flight, polled over and over.
+        let mut messages = client
+            .subscribe("/queue/a", AckMode::ClientIndividual)
+            .unwrap();
+        written(&peer, 0, "SUBSCRIBE").await;
+        peer.push(
+            0,
+            b"MESSAGE\nsubscription:sub-0\ndestination:/queue/a\nmessage-id:1\nack:1\n\nx\0",
+        );
+        let message = next_message(&mut messages).await;
+        let before = Arc::strong_count(&counted);
+        let mut stopping = std::pin::pin!(client.clone().shutdown(Duration::from_secs(10)));
+        for _ in 0..1000 {
+            assert!(stopping.as_mut().poll(&mut cx).is_pending());
+        }
+        assert!(
+            Arc::strong_count(&counted) <= before + 2,
+            "{} wakers kept for one waiting task",
+            Arc::strong_count(&counted) - before
+        );
+        message.ack().unwrap();
+        // The broker confirms the DISCONNECT.
+        let broker = peer.clone();
+        tokio::spawn(async move {
+            written(&broker, 0, "DISCONNECT").await;
+            let text = broker.text(0);
+            let at = text
+                .rfind("DISCONNECT\nreceipt:")
+                .expect("a DISCONNECT receipt")
+                + 19;
+            let id = &text[at..at + text[at..].find('\n').unwrap()];
+            broker.push(0, format!("RECEIPT\nreceipt-id:{id}\n\n\0").as_bytes());
+        });
+        stopping.await.unwrap();
     });
 }

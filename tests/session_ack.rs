@@ -330,3 +330,113 @@ fn ack_needs_an_open_session() {
     );
     assert!(pair.sent().is_empty());
 }
+
+#[test]
+fn a_message_of_an_earlier_connection_is_not_acknowledged_on_the_next() {
+    for mode in [AckMode::Client, AckMode::ClientIndividual] {
+        let mut pair = subscribed("1.2", mode);
+        let old = deliver(&mut pair, 1);
+        let on = pair.session.connection();
+        // The connection drops: the subscription is replayed on the next one.
+        pair.close_transport();
+        let mut dead = Vec::new();
+        // No connection at all: the message's connection is gone.
+        dead.push(pair.session.ack_from(&old, on, Headers::new(), pair.now));
+        // A new transport, CONNECT sent, no CONNECTED yet.
+        pair.connect();
+        dead.push(pair.session.nack_from(&old, on, Headers::new(), pair.now));
+        pair.broker(&connected("1.2", "0,0")).unwrap();
+        pair.sent();
+        pair.events();
+        assert_eq!(pair.session.connection(), on + 1);
+        dead.push(pair.session.ack_from(&old, on, Headers::new(), pair.now));
+        dead.push(pair.session.nack_from(&old, on, Headers::new(), pair.now));
+        for (i, result) in dead.into_iter().enumerate() {
+            assert_eq!(
+                result,
+                Err(SessionError::StaleMessage),
+                "{mode:?}, call {i}"
+            );
+        }
+        assert!(pair.sent().is_empty(), "no ACK or NACK of a void id goes");
+        // A message of this connection is acknowledged as always.
+        let fresh = deliver(&mut pair, 2);
+        let now_on = pair.session.connection();
+        pair.session
+            .ack_from(&fresh, now_on, Headers::new(), pair.now)
+            .unwrap();
+        let ack = pair.sent_one();
+        assert_eq!(ack.command, Command::Ack);
+        assert_eq!(ack.id(), Some("a-2"));
+    }
+}
+
+#[test]
+fn an_auto_message_is_refused_for_its_mode_before_its_connection() {
+    let mut pair = subscribed("1.2", AckMode::Auto);
+    let message = deliver(&mut pair, 1);
+    let on = pair.session.connection();
+    let auto = Err(SessionError::AckInAutoMode {
+        subscription: "s".into(),
+    });
+    assert_eq!(
+        pair.session
+            .ack_from(&message, on, Headers::new(), pair.now),
+        auto
+    );
+    pair.close_transport();
+    pair.connect_1_2();
+    pair.sent();
+    assert_eq!(
+        pair.session
+            .nack_from(&message, on, Headers::new(), pair.now),
+        auto
+    );
+    assert!(pair.sent().is_empty());
+    let mut text = String::new();
+    SessionError::StaleMessage.describe_into(&mut text);
+    assert_eq!(
+        text,
+        "the message came on an earlier connection: it cannot be acknowledged on this one"
+    );
+}
+
+#[test]
+fn the_connection_of_a_message_is_the_one_it_came_on_however_late_it_is_polled() {
+    use stompwire::session::{Config, HeartBeat, Session};
+    let mut session = Session::new(Config::default().with_heart_beat(HeartBeat::NONE));
+    let connected = b"CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\0";
+    session.connect(0).unwrap();
+    session.handle_bytes(connected, 0).unwrap();
+    session
+        .subscribe("/q", AckMode::Client, headers(&[("id", "s")]), 0)
+        .unwrap();
+    let message = b"MESSAGE\nsubscription:s\nmessage-id:m\nack:a\ndestination:/q\n\n\0";
+    session.handle_bytes(message, 1).unwrap();
+    // A shell that polls late: the connection closes and the next opens first.
+    session.handle_close(2);
+    session.connect(3).unwrap();
+    session.handle_bytes(connected, 3).unwrap();
+    session.handle_bytes(message, 4).unwrap();
+    while session.poll_transmit().is_some() {}
+    let mut tagged = Vec::new();
+    while let Some(event) = session.poll_event() {
+        if let Event::Message { frame, .. } = event {
+            tagged.push((frame, session.connection()));
+        }
+    }
+    assert_eq!(
+        tagged.iter().map(|(_, c)| *c).collect::<Vec<_>>(),
+        [1, 2],
+        "each message keeps the connection it came on"
+    );
+    assert_eq!(
+        session.ack_from(&tagged[0].0, tagged[0].1, Headers::new(), 5),
+        Err(SessionError::StaleMessage)
+    );
+    session
+        .ack_from(&tagged[1].0, tagged[1].1, Headers::new(), 5)
+        .unwrap();
+    let ack = session.poll_transmit().unwrap();
+    assert!(ack.starts_with(b"ACK\nid:a\n"), "{ack:?}");
+}

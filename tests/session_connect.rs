@@ -418,3 +418,74 @@ fn session_debug_hides_the_passcode() {
     let shown = format!("{:?}", pair.session);
     assert!(!shown.contains("hunter2"), "{shown}");
 }
+
+#[test]
+fn a_close_the_shell_asks_for_carries_its_reason() {
+    // The supervisor's CONNECTED timeout: the session has no deadline of its own.
+    let mut pair = Pair::new(Config::default().with_connect_timeout_ms(None));
+    pair.connect();
+    assert_eq!(pair.session.poll_timeout(), None);
+    pair.session.close(CloseReason::ConnectTimeout);
+    assert!(pair.session.wants_close());
+    assert_eq!(pair.close_reason(), CloseReason::ConnectTimeout);
+    // A reason the session found first is kept.
+    pair.connect();
+    pair.broker(b"ERROR\nmessage:no\n\n\0").unwrap();
+    pair.session.close(CloseReason::ConnectTimeout);
+    assert!(matches!(
+        pair.close_reason(),
+        CloseReason::ConnectRefused { .. }
+    ));
+    // Nothing to close while disconnected.
+    pair.session.close(CloseReason::ConnectTimeout);
+    assert_eq!(pair.session.state(), State::Disconnected);
+    assert!(!pair.session.wants_close());
+}
+
+/// The frames in one chunk of output.
+fn frames_in(chunk: &[u8]) -> Vec<stompwire::frame::Frame> {
+    let mut decoder = stompwire::frame::Decoder::new(Limits::default());
+    decoder
+        .feed(chunk)
+        .map(|item| match item.unwrap() {
+            stompwire::frame::Item::Frame(f) => f,
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn coalesced_output_holds_every_frame_queued_until_it_is_taken() {
+    use stompwire::session::Session;
+    let mut session = Session::new(Config::default().with_heart_beat(HeartBeat::NONE));
+    session.set_coalesce_transmits(true);
+    session.connect(0).unwrap();
+    session
+        .handle_bytes(b"CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\0", 0)
+        .unwrap();
+    assert_eq!(frames_in(&session.poll_transmit().unwrap()).len(), 1);
+    session.send("/q", Headers::new(), "a", 1).unwrap();
+    // A frame that cannot be encoded leaves nothing behind in the shared chunk.
+    assert!(matches!(
+        session.send("/q", headers(&[("", "no name")]), "refused", 1),
+        Err(SessionError::Encode(_))
+    ));
+    session.send("/q", Headers::new(), "c", 1).unwrap();
+    let queued = session.transmit_len();
+    let chunk = session.poll_transmit().unwrap();
+    assert_eq!(chunk.len(), queued);
+    let bodies: Vec<_> = frames_in(&chunk).into_iter().map(|f| f.body).collect();
+    assert_eq!(bodies, [b"a".to_vec(), b"c".to_vec()]);
+    assert_eq!(session.poll_transmit(), None);
+    assert_eq!(session.transmit_len(), 0);
+    // Past 256 KiB a chunk takes no more frames: a new one begins.
+    for _ in 0..4 {
+        session
+            .send("/q", Headers::new(), vec![b'x'; 100 << 10], 2)
+            .unwrap();
+    }
+    let first = session.poll_transmit().unwrap();
+    let second = session.poll_transmit().unwrap();
+    assert_eq!(session.poll_transmit(), None);
+    assert_eq!((frames_in(&first).len(), frames_in(&second).len()), (3, 1));
+}

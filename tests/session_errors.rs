@@ -143,9 +143,6 @@ fn calls_need_an_open_session() {
             ),
             s.subscribe("/q", AckMode::Auto, Headers::new(), now)
                 .map(|_| ()),
-            s.unsubscribe("s", Headers::new(), now),
-            s.unsubscribe_destination("/q", Headers::new(), now)
-                .map(|_| ()),
             s.ack_id("m", Some("s"), Headers::new(), now),
             s.nack_id("m", Some("s"), Headers::new(), now),
             s.begin(None, Headers::new(), now).map(|_| ()),

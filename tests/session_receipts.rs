@@ -9,7 +9,8 @@ use proptest::prelude::*;
 use scripted_broker::{Pair, connected, error, headers, receipt};
 use stompwire::frame::{Command, ContentLength, Frame, Headers};
 use stompwire::session::{
-    AckMode, CloseReason, Config, Event, HeartBeat, LostReason, NotResent, ReceiptOutcome, State,
+    AckMode, CloseReason, Config, Event, HeartBeat, LostReason, NotResent, ReceiptOutcome,
+    SessionError, State,
 };
 
 fn config() -> Config {
@@ -1096,4 +1097,89 @@ fn every_pending_receipt_is_reported_exactly_once_in_a_known_interleaving() {
         Some(1_000),
     )
     .unwrap();
+}
+
+#[test]
+fn a_receipt_id_already_awaited_is_refused_and_nothing_is_sent() {
+    let mut pair = open(config());
+    send(&mut pair, "first", Some("mine"));
+    pair.sent();
+    pair.session
+        .subscribe("/q", AckMode::Auto, headers(&[("id", "s")]), pair.now)
+        .unwrap();
+    let tx = pair.session.begin(None, Headers::new(), pair.now).unwrap();
+    pair.sent();
+    let now = pair.now;
+    let s = &mut pair.session;
+    // Every frame that can ask for a receipt: SEND, SUBSCRIBE, UNSUBSCRIBE, COMMIT, DISCONNECT.
+    let results = [
+        s.send("/q", headers(&[("receipt", "mine")]), "second", now),
+        s.subscribe("/r", AckMode::Auto, headers(&[("receipt", "mine")]), now)
+            .map(|_| ()),
+        s.unsubscribe("s", headers(&[("receipt", "mine")]), now),
+        s.commit(&tx, headers(&[("receipt", "mine")]), now),
+        s.disconnect(headers(&[("receipt", "mine")]), now),
+    ];
+    for (i, result) in results.into_iter().enumerate() {
+        assert_eq!(
+            result,
+            Err(SessionError::DuplicateReceipt("mine".into())),
+            "call {i}"
+        );
+    }
+    assert!(pair.sent().is_empty(), "nothing of a refused frame goes");
+    // Nothing the refused calls would have changed has changed.
+    assert_eq!(pair.session.state(), State::Connected);
+    assert!(pair.session.subscription("s").is_some());
+    assert_eq!(pair.session.subscriptions().count(), 1);
+    assert_eq!(
+        pair.session.transactions().collect::<Vec<_>>(),
+        [tx.as_str()]
+    );
+    // The first frame's receipt is still the one awaited, and is reported once.
+    pair.broker(&receipt("mine")).unwrap();
+    assert_eq!(receipt_events(pair.events()), [("mine".to_owned(), true)]);
+    // Once it came, the id is free again.
+    send(&mut pair, "third", Some("mine"));
+    assert_eq!(pair.sent_one().receipt(), Some("mine"));
+    let mut text = String::new();
+    SessionError::DuplicateReceipt("mine".into()).describe_into(&mut text);
+    assert_eq!(
+        text,
+        "receipt \"mine\" is already awaited for another frame"
+    );
+}
+
+#[test]
+fn an_expected_receipt_is_taken_over_by_the_first_frame_only() {
+    let mut pair = open(config());
+    pair.session.expect_receipt("watched", Some(pair.now + 500));
+    send(&mut pair, "first", Some("watched"));
+    assert_eq!(pair.sent_one().receipt(), Some("watched"));
+    assert_eq!(
+        pair.session
+            .send("/q", headers(&[("receipt", "watched")]), "second", pair.now),
+        Err(SessionError::DuplicateReceipt("watched".into()))
+    );
+    assert!(pair.sent().is_empty());
+    // The deadline set before the frame went still holds.
+    pair.advance(500);
+    assert_eq!(pair.events(), [timed_out("watched")]);
+}
+
+#[test]
+fn a_send_kept_to_go_again_keeps_its_receipt_id_across_the_reconnect() {
+    let mut pair = open(config());
+    send(&mut pair, "kept", Some("r-kept"));
+    pair.sent();
+    pair.close_transport();
+    pair.connect_1_2();
+    // The SEND went again with its receipt id, which is still awaited.
+    assert_eq!(pair.sent_one().receipt(), Some("r-kept"));
+    assert_eq!(
+        pair.session
+            .send("/q", headers(&[("receipt", "r-kept")]), "other", pair.now),
+        Err(SessionError::DuplicateReceipt("r-kept".into()))
+    );
+    assert!(pair.sent().is_empty());
 }

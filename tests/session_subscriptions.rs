@@ -391,3 +391,65 @@ fn generated_ids_stay_unique_across_connections() {
     assert_ne!(first, second);
     assert_eq!(pair.session.subscriptions().count(), 2);
 }
+
+#[test]
+fn unsubscribing_while_disconnected_drops_it_from_the_replay_at_once() {
+    let mut pair = pair_with("1.2");
+    let gone = subscribe(&mut pair, "/gone", AckMode::Client, Headers::new());
+    let kept = subscribe(&mut pair, "/kept", AckMode::Auto, Headers::new());
+    let late = subscribe(&mut pair, "/late", AckMode::Auto, Headers::new());
+    pair.close_transport();
+    // Between connections: forgotten at once, nothing to send.
+    pair.session
+        .unsubscribe(&gone, Headers::new(), pair.now)
+        .unwrap();
+    assert!(pair.session.subscription(&gone).is_none());
+    assert!(pair.sent().is_empty());
+    // Connecting (CONNECT sent, no CONNECTED yet): the same.
+    pair.connect();
+    assert_eq!(
+        pair.session
+            .unsubscribe_destination("/late", Headers::new(), pair.now),
+        Ok(late.clone())
+    );
+    assert!(pair.sent().is_empty());
+    pair.sent();
+    pair.broker(&connected("1.2", "0,0")).unwrap();
+    let replayed = pair.events().into_iter().find_map(|e| match e {
+        Event::Connected(c) => Some(c.replayed),
+        _ => None,
+    });
+    assert_eq!(replayed, Some(vec![kept.clone()]));
+    let sent = pair.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].command, Command::Subscribe);
+    assert_eq!(sent[0].id(), Some(kept.as_str()));
+    // An id never registered is still an error, in any state.
+    pair.close_transport();
+    assert_eq!(
+        pair.session.unsubscribe(&gone, Headers::new(), pair.now),
+        Err(SessionError::UnknownSubscription(gone.clone()))
+    );
+    assert_eq!(
+        pair.session
+            .unsubscribe_destination("/nowhere", Headers::new(), pair.now),
+        Err(SessionError::UnknownSubscription("/nowhere".into()))
+    );
+}
+
+#[test]
+fn unsubscribing_after_disconnect_asked_for_sends_nothing_more() {
+    let mut pair = pair_with("1.2");
+    let id = subscribe(&mut pair, "/a", AckMode::Auto, Headers::new());
+    pair.session
+        .disconnect(headers(&[("receipt", "bye")]), pair.now)
+        .unwrap();
+    assert_eq!(pair.sent_one().command, Command::Disconnect);
+    assert_eq!(pair.session.state(), State::Disconnecting);
+    // DISCONNECT was the last frame: the subscription is forgotten without UNSUBSCRIBE.
+    pair.session
+        .unsubscribe(&id, Headers::new(), pair.now)
+        .unwrap();
+    assert!(pair.sent().is_empty());
+    assert_eq!(pair.session.subscriptions().count(), 0);
+}

@@ -15,7 +15,7 @@ use crate::session::{AckMode, Session};
 use super::driver::Driver;
 use super::events::Events;
 use super::receipt::Receipt;
-use super::shared::{FirstConnect, Lifecycle, Shared, SubQueue, lock};
+use super::shared::{FirstConnect, Lifecycle, Shared, SubQueue, lock, register};
 use super::transport::Runtime;
 use super::{Config, Error, Subscription, Transaction};
 
@@ -113,7 +113,13 @@ impl Client {
             state
         });
         let supervisor = Supervisor::new(config.policy.clone(), targets, config.supervisor, random);
-        let session = Session::new(config.session.clone());
+        // The supervisor's CONNECTED timeout bounds the handshake: the session keeps none of
+        // its own, so that one rule decides (and reports) it.
+        let mut session_config = config.session.clone();
+        session_config.connect_timeout_ms = None;
+        let mut session = Session::new(session_config);
+        // Every frame ready goes out in one write, encoded once into the buffer written.
+        session.set_coalesce_transmits(true);
         let shared = Arc::new(Mutex::new(Shared::new(session, R::now_ms, &config)));
         let driver = Driver::new(runtime, shared.clone(), supervisor, endpoints);
         let client = Client { shared };
@@ -129,7 +135,7 @@ impl Client {
             match &mut shared.first_connect {
                 FirstConnect::Done(result) => Poll::Ready(result.clone()),
                 FirstConnect::Pending(wakers) => {
-                    wakers.push(cx.waker().clone());
+                    register(wakers, cx.waker());
                     Poll::Pending
                 }
             }
@@ -167,8 +173,8 @@ impl Client {
             if !shared.session.is_connected() {
                 return Poll::Ready(Err(Error::NotConnected));
             }
-            if shared.out.len() > shared.write_buffer {
-                shared.send_waiters.push(cx.waker().clone());
+            if shared.queued() > shared.write_buffer {
+                register(&mut shared.send_waiters, cx.waker());
                 return Poll::Pending;
             }
             let (headers, body) = parts.take().expect("polled after completion");
@@ -201,8 +207,8 @@ impl Client {
             if !shared.session.is_connected() {
                 return Poll::Ready(Err(Error::NotConnected));
             }
-            if shared.out.len() > shared.write_buffer {
-                shared.send_waiters.push(cx.waker().clone());
+            if shared.queued() > shared.write_buffer {
+                register(&mut shared.send_waiters, cx.waker());
                 return Poll::Pending;
             }
             let (mut headers, body) = parts.take().expect("polled after completion");
@@ -343,7 +349,8 @@ impl Client {
                     // DISCONNECT: a broker may void the acknowledgement ids of a subscription
                     // that ends (RabbitMQ does), and messages arriving meanwhile are not
                     // handed out — unacknowledged, the broker delivers them again later.
-                    if sub.ack == AckMode::Auto && shared.session.is_connected() {
+                    // While reconnecting, the session forgets it at once (no replay).
+                    if sub.ack == AckMode::Auto {
                         let _ = shared.session.unsubscribe(&id, Headers::new(), now);
                     }
                 }
@@ -359,7 +366,7 @@ impl Client {
                     None => Ok(()),
                 });
             }
-            shared.finish_waiters.push(cx.waker().clone());
+            register(&mut shared.finish_waiters, cx.waker());
             Poll::Pending
         })
         .await

@@ -65,8 +65,10 @@ pub struct Config {
     pub policy: Policy,
     /// The supervisor's timeouts (CONNECTED timeout, attempt timeout, refusals).
     pub supervisor: SupervisorConfig,
-    /// The session: versions, credentials, vhost, heart-beats, receipt and connect timeouts,
-    /// limits, replay and resend after a reconnect.
+    /// The session: versions, credentials, vhost, heart-beats, receipt timeouts, limits,
+    /// replay and resend after a reconnect. Its `connect_timeout_ms` is not used: the
+    /// supervisor's [`connected_timeout_ms`](SupervisorConfig::connected_timeout_ms) bounds
+    /// the wait for CONNECTED, so that one rule decides.
     pub session: session::Config,
     /// Messages each subscription buffers before [`slow_consumer`](Self::slow_consumer)
     /// applies. Default 256; at least 1.
@@ -79,6 +81,13 @@ pub struct Config {
     /// Bytes queued for writing beyond which `send` waits for the connection to take them.
     /// Default 1 MiB.
     pub write_buffer: usize,
+    /// Bytes a connection that cannot be paused (the browser's WebSocket) holds for the
+    /// client while reading is held back ([`SlowConsumer::Block`]); never less than one
+    /// frame ([`Limits::max_frame_size`]). Past it the connection fails with an error that
+    /// says so and is reconnected: what arrived before is still read, the broker redelivers
+    /// unacknowledged messages, and an `auto` subscription loses what did not fit. Natively
+    /// the socket itself is not read and the broker is held back by TCP. Default 4 MiB.
+    pub receive_buffer: usize,
     /// The transport's own connect timeout (TCP connect, TLS and WebSocket handshakes), in
     /// milliseconds. Default 10 000.
     pub open_timeout_ms: u64,
@@ -99,6 +108,7 @@ impl Config {
             slow_consumer: SlowConsumer::Block,
             event_buffer: 64,
             write_buffer: 1 << 20,
+            receive_buffer: 4 << 20,
             open_timeout_ms: 10_000,
             #[cfg(all(feature = "tokio", not(target_arch = "wasm32")))]
             tls: TlsOptions::default(),
@@ -152,10 +162,13 @@ impl Config {
         self
     }
 
-    /// Sets how long CONNECTED may take (the session's and the supervisor's timeout).
+    /// Sets how long CONNECTED may take once the transport is open (the supervisor's
+    /// [`connected_timeout_ms`](SupervisorConfig::connected_timeout_ms); default 5 s). An
+    /// attempt that runs out of it is closed, reported as
+    /// [`CloseReason::ConnectTimeout`](crate::session::CloseReason), and the next goes to
+    /// another endpoint first.
     #[must_use]
     pub fn connect_timeout_ms(mut self, ms: u64) -> Config {
-        self.session.connect_timeout_ms = Some(ms);
         self.supervisor = self.supervisor.with_connected_timeout_ms(Some(ms));
         self
     }
@@ -215,6 +228,7 @@ impl fmt::Debug for Config {
             .field("slow_consumer", &self.slow_consumer)
             .field("event_buffer", &self.event_buffer)
             .field("write_buffer", &self.write_buffer)
+            .field("receive_buffer", &self.receive_buffer)
             .field("open_timeout_ms", &self.open_timeout_ms)
             .finish_non_exhaustive()
     }

@@ -34,8 +34,6 @@ pub struct Driver<R: Runtime> {
     connection: Option<R::Connection>,
     timer: R::Timer,
     read_buf: Box<[u8]>,
-    /// Bytes of `Shared::out` written already.
-    written: usize,
     /// Bytes were written and the connection has not yet confirmed a flush: TLS and WebSocket
     /// connections may hold written bytes in their own buffers until then.
     flush_pending: bool,
@@ -68,7 +66,6 @@ impl<R: Runtime> Driver<R> {
             connection: None,
             timer,
             read_buf: vec![0; READ_SIZE].into_boxed_slice(),
-            written: 0,
             flush_pending: false,
             started: false,
         }
@@ -86,18 +83,12 @@ impl<R: Runtime> Driver<R> {
         while let Some(event) = shared.session.poll_event() {
             match shared.route(event) {
                 Some(Event::Connected(connected)) => {
-                    shared.generation += 1;
                     self.supervisor.handle_connected(now);
                     let endpoint = self
                         .supervisor
                         .target()
                         .map(|t| self.endpoint_name(t))
                         .unwrap_or_default();
-                    for id in core::mem::take(&mut shared.unsubscribe_later) {
-                        if connected.replayed.contains(&id) {
-                            let _ = shared.session.unsubscribe(&id, Headers::new(), now);
-                        }
-                    }
                     shared.emit(ConnectionEvent::Connected {
                         endpoint,
                         version: connected.version,
@@ -127,8 +118,7 @@ impl<R: Runtime> Driver<R> {
     /// supervisor, are told.
     fn closed(&mut self, shared: &mut Shared, now: u64, failure: Option<io::Error>) {
         self.connection = None;
-        shared.out.clear();
-        self.written = 0;
+        shared.clear_out();
         self.flush_pending = false;
         shared.read_blocked = false;
         shared.session.handle_close(now);
@@ -168,10 +158,14 @@ impl<R: Runtime> Driver<R> {
                     endpoint: self.endpoint_name(target),
                     delay_ms,
                 }),
-                Action::Close { .. } => {
+                Action::Close { reason } => {
                     if self.opening.take().is_some() {
                         self.supervisor.handle_transport_closed(now);
                     } else if let Some(mut connection) = self.connection.take() {
+                        // The supervisor's timeout is why, which the session cannot know.
+                        if let Some(why) = reason.close_reason() {
+                            shared.session.close(why);
+                        }
                         let _ = connection
                             .poll_close(&mut Context::from_waker(core::task::Waker::noop()));
                         self.closed(shared, now, None);
@@ -249,8 +243,7 @@ impl<R: Runtime> Driver<R> {
                         Ok(connection) => {
                             self.connection = Some(connection);
                             self.supervisor.handle_transport_opened(now);
-                            shared.out.clear();
-                            self.written = 0;
+                            shared.clear_out();
                             self.flush_pending = false;
                             if shared.session.state() == State::Disconnected {
                                 let _ = shared.session.connect(now);
@@ -277,9 +270,9 @@ impl<R: Runtime> Driver<R> {
             if self.connection.is_some() && shared.session.wants_close() {
                 // Whatever is queued (a DISCONNECT) goes first, as far as the socket takes it.
                 if let Some(connection) = &mut self.connection {
-                    while self.written < shared.out.len() {
-                        match connection.poll_write(cx, &shared.out[self.written..]) {
-                            Poll::Ready(Ok(n)) if n > 0 => self.written += n,
+                    while let Some(bytes) = shared.next_out() {
+                        match connection.poll_write(cx, bytes) {
+                            Poll::Ready(Ok(n)) if n > 0 => shared.out_written += n,
                             _ => break,
                         }
                     }
@@ -294,14 +287,14 @@ impl<R: Runtime> Driver<R> {
             if let Some(connection) = &mut self.connection {
                 let mut failed = None;
                 let mut wrote = false;
-                while self.written < shared.out.len() {
-                    match connection.poll_write(cx, &shared.out[self.written..]) {
+                while let Some(bytes) = shared.next_out() {
+                    match connection.poll_write(cx, bytes) {
                         Poll::Ready(Ok(0)) => {
                             failed = Some(io::Error::from(io::ErrorKind::WriteZero));
                             break;
                         }
                         Poll::Ready(Ok(n)) => {
-                            self.written += n;
+                            shared.out_written += n;
                             wrote = true;
                         }
                         Poll::Ready(Err(e)) => {
@@ -325,11 +318,7 @@ impl<R: Runtime> Driver<R> {
                     self.closed(shared, now, Some(e));
                     continue;
                 }
-                if self.written == shared.out.len() && self.written > 0 {
-                    shared.out.clear();
-                    self.written = 0;
-                }
-                if wrote && shared.out.len() - self.written < shared.write_buffer / 2 {
+                if wrote && shared.queued() < shared.write_buffer / 2 {
                     shared.send_waiters.drain(..).for_each(|w| w.wake());
                 }
             }
@@ -380,11 +369,9 @@ impl<R: Runtime> Driver<R> {
                     progress = true;
                 }
             }
-            if !progress && self.written >= shared.out.len() {
-                return Poll::Pending;
-            }
             if !progress {
-                // Bytes wait for a socket that is not writable: its waker is registered.
+                // Waiting for input, time, or a socket that can take the bytes: every waker
+                // is registered.
                 return Poll::Pending;
             }
         }

@@ -28,6 +28,12 @@ pub enum Error {
     Closed,
     /// The session refused the call (an unknown transaction, NACK in STOMP 1.0…).
     Session(SessionError),
+    /// The frame asked for a receipt id (a `receipt` header of the caller's) that an earlier
+    /// frame's receipt still waits for; nothing was sent.
+    DuplicateReceipt {
+        /// The receipt id.
+        id: String,
+    },
     /// The receipt did not come in time.
     ReceiptTimedOut {
         /// The receipt id.
@@ -71,6 +77,9 @@ impl fmt::Display for Error {
             Error::ShuttingDown => f.write_str("the client is shutting down"),
             Error::Closed => f.write_str("the client has stopped"),
             Error::Session(e) => write!(f, "{e}"),
+            Error::DuplicateReceipt { id } => {
+                write!(f, "receipt {id} is already awaited for another frame")
+            }
             Error::ReceiptTimedOut { id } => write!(f, "receipt {id} timed out"),
             Error::ReceiptLost { id, reason } => write!(f, "receipt {id} lost: {reason:?}"),
             Error::StaleMessage => {
@@ -119,6 +128,8 @@ impl From<SessionError> for Error {
     fn from(e: SessionError) -> Error {
         match e {
             SessionError::NotConnected { .. } => Error::NotConnected,
+            SessionError::DuplicateReceipt(id) => Error::DuplicateReceipt { id },
+            SessionError::StaleMessage => Error::StaleMessage,
             other => Error::Session(other),
         }
     }

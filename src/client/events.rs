@@ -13,7 +13,7 @@ use crate::frame::{Frame, Version};
 use crate::reconnect::Reason;
 use crate::session::CloseReason;
 
-use super::shared::{Shared, lock};
+use super::shared::{Shared, lock, set_waker};
 
 /// Something that happened to the client's connection.
 #[derive(Clone, Debug)]
@@ -111,7 +111,7 @@ impl Stream for Events {
         if listener.closed {
             return Poll::Ready(None);
         }
-        listener.waker = Some(cx.waker().clone());
+        set_waker(&mut listener.waker, cx.waker());
         Poll::Pending
     }
 }

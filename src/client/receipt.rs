@@ -7,7 +7,7 @@ use std::prelude::rust_2024::*;
 use std::sync::{Arc, Mutex};
 
 use super::Error;
-use super::shared::{ReceiptSlot, Shared, lock};
+use super::shared::{ReceiptSlot, Shared, lock, set_waker};
 
 /// The RECEIPT of one frame, awaited: `Ok(())` when it came, [`Error::ReceiptTimedOut`] or
 /// [`Error::ReceiptLost`] when it will not (the session's receipt outcomes), [`Error::Closed`]
@@ -17,6 +17,7 @@ use super::shared::{ReceiptSlot, Shared, lock};
 pub struct Receipt {
     shared: Arc<Mutex<Shared>>,
     id: String,
+    key: u64,
 }
 
 impl Receipt {
@@ -26,10 +27,14 @@ impl Receipt {
         shared: &mut Shared,
         id: String,
     ) -> Receipt {
-        shared.receipts.insert(id.clone(), ReceiptSlot::default());
+        let key = shared.next_receipt_key;
+        shared.next_receipt_key += 1;
+        shared.receipt_slots.insert(key, ReceiptSlot::default());
+        shared.receipts.insert(id.clone(), key);
         Receipt {
             shared: shared_arc.clone(),
             id,
+            key,
         }
     }
 
@@ -44,20 +49,25 @@ impl Future for Receipt {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         let mut shared = lock(&self.shared);
-        let Some(slot) = shared.receipts.get_mut(&self.id) else {
+        let Some(slot) = shared.receipt_slots.get_mut(&self.key) else {
             return Poll::Ready(Err(Error::Closed));
         };
         if let Some(result) = slot.result.take() {
-            shared.receipts.remove(&self.id);
+            shared.receipt_slots.remove(&self.key);
             return Poll::Ready(result);
         }
-        slot.waker = Some(cx.waker().clone());
+        set_waker(&mut slot.waker, cx.waker());
         Poll::Pending
     }
 }
 
 impl Drop for Receipt {
     fn drop(&mut self) {
-        lock(&self.shared).receipts.remove(&self.id);
+        let mut shared = lock(&self.shared);
+        if shared.receipt_slots.remove(&self.key).is_some()
+            && shared.receipts.get(&self.id) == Some(&self.key)
+        {
+            shared.receipts.remove(&self.id);
+        }
     }
 }

@@ -33,10 +33,29 @@ pub(crate) enum Lifecycle {
     Finished,
 }
 
+/// Adds `waker` to `list` unless a waker there wakes the same task: a future polled many
+/// times is woken once, and the list grows with the tasks waiting, not with the polls.
+pub(crate) fn register(list: &mut Vec<Waker>, waker: &Waker) {
+    if !list.iter().any(|w| w.will_wake(waker)) {
+        list.push(waker.clone());
+    }
+}
+
+/// Sets `slot` to `waker` unless it already wakes the same task.
+pub(crate) fn set_waker(slot: &mut Option<Waker>, waker: &Waker) {
+    if !slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
+        *slot = Some(waker.clone());
+    }
+}
+
+/// A MESSAGE in a subscription's buffer, with the connection it came on
+/// ([`Session::connection`]).
+pub(crate) type Delivered = (u64, Frame);
+
 /// A subscription's buffer.
 #[derive(Debug)]
 pub(crate) struct SubQueue {
-    pub(crate) queue: VecDeque<Frame>,
+    pub(crate) queue: VecDeque<Delivered>,
     pub(crate) capacity: usize,
     pub(crate) ack: AckMode,
     pub(crate) waker: Option<Waker>,
@@ -45,7 +64,7 @@ pub(crate) struct SubQueue {
     pub(crate) ended: bool,
 }
 
-/// A receipt someone waits for.
+/// A receipt someone waits for: the [`Receipt`](super::Receipt) future with this slot's key.
 #[derive(Debug, Default)]
 pub(crate) struct ReceiptSlot {
     pub(crate) result: Option<Result<(), Error>>,
@@ -65,11 +84,12 @@ pub(crate) struct Shared {
     pub(crate) session: Session,
     /// The clock: milliseconds, as the runtime counts them.
     pub(crate) now: fn() -> u64,
-    /// Increments at every CONNECTED: messages of an earlier connection are stale.
-    pub(crate) generation: u64,
     pub(crate) lifecycle: Lifecycle,
-    /// Bytes encoded and not yet written.
+    /// The chunk of output being written, as the session encoded it (every frame that was
+    /// ready, in one buffer: the session coalesces), written up to `out_written`. The next
+    /// chunk stays in the session until this one is done, so no byte is copied on the way.
     pub(crate) out: Vec<u8>,
+    pub(crate) out_written: usize,
     /// Above this many bytes in `out`, senders wait.
     pub(crate) write_buffer: usize,
     pub(crate) send_waiters: Vec<Waker>,
@@ -81,9 +101,13 @@ pub(crate) struct Shared {
     pub(crate) slow_consumer: SlowConsumer,
     /// Reading stops while a subscription buffer is full ([`SlowConsumer::Block`]).
     pub(crate) read_blocked: bool,
-    /// Subscriptions dropped while disconnected: unsubscribed once replayed.
-    pub(crate) unsubscribe_later: Vec<String>,
-    pub(crate) receipts: HashMap<String, ReceiptSlot>,
+    /// Receipt ids the session awaits for a [`Receipt`](super::Receipt) future, and its key
+    /// in `receipt_slots`.
+    pub(crate) receipts: HashMap<String, u64>,
+    /// The futures' slots, by key: a slot outlives its id's wait until its future takes the
+    /// result, so one id may be asked for again meanwhile without replacing it.
+    pub(crate) receipt_slots: HashMap<u64, ReceiptSlot>,
+    pub(crate) next_receipt_key: u64,
     /// Messages of `client`/`client-individual` subscriptions taken and not yet acknowledged:
     /// a shutdown waits for them.
     pub(crate) in_flight: usize,
@@ -104,9 +128,9 @@ impl Shared {
         Shared {
             session,
             now,
-            generation: 0,
             lifecycle: Lifecycle::Running,
-            out: Vec::with_capacity(64 << 10),
+            out: Vec::new(),
+            out_written: 0,
             write_buffer: config.write_buffer.max(1),
             send_waiters: Vec::new(),
             driver: None,
@@ -115,8 +139,9 @@ impl Shared {
             subscription_buffer: config.subscription_buffer.max(1),
             slow_consumer: config.slow_consumer,
             read_blocked: false,
-            unsubscribe_later: Vec::new(),
             receipts: HashMap::new(),
+            receipt_slots: HashMap::new(),
+            next_receipt_key: 0,
             in_flight: 0,
             listeners: Vec::new(),
             event_buffer: config.event_buffer.max(1),
@@ -144,17 +169,34 @@ impl Shared {
         }
     }
 
-    /// Moves what the session has to send into `out`, and wakes the driver when there is any.
+    /// Wakes the driver when the session has something to send.
     pub(crate) fn flush_session(&mut self) {
-        let mut any = false;
-        while let Some(bytes) = self.session.poll_transmit() {
-            self.out.extend_from_slice(&bytes);
-            self.session.recycle(bytes);
-            any = true;
-        }
-        if any {
+        if self.session.transmit_len() > 0 {
             self.wake_driver();
         }
+    }
+
+    /// Bytes encoded and not yet written.
+    pub(crate) fn queued(&self) -> usize {
+        self.out.len() - self.out_written + self.session.transmit_len()
+    }
+
+    /// The bytes to write next: the rest of the chunk being written, or once it is done the
+    /// session's next chunk (the written one goes back to the session for reuse).
+    pub(crate) fn next_out(&mut self) -> Option<&[u8]> {
+        if self.out_written >= self.out.len() {
+            let next = self.session.poll_transmit()?;
+            let done = core::mem::replace(&mut self.out, next);
+            self.session.recycle(done);
+            self.out_written = 0;
+        }
+        Some(&self.out[self.out_written..])
+    }
+
+    /// Forgets the chunk being written (its connection is gone).
+    pub(crate) fn clear_out(&mut self) {
+        self.out.clear();
+        self.out_written = 0;
     }
 
     /// Fails with the reason new work is refused, if it is.
@@ -228,7 +270,11 @@ impl Shared {
                     }
                     _ => return None,
                 };
-                if let Some(slot) = self.receipts.get_mut(&id) {
+                if let Some(slot) = self
+                    .receipts
+                    .remove(&id)
+                    .and_then(|key| self.receipt_slots.get_mut(&key))
+                {
                     slot.result = Some(result);
                     if let Some(w) = slot.waker.take() {
                         w.wake();
@@ -246,8 +292,10 @@ impl Shared {
         }
     }
 
-    /// Puts a MESSAGE in its subscription's buffer, as the slow-consumer policy says.
+    /// Puts a MESSAGE in its subscription's buffer, as the slow-consumer policy says; it came
+    /// on the session's current [`connection`](Session::connection).
     fn deliver(&mut self, id: &str, frame: Frame) {
+        let connection = self.session.connection();
         let Some(sub) = self.subscriptions.get_mut(id) else {
             return;
         };
@@ -265,7 +313,9 @@ impl Shared {
                 let now = (self.now)();
                 // A NACK the session refuses (1.0) leaves the message to the broker's
                 // redelivery at the next connection.
-                let _ = self.session.nack(&frame, Headers::new(), now);
+                let _ = self
+                    .session
+                    .nack_from(&frame, connection, Headers::new(), now);
                 self.flush_session();
             }
             self.emit(ConnectionEvent::Dropped {
@@ -274,7 +324,7 @@ impl Shared {
             });
             return;
         }
-        sub.queue.push_back(frame);
+        sub.queue.push_back((connection, frame));
         if sub.queue.len() >= sub.capacity && !drop {
             self.read_blocked = true;
         }
@@ -312,7 +362,8 @@ impl Shared {
         while let Some(event) = self.session.poll_event() {
             let _ = self.route(event);
         }
-        for slot in self.receipts.values_mut() {
+        self.receipts.clear();
+        for slot in self.receipt_slots.values_mut() {
             if slot.result.is_none() {
                 slot.result = Some(Err(Error::Closed));
             }

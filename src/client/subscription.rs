@@ -11,10 +11,10 @@ use std::sync::{Arc, Mutex};
 use futures_core::Stream;
 
 use crate::frame::{Frame, Headers};
-use crate::session::AckMode;
+use crate::session::{AckMode, SessionError};
 
 use super::Error;
-use super::shared::{Lifecycle, Shared, lock};
+use super::shared::{Lifecycle, Shared, lock, set_waker};
 
 /// The messages of one subscription, as a [`Stream`]. Its buffer is bounded
 /// ([`Config::subscription_buffer`](super::Config)); a slow consumer is handled as
@@ -78,12 +78,11 @@ impl Stream for Subscription {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Message>> {
         let mut guard = lock(&self.shared);
         let shared = &mut *guard;
-        let generation = shared.generation;
         let Some(sub) = shared.subscriptions.get_mut(&*self.id) else {
             return Poll::Ready(None);
         };
         match sub.queue.pop_front() {
-            Some(frame) => {
+            Some((connection, frame)) => {
                 shared.taken();
                 let settled = self.ack == AckMode::Auto;
                 if !settled {
@@ -92,14 +91,14 @@ impl Stream for Subscription {
                 Poll::Ready(Some(Message {
                     frame,
                     subscription: self.id.clone(),
-                    generation,
+                    connection,
                     settled: AtomicBool::new(settled),
                     shared: self.shared.clone(),
                 }))
             }
             None if sub.ended => Poll::Ready(None),
             None => {
-                sub.waker = Some(cx.waker().clone());
+                set_waker(&mut sub.waker, cx.waker());
                 Poll::Pending
             }
         }
@@ -117,13 +116,10 @@ impl Drop for Subscription {
         if sub.ended || shared.lifecycle == Lifecycle::Finished {
             return;
         }
+        // While reconnecting the session forgets it at once: it is not replayed.
         let now = shared.now();
-        if shared.session.is_connected() {
-            let _ = shared.session.unsubscribe(&self.id, Headers::new(), now);
-            shared.flush_session();
-        } else if shared.session.subscription(&self.id).is_some() {
-            shared.unsubscribe_later.push(self.id.to_string());
-        }
+        let _ = shared.session.unsubscribe(&self.id, Headers::new(), now);
+        shared.flush_session();
     }
 }
 
@@ -135,7 +131,8 @@ impl Drop for Subscription {
 pub struct Message {
     frame: Frame,
     subscription: Arc<str>,
-    generation: u64,
+    /// The connection it came on ([`Session::connection`](crate::session::Session::connection)).
+    connection: u64,
     /// Acknowledged (or auto-acknowledged): no longer in flight.
     settled: AtomicBool,
     shared: Arc<Mutex<Shared>>,
@@ -206,23 +203,30 @@ impl Message {
             self.settle(shared);
             return Err(Error::Closed);
         }
-        if shared.generation != self.generation || !shared.session.is_connected() {
-            self.settle(shared);
-            return Err(Error::StaleMessage);
-        }
         let mut headers = Headers::new();
         if let Some(tx) = transaction {
             headers.push("transaction", tx);
         }
         let now = shared.now();
-        if ack {
-            shared.session.ack(&self.frame, headers, now)?;
+        let session = &mut shared.session;
+        let result = if ack {
+            session.ack_from(&self.frame, self.connection, headers, now)
         } else {
-            shared.session.nack(&self.frame, headers, now)?;
+            session.nack_from(&self.frame, self.connection, headers, now)
+        };
+        match result {
+            Ok(()) => {
+                shared.flush_session();
+                self.settle(shared);
+                Ok(())
+            }
+            // Its connection is gone: the broker redelivers it, nothing is left in flight.
+            Err(e @ SessionError::StaleMessage) => {
+                self.settle(shared);
+                Err(e.into())
+            }
+            Err(e) => Err(e.into()),
         }
-        shared.flush_session();
-        self.settle(shared);
-        Ok(())
     }
 
     /// No longer in flight.

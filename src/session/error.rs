@@ -44,6 +44,12 @@ pub enum SessionError {
     UnknownTransaction(String),
     /// A transaction with this id is already open.
     DuplicateTransaction(String),
+    /// A frame asked for a receipt whose id a frame sent earlier is still waiting for: two
+    /// frames cannot share one RECEIPT. Nothing was sent.
+    DuplicateReceipt(String),
+    /// ACK or NACK for a message that came on an earlier connection: its acknowledgement id
+    /// is void on this one (the broker redelivers the message). Nothing was sent.
+    StaleMessage,
     /// ACK or NACK for a message of a subscription in `auto` mode.
     AckInAutoMode {
         /// The subscription id.
@@ -130,6 +136,12 @@ impl SessionError {
             SessionError::DuplicateTransaction(id) => {
                 quoted(out, "transaction ", id, " is already open")
             }
+            SessionError::DuplicateReceipt(id) => {
+                quoted(out, "receipt ", id, " is already awaited for another frame")
+            }
+            SessionError::StaleMessage => out.push_str(
+                "the message came on an earlier connection: it cannot be acknowledged on this one",
+            ),
             SessionError::AckInAutoMode { subscription } => quoted(
                 out,
                 "subscription ",

@@ -21,9 +21,12 @@ pub(crate) enum Asked {
     Send(Option<(Frame, ContentLength)>),
     /// A SEND inside a transaction, which the broker aborts with the connection.
     SendInTransaction,
-    /// Any other frame (SUBSCRIBE, ACK, DISCONNECT…), or none: an id the caller expects
-    /// ([`Session::expect_receipt`](super::Session::expect_receipt)).
+    /// Any other frame (SUBSCRIBE, ACK, DISCONNECT…).
     Other,
+    /// No frame yet: an id the caller expects
+    /// ([`Session::expect_receipt`](super::Session::expect_receipt)); the first frame sent
+    /// with it takes it over.
+    Expected,
 }
 
 /// A receipt being waited for.
@@ -50,7 +53,7 @@ impl Pending {
             Asked::Send(Some(_)) if resend_enabled => None,
             Asked::Send(_) => Some(NotResent::ResendDisabled),
             Asked::SendInTransaction => Some(NotResent::InTransaction),
-            Asked::Other => Some(NotResent::NotASend),
+            Asked::Other | Asked::Expected => Some(NotResent::NotASend),
         }
     }
 }
@@ -89,6 +92,13 @@ impl Receipts {
 
     pub(crate) fn contains(&self, id: &str) -> bool {
         self.position(id).is_some()
+    }
+
+    /// Whether a frame already sent asked for `id` (not only
+    /// [`expected`](super::Session::expect_receipt)).
+    pub(crate) fn is_asked(&self, id: &str) -> bool {
+        self.position(id)
+            .is_some_and(|i| !matches!(self.pending[i].1.asked, Asked::Expected))
     }
 
     /// Sets the deadline of `id`; `false` when `id` is not pending.

@@ -100,13 +100,32 @@ pub struct Session {
     /// Open transactions, in the order they began.
     transactions: Vec<String>,
     ids: Ids,
+    /// CONNECTED frames handled: which connection the session is on.
+    current_connection: u64,
+    /// [`Event::Connected`]s polled: the connection of the events polled so far.
+    polled_connection: u64,
     transmits: VecDeque<Vec<u8>>,
+    /// Frames are appended to the last chunk not yet taken
+    /// ([`set_coalesce_transmits`](Session::set_coalesce_transmits)).
+    coalesce: bool,
+    /// The headers of the last SEND that asked for no receipt, kept for their room.
+    send_headers: Headers,
     spare: Vec<Vec<u8>>,
     events: VecDeque<Event>,
 }
 
 /// Buffers kept for reuse by [`Session::recycle`].
 const SPARE_BUFFERS: usize = 8;
+
+/// A buffer given back larger than this is not kept: a burst does not pin its memory.
+const SPARE_CAPACITY: usize = 1 << 20;
+
+/// The most header text a SEND's headers may hold to be kept for the next one.
+const SEND_HEADERS_KEPT: usize = 4 << 10;
+
+/// A coalesced chunk takes no more frames once it is this long, so that its buffer is
+/// reused (not grown and dropped) in a flood; each chunk is still written in one go.
+const COALESCE_LIMIT: usize = 256 << 10;
 
 /// Room for events kept once the queue is drained.
 const EVENTS_KEPT: usize = 16;
@@ -135,7 +154,11 @@ impl Session {
             receipts: Receipts::default(),
             transactions: Vec::new(),
             ids: Ids::default(),
+            current_connection: 0,
+            polled_connection: 0,
             transmits: VecDeque::new(),
+            coalesce: false,
+            send_headers: Headers::new(),
             spare: Vec::new(),
             events: VecDeque::new(),
         }
@@ -170,6 +193,41 @@ impl Session {
     /// The heart-beat intervals in force.
     pub fn heart_beat(&self) -> Negotiated {
         self.heartbeats.negotiated
+    }
+
+    /// The connection the events polled so far came on: 0 before the first CONNECTED, then one
+    /// more with every [`Event::Connected`] that [`poll_event`](Session::poll_event) returns.
+    /// A shell keeps it with each MESSAGE it hands out, and gives it back to
+    /// [`ack_from`](Session::ack_from) or [`nack_from`](Session::nack_from), which refuse a
+    /// message of an earlier connection.
+    ///
+    /// ```
+    /// use stompwire::frame::Headers;
+    /// use stompwire::session::{AckMode, Config, Event, Session, SessionError};
+    ///
+    /// let mut session = Session::new(Config::default());
+    /// let connected = b"CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\0";
+    /// session.connect(0).unwrap();
+    /// session.handle_bytes(connected, 0).unwrap();
+    /// while session.poll_event().is_some() {}
+    /// session.subscribe("/queue/a", AckMode::Client, Headers::new(), 0).unwrap();
+    /// let message = b"MESSAGE\nsubscription:sub-0\nmessage-id:1\nack:a-1\ndestination:/queue/a\n\n\0";
+    /// session.handle_bytes(message, 1).unwrap();
+    /// let Some(Event::Message { frame, .. }) = session.poll_event() else { panic!() };
+    /// let on = session.connection();
+    ///
+    /// // The connection drops and the session reconnects before the ACK.
+    /// session.handle_close(2);
+    /// session.connect(3).unwrap();
+    /// session.handle_bytes(connected, 3).unwrap();
+    /// while session.poll_event().is_some() {}
+    /// assert_eq!(
+    ///     session.ack_from(&frame, on, Headers::new(), 4),
+    ///     Err(SessionError::StaleMessage)
+    /// );
+    /// ```
+    pub fn connection(&self) -> u64 {
+        self.polled_connection
     }
 
     /// The registered subscriptions.
@@ -240,7 +298,7 @@ impl Session {
                 String::from(id),
                 Pending {
                     deadline: None,
-                    asked: Asked::Other,
+                    asked: Asked::Expected,
                 },
             );
         }
@@ -322,9 +380,41 @@ impl Session {
         self.transmits.pop_front()
     }
 
+    /// Appends every frame queued while the last chunk has not been taken to that chunk, when
+    /// `on`: [`poll_transmit`](Session::poll_transmit) then gives everything ready in one
+    /// buffer (a new one begins past 256 KiB), each frame encoded once, straight into the
+    /// buffer the shell writes. For a
+    /// shell that writes a byte stream (TCP, TLS, or a WebSocket whose messages may hold
+    /// several frames) in as few writes as it can. Off by default: each chunk is one frame
+    /// or one heart-beat EOL.
+    ///
+    /// ```
+    /// use stompwire::frame::Headers;
+    /// use stompwire::session::{Config, Session};
+    ///
+    /// let mut session = Session::new(Config::default());
+    /// session.set_coalesce_transmits(true);
+    /// session.connect(0).unwrap();
+    /// session.handle_bytes(b"CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\0", 0).unwrap();
+    /// session.send("/queue/a", Headers::new(), "one", 1).unwrap();
+    /// session.send("/queue/a", Headers::new(), "two", 1).unwrap();
+    /// let chunk = session.poll_transmit().unwrap();
+    /// assert!(chunk.starts_with(b"CONNECT\n"));
+    /// assert_eq!(chunk.windows(5).filter(|w| w == b"SEND\n").count(), 2);
+    /// assert_eq!(session.poll_transmit(), None);
+    /// ```
+    pub fn set_coalesce_transmits(&mut self, on: bool) {
+        self.coalesce = on;
+    }
+
+    /// Bytes queued for [`poll_transmit`](Session::poll_transmit).
+    pub fn transmit_len(&self) -> usize {
+        self.transmits.iter().map(Vec::len).sum()
+    }
+
     /// Gives a buffer from [`poll_transmit`](Session::poll_transmit) back for reuse.
     pub fn recycle(&mut self, mut buf: Vec<u8>) {
-        if self.spare.len() < SPARE_BUFFERS {
+        if self.spare.len() < SPARE_BUFFERS && buf.capacity() <= SPARE_CAPACITY {
             buf.clear();
             self.spare.push(buf);
         }
@@ -337,8 +427,11 @@ impl Session {
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
         let event = self.events.pop_front();
-        if event.is_none() && self.events.capacity() > EVENTS_KEPT {
-            self.events.shrink_to(EVENTS_KEPT);
+        match &event {
+            Some(Event::Connected(_)) => self.polled_connection += 1,
+            Some(_) => {}
+            None if self.events.capacity() > EVENTS_KEPT => self.events.shrink_to(EVENTS_KEPT),
+            None => {}
         }
         event
     }
@@ -448,9 +541,7 @@ impl Session {
             }
             State::Connected | State::Disconnecting => {
                 if self.heartbeats.send_deadline().is_some_and(|d| d <= now) {
-                    let mut buf = self.buffer();
-                    encode_heartbeat(&mut buf);
-                    self.transmits.push_back(buf);
+                    encode_heartbeat(self.out());
                     self.heartbeats.sent(now);
                 }
                 if let Some(deadline) = self.heartbeats.receive_deadline().filter(|d| *d <= now) {
@@ -469,6 +560,17 @@ impl Session {
                 }
             }
             State::Disconnected | State::Closing => {}
+        }
+    }
+
+    /// Asks for the transport to be closed, for a reason the shell knows and the session
+    /// cannot (the supervisor's CONNECTED timeout: [`CloseReason::ConnectTimeout`]); the
+    /// [`Event::Disconnected`] after [`handle_close`](Session::handle_close) carries it. A
+    /// reason given earlier (by the session or by this call) is kept. A no-op while
+    /// disconnected.
+    pub fn close(&mut self, reason: CloseReason) {
+        if self.state != State::Disconnected {
+            self.request_close(reason);
         }
     }
 
@@ -622,14 +724,38 @@ impl Session {
         body: impl Into<Vec<u8>>,
         now: u64,
     ) -> Result<(), SessionError> {
-        let mut all = Headers::with_capacity(headers.len() + 1, destination.len() + 16);
+        let mut all = core::mem::take(&mut self.send_headers);
+        all.clear();
         all.push("destination", destination);
         all.extend(headers.iter().filter(|(n, _)| *n != "destination"));
-        self.send_frame(
-            Frame::from_parts(Command::Send, all, body.into()),
-            ContentLength::Auto,
-            now,
-        )
+        let frame = Frame::from_parts(Command::Send, all, body.into());
+        if frame.receipt().is_some() {
+            return self.send_frame(frame, ContentLength::Auto, now);
+        }
+        // Nothing to track: the frame is only encoded, and its headers' room kept for the next.
+        let result = self.check_send(&frame).and_then(|()| {
+            self.encode_out(&frame, self.version, ContentLength::Auto)?;
+            self.heartbeats.sent(now);
+            Ok(())
+        });
+        // Unless a caller's large headers would pin their memory.
+        let text: usize = frame.headers.iter().map(|(n, v)| n.len() + v.len()).sum();
+        if text <= SEND_HEADERS_KEPT {
+            self.send_headers = frame.headers;
+        }
+        result
+    }
+
+    /// What a SEND needs: an open session, a destination, an open transaction if it names one.
+    fn check_send(&self, frame: &Frame) -> Result<(), SessionError> {
+        self.require_open()?;
+        if frame.destination().is_none() {
+            return Err(SessionError::MissingHeader {
+                command: Command::Send,
+                header: RequiredHeader::Destination,
+            });
+        }
+        self.check_transaction(&frame.headers)
     }
 
     /// Sends a SEND frame built by the caller; `content_length` says whether to add the
@@ -645,14 +771,7 @@ impl Session {
                 command: frame.command,
             });
         }
-        self.require_open()?;
-        if frame.destination().is_none() {
-            return Err(SessionError::MissingHeader {
-                command: Command::Send,
-                header: RequiredHeader::Destination,
-            });
-        }
-        self.check_transaction(&frame.headers)?;
+        self.check_send(&frame)?;
         self.push_frame(frame, content_length, now)
     }
 
@@ -707,17 +826,22 @@ impl Session {
         Ok(id)
     }
 
-    /// Ends the subscription `id` and forgets it.
+    /// Ends the subscription `id` and forgets it. While no session is open (reconnecting,
+    /// connecting, closing) it is only forgotten, at once: the broker ended it with the
+    /// connection, so no UNSUBSCRIBE goes, and it is not replayed on the next connection.
     pub fn unsubscribe(
         &mut self,
         id: &str,
         headers: Headers,
         now: u64,
     ) -> Result<(), SessionError> {
-        self.require_open()?;
         let Some(sub) = self.subscriptions.get(id) else {
             return Err(SessionError::UnknownSubscription(String::from(id)));
         };
+        if self.state != State::Connected {
+            self.subscriptions.remove(id);
+            return Ok(());
+        }
         let mut all = Headers::with_capacity(headers.len() + 2, 64);
         all.push("id", id);
         if self.version == Version::V1_0 {
@@ -737,14 +861,14 @@ impl Session {
         Ok(())
     }
 
-    /// Ends the subscription to `destination` (the STOMP 1.0 way); returns its id.
+    /// Ends the subscription to `destination` (the STOMP 1.0 way); returns its id. While no
+    /// session is open it is only forgotten, as with [`unsubscribe`](Session::unsubscribe).
     pub fn unsubscribe_destination(
         &mut self,
         destination: &str,
         headers: Headers,
         now: u64,
     ) -> Result<String, SessionError> {
-        self.require_open()?;
         let id = match self.subscriptions.by_destination(destination) {
             Some(sub) => sub.id.clone(),
             None => return Err(SessionError::UnknownSubscription(String::from(destination))),
@@ -767,6 +891,37 @@ impl Session {
         headers: Headers,
         now: u64,
     ) -> Result<(), SessionError> {
+        self.ack_message(Command::Nack, message, headers, now)
+    }
+
+    /// Acknowledges `message`, which came on connection `connection` (the
+    /// [`connection`](Session::connection) when its event was polled), as
+    /// [`ack`](Session::ack) does — unless it came on an earlier connection, or its connection
+    /// is gone: an acknowledgement id is valid only on the connection that delivered it, so
+    /// that is refused with [`SessionError::StaleMessage`] and nothing is sent (the broker
+    /// redelivers the message). A message of an `auto` subscription is refused first
+    /// ([`SessionError::AckInAutoMode`]).
+    pub fn ack_from(
+        &mut self,
+        message: &Frame,
+        connection: u64,
+        headers: Headers,
+        now: u64,
+    ) -> Result<(), SessionError> {
+        self.check_fresh(message, connection)?;
+        self.ack_message(Command::Ack, message, headers, now)
+    }
+
+    /// Negatively acknowledges `message`, which came on connection `connection`; see
+    /// [`ack_from`](Session::ack_from).
+    pub fn nack_from(
+        &mut self,
+        message: &Frame,
+        connection: u64,
+        headers: Headers,
+        now: u64,
+    ) -> Result<(), SessionError> {
+        self.check_fresh(message, connection)?;
         self.ack_message(Command::Nack, message, headers, now)
     }
 
@@ -872,6 +1027,32 @@ impl Session {
         }
     }
 
+    /// Refuses to acknowledge a message of an `auto` subscription, then one of a connection
+    /// that is not the open one.
+    fn check_fresh(&self, message: &Frame, connection: u64) -> Result<(), SessionError> {
+        self.refuse_auto(message)?;
+        let open = matches!(
+            self.state,
+            State::Connected | State::Disconnecting | State::Closing
+        );
+        if connection != self.current_connection || !open {
+            return Err(SessionError::StaleMessage);
+        }
+        Ok(())
+    }
+
+    /// A message of an `auto` subscription has nothing to acknowledge (and a 1.2 one has no
+    /// `ack` header). A 1.0 MESSAGE may lack `subscription`: its subscription is found the way
+    /// it was routed.
+    fn refuse_auto(&self, message: &Frame) -> Result<(), SessionError> {
+        match self.route(message).filter(|s| s.ack == AckMode::Auto) {
+            Some(sub) => Err(SessionError::AckInAutoMode {
+                subscription: sub.id.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
     fn check_transaction(&self, headers: &Headers) -> Result<(), SessionError> {
         match headers.get("transaction") {
             Some(tx) if !self.transactions.iter().any(|t| t == tx) => {
@@ -888,8 +1069,35 @@ impl Session {
         self.state = State::Closing;
     }
 
-    fn buffer(&mut self) -> Vec<u8> {
-        self.spare.pop().unwrap_or_default()
+    /// The buffer the next chunk of output is appended to: the last one not yet taken when
+    /// coalescing, else a new one at the back of the queue.
+    fn out(&mut self) -> &mut Vec<u8> {
+        let full = self
+            .transmits
+            .back()
+            .is_none_or(|back| back.len() >= COALESCE_LIMIT);
+        if !self.coalesce || full {
+            let buf = self.spare.pop().unwrap_or_default();
+            self.transmits.push_back(buf);
+        }
+        self.transmits.back_mut().expect("just ensured")
+    }
+
+    /// Appends `frame` to the output; on error nothing is queued.
+    fn encode_out(
+        &mut self,
+        frame: &Frame,
+        version: Version,
+        content_length: ContentLength,
+    ) -> Result<(), crate::frame::EncodeError> {
+        let result = encode_with(frame, version, content_length, self.out());
+        // A buffer left empty by the failure is not output.
+        if result.is_err() && self.transmits.back().is_some_and(Vec::is_empty) {
+            if let Some(buf) = self.transmits.pop_back() {
+                self.recycle(buf);
+            }
+        }
+        result
     }
 
     /// Encodes and queues `frame`, tracking its receipt if it asks for one.
@@ -899,12 +1107,10 @@ impl Session {
         content_length: ContentLength,
         now: u64,
     ) -> Result<(), SessionError> {
-        let mut buf = self.buffer();
-        if let Err(e) = encode_with(&frame, self.version, content_length, &mut buf) {
-            self.recycle(buf);
-            return Err(e.into());
+        if let Some(id) = frame.receipt().filter(|id| self.receipts.is_asked(id)) {
+            return Err(SessionError::DuplicateReceipt(String::from(id)));
         }
-        self.transmits.push_back(buf);
+        self.encode_out(&frame, self.version, content_length)?;
         self.heartbeats.sent(now);
         if let Some(id) = frame.receipt() {
             let id = String::from(id);
@@ -939,14 +1145,8 @@ impl Session {
         now: u64,
     ) -> Result<(), SessionError> {
         self.require_open()?;
-        // The mode first: a message of an auto subscription has nothing to acknowledge (and a
-        // 1.2 one has no `ack` header). A 1.0 MESSAGE may lack `subscription`: find its
-        // subscription the way it was routed.
-        if let Some(sub) = self.route(message).filter(|s| s.ack == AckMode::Auto) {
-            return Err(SessionError::AckInAutoMode {
-                subscription: sub.id.clone(),
-            });
-        }
+        // The mode first, before the headers the mode leaves out.
+        self.refuse_auto(message)?;
         let (id, header) = if self.version == Version::V1_2 {
             (message.ack(), RequiredHeader::Ack)
         } else {
@@ -1150,7 +1350,17 @@ impl Session {
             let mut buf = self.spare.pop().unwrap_or_default();
             match encode_with(frame, version, *content_length, &mut buf) {
                 Ok(()) => {
-                    self.transmits.push_back(buf);
+                    let back = self.transmits.back_mut();
+                    match back.filter(|b| self.coalesce && b.len() < COALESCE_LIMIT) {
+                        Some(back) => {
+                            back.extend_from_slice(&buf);
+                            if self.spare.len() < SPARE_BUFFERS {
+                                buf.clear();
+                                self.spare.push(buf);
+                            }
+                        }
+                        None => self.transmits.push_back(buf),
+                    }
                     resent.push(String::from(id));
                 }
                 Err(e) => {
@@ -1162,6 +1372,7 @@ impl Session {
         if !resent.is_empty() {
             self.heartbeats.sent(now);
         }
+        self.current_connection += 1;
         self.events.push_back(Event::Connected(Connected {
             version,
             server: frame.server().map(String::from),

@@ -2,7 +2,9 @@
 //! [`Connection`](crate::client::Connection), and [`Opening`] one.
 //!
 //! The socket's callbacks put what arrives into a queue shared with the connection and wake
-//! the driver; the driver copies bytes out of that queue when it reads.
+//! the driver; the driver copies bytes out of that queue when it reads. A browser WebSocket
+//! cannot be paused, so the queue is bounded: past its limit the socket is closed and, once
+//! what came before has been read, the read fails with an error that says why.
 
 use core::cell::RefCell;
 use core::future::Future;
@@ -30,6 +32,12 @@ struct Inbox {
     messages: VecDeque<Vec<u8>>,
     /// How far the front message has been read.
     offset: usize,
+    /// Bytes in `messages` not yet read.
+    queued: usize,
+    /// The most `queued` may reach.
+    limit: usize,
+    /// The limit was passed: why the connection failed, reported after the bytes before it.
+    overflow: Option<String>,
     waker: Option<Waker>,
 }
 
@@ -99,7 +107,12 @@ impl Opening {
         }
     }
 
-    pub(crate) fn start(url: &str, subprotocols: &[&str], timeout_ms: u32) -> Opening {
+    pub(crate) fn start(
+        url: &str,
+        subprotocols: &[&str],
+        timeout_ms: u32,
+        receive_limit: usize,
+    ) -> Opening {
         let list = Array::new();
         for p in subprotocols {
             list.push(&wasm_bindgen::JsValue::from_str(p));
@@ -111,7 +124,10 @@ impl Opening {
             }
         };
         socket.set_binary_type(BinaryType::Arraybuffer);
-        let inbox = Rc::new(RefCell::new(Inbox::default()));
+        let inbox = Rc::new(RefCell::new(Inbox {
+            limit: receive_limit,
+            ..Inbox::default()
+        }));
         let on_open = {
             let inbox = inbox.clone();
             Closure::<dyn FnMut(Event)>::new(move |_: Event| {
@@ -122,7 +138,11 @@ impl Opening {
         };
         let on_message = {
             let inbox = inbox.clone();
+            let socket = socket.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                if inbox.borrow().overflow.is_some() {
+                    return;
+                }
                 let data = event.data();
                 let bytes = if let Some(buffer) = data.dyn_ref::<ArrayBuffer>() {
                     Uint8Array::new(buffer).to_vec()
@@ -135,7 +155,17 @@ impl Opening {
                     return;
                 }
                 let mut inbox = inbox.borrow_mut();
-                inbox.messages.push_back(bytes);
+                if inbox.queued.saturating_add(bytes.len()) > inbox.limit {
+                    inbox.overflow = Some(format!(
+                        "more than {} bytes arrived while the client was not reading them \
+                         (a consumer fell behind; a browser WebSocket cannot be paused)",
+                        inbox.limit
+                    ));
+                    let _ = socket.close();
+                } else {
+                    inbox.queued += bytes.len();
+                    inbox.messages.push_back(bytes);
+                }
                 inbox.wake();
             })
         };
@@ -232,11 +262,18 @@ impl Connection for BrowserConnection {
             let n = (front.len() - inbox.offset).min(buf.len());
             buf[..n].copy_from_slice(&front[inbox.offset..inbox.offset + n]);
             inbox.offset += n;
+            inbox.queued -= n;
             if inbox.offset == front.len() {
                 inbox.messages.pop_front();
                 inbox.offset = 0;
             }
             return Poll::Ready(Ok(n));
+        }
+        if let Some(reason) = &inbox.overflow {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::OutOfMemory,
+                reason.clone(),
+            )));
         }
         if inbox.closed.is_some() {
             return Poll::Ready(Ok(0));
@@ -246,12 +283,20 @@ impl Connection for BrowserConnection {
     }
 
     fn poll_write(&mut self, _cx: &mut Context<'_>, bytes: &[u8]) -> Poll<io::Result<usize>> {
-        if let Some(reason) = &self.inbox.borrow().closed {
+        let inbox = self.inbox.borrow();
+        if let Some(reason) = &inbox.overflow {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::OutOfMemory,
+                reason.clone(),
+            )));
+        }
+        if let Some(reason) = &inbox.closed {
             return Poll::Ready(Err(io::Error::new(
                 io::ErrorKind::BrokenPipe,
                 reason.clone(),
             )));
         }
+        drop(inbox);
         match self.socket.send_with_u8_array(bytes) {
             Ok(()) => Poll::Ready(Ok(bytes.len())),
             Err(e) => Poll::Ready(Err(js_error("WebSocket send", e))),

@@ -33,6 +33,8 @@ extern "C" {
 pub struct BrowserRuntime {
     subprotocols: Vec<&'static str>,
     open_timeout_ms: u32,
+    /// Bytes a socket holds while the driver is not reading.
+    receive_limit: usize,
 }
 
 impl BrowserRuntime {
@@ -52,6 +54,9 @@ impl BrowserRuntime {
                 })
                 .collect(),
             open_timeout_ms: u32::try_from(config.open_timeout_ms).unwrap_or(u32::MAX),
+            receive_limit: config
+                .receive_buffer
+                .max(config.session.limits.max_frame_size),
         }
     }
 }
@@ -110,7 +115,12 @@ impl Runtime for BrowserRuntime {
                 &endpoint.path
             }
         );
-        Opening::start(&url, &self.subprotocols, self.open_timeout_ms)
+        Opening::start(
+            &url,
+            &self.subprotocols,
+            self.open_timeout_ms,
+            self.receive_limit,
+        )
     }
 
     fn timer(&self) -> BrowserTimer {

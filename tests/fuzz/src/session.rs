@@ -567,7 +567,9 @@ impl Harness<'_> {
                     .unwrap_or_else(|| "nope".into());
                 let mut headers = Headers::new();
                 let receipt = self.receipt(&mut headers, b);
-                self.call(receipt, true, 64, |s, now| s.unsubscribe(&id, headers, now));
+                // Without an open session the subscription is only forgotten: nothing is sent.
+                let sends = self.session.is_connected();
+                self.call(receipt, sends, 64, |s, now| s.unsubscribe(&id, headers, now));
             }
             OP_ACK => {
                 let mut headers = Headers::new();

@@ -9,6 +9,7 @@
 //! ```sh
 //! eval "$(bash scripts/brokers.sh env)"
 //! cargo run --release --manifest-path benches/peer/async_stomp/Cargo.toml -- all
+//! cargo run --release --manifest-path benches/peer/async_stomp/Cargo.toml -- all 5  # medians
 //! cargo run --release --manifest-path benches/peer/async_stomp/Cargo.toml -- \
 //!     one stompwire activemq 50000 128 0     # client broker messages size rate(0 = flood)
 //! ```
@@ -515,39 +516,83 @@ fn main() {
             row(peer, &w, &o);
         }
         _ => {
+            // `all [N]`: every workload N times (default 1), the three clients in turn within
+            // each round so that they share the machine's state; a row per run, then the
+            // medians and the ratios of the medians.
+            let rounds: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1).max(1);
             println!("| workload | client | delivered | msg/s | CPU µs/msg | p50 ms | p99 ms |");
             println!("|---|---|---|---|---|---|---|");
-            let mut ratios = Vec::new();
+            let peers = [Peer::Stompwire, Peer::AsyncStomp, Peer::Floor];
+            let mut medians = Vec::new();
             for w in &workloads {
-                let mut cpu = [0.0; 3];
-                let mut rate = [0.0; 3];
-                let mut p50 = [0.0; 3];
-                for (k, peer) in [Peer::Stompwire, Peer::AsyncStomp, Peer::Floor]
-                    .into_iter()
-                    .enumerate()
-                {
-                    let o = run_one(peer, *w);
-                    row(peer, w, &o);
-                    cpu[k] = o.cpu_us_per_msg();
-                    rate[k] = o.msg_per_s();
-                    p50[k] = o.percentile_ms(0.5);
+                // Per peer: CPU, msg/s, p50, p99 of every round.
+                let mut runs: Vec<[Vec<f64>; 4]> = vec![Default::default(); peers.len()];
+                for _ in 0..rounds {
+                    for (k, peer) in peers.into_iter().enumerate() {
+                        let o = run_one(peer, *w);
+                        row(peer, w, &o);
+                        let values = [
+                            o.cpu_us_per_msg(),
+                            o.msg_per_s(),
+                            o.percentile_ms(0.5),
+                            o.percentile_ms(0.99),
+                        ];
+                        for (list, v) in runs[k].iter_mut().zip(values) {
+                            list.push(v);
+                        }
+                    }
                 }
-                ratios.push((
-                    w.label(),
-                    cpu[0] / cpu[1],
-                    cpu[0] / cpu[2],
-                    rate[0] / rate[1],
-                    p50[0] - p50[2],
-                ));
+                let m: Vec<[f64; 4]> = runs
+                    .iter()
+                    .map(|r| [median(&r[0]), median(&r[1]), median(&r[2]), median(&r[3])])
+                    .collect();
+                medians.push((w.label(), m));
+            }
+            if rounds > 1 {
+                println!();
+                println!("Medians of {rounds} rounds:");
+                println!();
+                println!("| workload | client | msg/s | CPU µs/msg | p50 ms | p99 ms |");
+                println!("|---|---|---|---|---|---|");
+                for (label, m) in &medians {
+                    for (peer, v) in peers.iter().zip(m) {
+                        println!(
+                            "| {label} | {} | {:.0} | {:.2} | {:.2} | {:.2} |",
+                            peer.name(),
+                            v[1],
+                            v[0],
+                            v[2],
+                            v[3]
+                        );
+                    }
+                }
             }
             println!();
             println!(
                 "| workload | CPU stompwire/async-stomp | CPU stompwire/floor | msg/s stompwire/async-stomp | p50 stompwire − floor (ms) |"
             );
             println!("|---|---|---|---|---|");
-            for (label, a, f, r, p) in ratios {
-                println!("| {label} | {a:.2} | {f:.2} | {r:.2} | {p:+.2} |");
+            for (label, m) in medians {
+                let (ours, peer, floor) = (m[0], m[1], m[2]);
+                println!(
+                    "| {label} | {:.2} | {:.2} | {:.2} | {:+.2} |",
+                    ours[0] / peer[0],
+                    ours[0] / floor[0],
+                    ours[1] / peer[1],
+                    ours[2] - floor[2]
+                );
             }
         }
+    }
+}
+
+/// The median of `values` (the mean of the middle two for an even count).
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
     }
 }
