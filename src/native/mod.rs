@@ -21,7 +21,6 @@ pub mod listener;
 mod messages;
 mod outgoing;
 mod receipt;
-mod setters;
 mod shared;
 pub mod transport;
 

@@ -1,5 +1,5 @@
-//! [`TokioConnection`]: a TCP, TLS or WebSocket connection on tokio, as the driver's
-//! [`Connection`].
+//! [`TokioConnection`]: a TCP, TLS, WebSocket or UDP multicast connection on tokio, as the
+//! driver's [`Connection`].
 
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
@@ -14,7 +14,8 @@ use tokio_rustls::client::TlsStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::{self, Message};
 
-use crate::client::transport::Connection;
+use super::multicast::MulticastConnection;
+use crate::client::transport::{Connection, Refused};
 
 /// The byte stream under STOMP or under the WebSocket.
 #[derive(Debug)]
@@ -75,11 +76,16 @@ enum Kind {
         /// A received message not yet copied out whole, and how far it has been.
         pending: Option<(tungstenite::Bytes, usize)>,
     },
+    Multicast(Box<MulticastConnection>),
 }
 
 impl TokioConnection {
     pub(crate) fn stream(stream: Stream) -> TokioConnection {
         TokioConnection(Kind::Bytes(stream))
+    }
+
+    pub(crate) fn multicast(group: MulticastConnection) -> TokioConnection {
+        TokioConnection(Kind::Multicast(Box::new(group)))
     }
 
     pub(crate) fn websocket(ws: WebSocketStream<Stream>) -> TokioConnection {
@@ -128,6 +134,7 @@ impl Connection for TokioConnection {
                     Some(Err(e)) => return Poll::Ready(Err(ws_error(e))),
                 }
             },
+            Kind::Multicast(group) => group.poll_read(cx, buf),
         }
     }
 
@@ -141,6 +148,7 @@ impl Connection for TokioConnection {
                     .map_err(ws_error)?;
                 Poll::Ready(Ok(bytes.len()))
             }
+            Kind::Multicast(group) => group.poll_write(cx, bytes),
         }
     }
 
@@ -148,6 +156,7 @@ impl Connection for TokioConnection {
         match &mut self.0 {
             Kind::Bytes(stream) => Pin::new(stream).poll_flush(cx),
             Kind::Ws { ws, .. } => Pin::new(&mut **ws).poll_flush(cx).map_err(ws_error),
+            Kind::Multicast(group) => group.poll_flush(cx),
         }
     }
 
@@ -155,6 +164,14 @@ impl Connection for TokioConnection {
         match &mut self.0 {
             Kind::Bytes(stream) => Pin::new(stream).poll_shutdown(cx),
             Kind::Ws { ws, .. } => Pin::new(&mut **ws).poll_close(cx).map_err(ws_error),
+            Kind::Multicast(group) => group.poll_close(cx),
+        }
+    }
+
+    fn take_refused(&mut self) -> Option<Refused> {
+        match &mut self.0 {
+            Kind::Multicast(group) => group.take_refused(),
+            _ => None,
         }
     }
 }

@@ -1,11 +1,17 @@
-//! The async client on tokio: TCP, TLS (rustls) and WebSocket (tungstenite) connections, a
-//! tokio timer, and the driver spawned as a tokio task.
+//! The async client on tokio: TCP, TLS (rustls), WebSocket (tungstenite) and UDP multicast
+//! connections, a tokio timer, and the driver spawned as a tokio task.
+//!
+//! TLS is set up by the one TLS configuration of the native transports ([`TlsConfig`], here
+//! also named [`TlsOptions`]); a multicast group (`multicast://group:port`) is joined with the
+//! options of [`TokioRuntime::with_multicast`] and answers the client by the same rules as the
+//! native shell's multicast transport ([`crate::net::multicast`]).
 //!
 //! A [`Client`](super::Client) made with [`Client::connect`](super::Client::connect) must be
 //! created inside a tokio runtime with its I/O and time drivers enabled
 //! (`Builder::enable_all`).
 
 mod connection;
+mod multicast;
 mod tls;
 
 use core::pin::Pin;
@@ -23,12 +29,15 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use crate::frame::Version;
 use crate::reconnect::{Endpoint, Scheme};
 
+pub use crate::net::{ClientIdentity, TlsConfig};
 use connection::Stream;
 pub use connection::TokioConnection;
+pub use multicast::MulticastConnection;
 pub use tls::TlsOptions;
 
 use super::transport::{OpenError, Runtime, Timer};
 use super::{Config, Driver, Error};
+use crate::net::multicast::MulticastConfig;
 
 /// The tokio runtime of the async client.
 #[derive(Clone, Debug)]
@@ -36,12 +45,13 @@ pub struct TokioRuntime {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Inner {
     tls: Option<Arc<rustls::ClientConfig>>,
     tls_options: TlsOptions,
     open_timeout: Duration,
     subprotocols: String,
+    multicast: MulticastConfig,
 }
 
 impl TokioRuntime {
@@ -57,7 +67,7 @@ impl TokioRuntime {
                 config
                     .tls
                     .client_config()
-                    .map_err(|e| Error::Tls(Arc::new(e)))?,
+                    .map_err(|e| Error::Tls(Arc::new(io::Error::from(e))))?,
             )
         } else {
             None
@@ -78,8 +88,32 @@ impl TokioRuntime {
                 tls_options: config.tls.clone(),
                 open_timeout: Duration::from_millis(config.open_timeout_ms),
                 subprotocols,
+                multicast: MulticastConfig::default(),
             }),
         })
+    }
+
+    /// Sets the options of `multicast://` endpoints (TTL, interface, loopback, datagram size,
+    /// what a SEND's receipt means…); each endpoint's host and port replace `group` and
+    /// `port`. Default [`MulticastConfig::default`].
+    ///
+    /// ```
+    /// use stompwire::client::Config;
+    /// use stompwire::client::tokio::TokioRuntime;
+    /// use stompwire::net::multicast::{MulticastConfig, SendReceipts};
+    ///
+    /// let config = Config::from_url("multicast://224.1.2.3:61616")?;
+    /// let runtime = TokioRuntime::new(&config)?.with_multicast(
+    ///     MulticastConfig::default().with_send_receipts(SendReceipts::Delivered),
+    /// );
+    /// // Client::connect_with(runtime, config).await?
+    /// # drop(runtime);
+    /// # Ok::<(), stompwire::client::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_multicast(mut self, multicast: MulticastConfig) -> TokioRuntime {
+        Arc::make_mut(&mut self.inner).multicast = multicast;
+        self
     }
 }
 
@@ -94,6 +128,21 @@ fn ws_subprotocol(version: Version) -> &'static str {
 
 async fn open(inner: Arc<Inner>, endpoint: Endpoint) -> Result<TokioConnection, OpenError> {
     let unreachable = OpenError::unreachable;
+    if endpoint.scheme == Scheme::Multicast {
+        let group = endpoint.host.parse().map_err(|_| {
+            unreachable(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("multicast group {:?} is not an IPv4 address", endpoint.host),
+            ))
+        })?;
+        let config = inner
+            .multicast
+            .clone()
+            .with_group(group)
+            .with_port(endpoint.port);
+        let group = MulticastConnection::open(&config).map_err(unreachable)?;
+        return Ok(TokioConnection::multicast(group));
+    }
     let tcp = TcpStream::connect((endpoint.host.as_str(), endpoint.port))
         .await
         .map_err(unreachable)?;
@@ -107,7 +156,7 @@ async fn open(inner: Arc<Inner>, endpoint: Endpoint) -> Result<TokioConnection, 
             let name = inner
                 .tls_options
                 .server_name_for(&endpoint.host)
-                .map_err(unreachable)?;
+                .map_err(|e| unreachable(io::Error::from(e)))?;
             let connector = tokio_rustls::TlsConnector::from(config);
             let tls = connector.connect(name, tcp).await.map_err(unreachable)?;
             Stream::Tls(Box::new(tls))

@@ -77,7 +77,6 @@ use std::time::{Duration, Instant};
 mod connector;
 mod error;
 pub mod multicast;
-mod socket_option;
 mod tcp;
 mod tls;
 mod ws;
@@ -86,12 +85,12 @@ mod ws;
 /// [`TlsConfig::client_config`].
 pub use rustls;
 
+pub use crate::net::{ClientIdentity, SetupError, SocketOption, TlsConfig};
 pub use connector::{Connector, Sockets};
 pub use error::{Handshake, PemContents, TransportError};
 pub use multicast::{MulticastConfig, MulticastTransport};
-pub use socket_option::SocketOption;
 pub use tcp::{Keepalive, TcpConfig, TcpTransport};
-pub use tls::{ClientIdentity, TlsConfig, TlsTransport};
+pub use tls::TlsTransport;
 pub use ws::{WsConfig, WsTransport};
 
 pub use crate::reconnect::{Endpoint, Scheme};
@@ -164,7 +163,7 @@ pub struct TransportConfig {
     pub multicast: MulticastConfig,
 }
 
-crate::native::setters::setters!(TransportConfig {
+crate::net::setters::setters!(TransportConfig {
     with_tcp => tcp: TcpConfig,
     with_tls => tls: TlsConfig,
     with_ws => ws: WsConfig,

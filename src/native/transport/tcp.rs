@@ -88,13 +88,13 @@ impl Default for TcpConfig {
     }
 }
 
-crate::native::setters::setters!(Keepalive {
+crate::net::setters::setters!(Keepalive {
     with_idle => idle: Option<Duration>,
     with_interval => interval: Option<Duration>,
     with_count => count: Option<u32>,
 });
 
-crate::native::setters::setters!(TcpConfig {
+crate::net::setters::setters!(TcpConfig {
     with_connect_timeout => connect_timeout: Option<Duration>,
     with_handshake_timeout => handshake_timeout: Option<Duration>,
     with_nodelay => nodelay: bool,

@@ -80,7 +80,7 @@ impl Default for WsConfig {
     }
 }
 
-crate::native::setters::setters!(WsConfig {
+crate::net::setters::setters!(WsConfig {
     with_subprotocols => subprotocols: Vec<Version>,
     with_max_message_size => max_message_size: Option<usize>,
     with_max_frame_size => max_frame_size: Option<usize>,
