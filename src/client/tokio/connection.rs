@@ -84,6 +84,15 @@ impl TokioConnection {
         TokioConnection(Kind::Bytes(stream))
     }
 
+    /// The TCP socket underneath, for a plain TCP connection.
+    #[cfg(test)]
+    pub(crate) fn tcp(&self) -> Option<&TcpStream> {
+        match &self.0 {
+            Kind::Bytes(Stream::Tcp(tcp)) => Some(tcp),
+            _ => None,
+        }
+    }
+
     pub(crate) fn multicast(group: MulticastConnection) -> TokioConnection {
         TokioConnection(Kind::Multicast(Box::new(group)))
     }

@@ -18,6 +18,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::prelude::rust_2024::*;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -27,7 +28,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use crate::frame::Version;
-use crate::reconnect::{Endpoint, Scheme};
+use crate::reconnect::{Endpoint, Scheme, TransportFailure};
 
 pub use crate::net::{ClientIdentity, TlsConfig};
 use connection::Stream;
@@ -37,7 +38,9 @@ pub use tls::TlsOptions;
 
 use super::transport::{OpenError, Runtime, Timer};
 use super::{Config, Driver, Error};
+use crate::net::TcpConfig;
 use crate::net::multicast::MulticastConfig;
+use crate::net::tcp::new_socket;
 
 /// The tokio runtime of the async client.
 #[derive(Clone, Debug)]
@@ -52,6 +55,7 @@ struct Inner {
     open_timeout: Duration,
     subprotocols: String,
     multicast: MulticastConfig,
+    tcp: TcpConfig,
 }
 
 impl TokioRuntime {
@@ -89,8 +93,35 @@ impl TokioRuntime {
                 open_timeout: Duration::from_millis(config.open_timeout_ms),
                 subprotocols,
                 multicast: MulticastConfig::default(),
+                tcp: TcpConfig::default(),
             }),
         })
+    }
+
+    /// Sets the socket options and timeouts of TCP, TLS and WebSocket connections — the same
+    /// [`TcpConfig`] as the native shell's: `TCP_NODELAY`, keepalive, a local address to bind,
+    /// the connect timeout of each resolved address and the TLS and WebSocket handshake
+    /// timeouts (all within the configuration's `open_timeout_ms`). Default
+    /// [`TcpConfig::default`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use stompwire::client::Config;
+    /// use stompwire::client::tokio::TokioRuntime;
+    /// use stompwire::net::{Keepalive, TcpConfig};
+    ///
+    /// let config = Config::from_url("tcp://127.0.0.1:61613")?;
+    /// let runtime = TokioRuntime::new(&config)?.with_tcp(
+    ///     TcpConfig::default()
+    ///         .with_keepalive(Some(Keepalive::default().with_idle(Some(Duration::from_secs(60))))),
+    /// );
+    /// # drop(runtime);
+    /// # Ok::<(), stompwire::client::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_tcp(mut self, tcp: TcpConfig) -> TokioRuntime {
+        Arc::make_mut(&mut self.inner).tcp = tcp;
+        self
     }
 
     /// Sets the options of `multicast://` endpoints (TTL, interface, loopback, datagram size,
@@ -143,10 +174,84 @@ async fn open(inner: Arc<Inner>, endpoint: Endpoint) -> Result<TokioConnection, 
         let group = MulticastConnection::open(&config).map_err(unreachable)?;
         return Ok(TokioConnection::multicast(group));
     }
-    let tcp = TcpStream::connect((endpoint.host.as_str(), endpoint.port))
+    let tcp = connect_tcp(&endpoint, &inner.tcp).await?;
+    let handshake = inner.tcp.handshake_timeout;
+    within(handshake, handshake_of(inner, endpoint, tcp)).await
+}
+
+/// Connects to the first address of `endpoint`'s host that accepts, with `config`'s socket
+/// options, giving each address the connect timeout.
+async fn connect_tcp(endpoint: &Endpoint, config: &TcpConfig) -> Result<TcpStream, OpenError> {
+    let host = endpoint.host.as_str();
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((bare, endpoint.port))
         .await
-        .map_err(unreachable)?;
-    tcp.set_nodelay(true).map_err(unreachable)?;
+        .map_err(OpenError::unreachable)?
+        .collect();
+    let mut last = io::Error::new(io::ErrorKind::NotFound, format!("{host} has no addresses"));
+    let mut timed_out = false;
+    for addr in addrs {
+        if let Some(local) = config.local_address {
+            if local.is_ipv4() != addr.is_ipv4() {
+                last = io::Error::new(
+                    io::ErrorKind::AddrNotAvailable,
+                    format!("local address {local} is of another IP family than {addr}"),
+                );
+                continue;
+            }
+        }
+        let socket = new_socket(addr, config).map_err(|e| OpenError::unreachable(e.into()))?;
+        socket
+            .set_nonblocking(true)
+            .map_err(OpenError::unreachable)?;
+        let socket = tokio::net::TcpSocket::from_std_stream(socket.into());
+        match within(config.connect_timeout, async {
+            socket.connect(addr).await.map_err(OpenError::unreachable)
+        })
+        .await
+        {
+            Ok(tcp) => return Ok(tcp),
+            Err(e) => {
+                timed_out = e.failure == TransportFailure::TimedOut;
+                last = e.error;
+            }
+        }
+    }
+    Err(if timed_out {
+        OpenError::timed_out(last)
+    } else {
+        OpenError::unreachable(last)
+    })
+}
+
+/// `future`, failing as timed out after `limit` (`None`: no limit).
+async fn within<T>(
+    limit: Option<Duration>,
+    future: impl Future<Output = Result<T, OpenError>>,
+) -> Result<T, OpenError> {
+    match limit {
+        None => future.await,
+        Some(limit) => tokio::time::timeout(limit, future)
+            .await
+            .unwrap_or_else(|_| {
+                Err(OpenError::timed_out(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "timed out",
+                )))
+            }),
+    }
+}
+
+/// The TLS and WebSocket handshakes over a connected `tcp`, as `endpoint` asks.
+async fn handshake_of(
+    inner: Arc<Inner>,
+    endpoint: Endpoint,
+    tcp: TcpStream,
+) -> Result<TokioConnection, OpenError> {
+    let unreachable = OpenError::unreachable;
     let stream = match endpoint.scheme {
         Scheme::Tcp | Scheme::Stomp | Scheme::Ws => Stream::Tcp(tcp),
         Scheme::Ssl | Scheme::StompSsl | Scheme::Wss => {
@@ -284,5 +389,76 @@ impl Runtime for TokioRuntime {
 
     fn spawn(driver: Driver<TokioRuntime>) {
         tokio::spawn(driver);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::Keepalive;
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    fn runtime(tcp: TcpConfig) -> TokioRuntime {
+        let config = Config::from_url("tcp://127.0.0.1:61613").unwrap();
+        TokioRuntime::new(&config).unwrap().with_tcp(tcp)
+    }
+
+    #[test]
+    fn the_tcp_options_apply_to_the_socket_of_a_connection() {
+        block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let target = listener.local_addr().unwrap();
+            // A port that was free a moment ago, to bind the client's end to.
+            let local = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap();
+            let tcp = TcpConfig::default()
+                .with_nodelay(false)
+                .with_local_address(Some(local))
+                .with_keepalive(Some(
+                    Keepalive::default().with_idle(Some(Duration::from_secs(30))),
+                ));
+            let endpoint = Endpoint::parse(&format!("tcp://{target}")).unwrap();
+            let accepting = tokio::spawn(async move { listener.accept().await });
+            let connection = runtime(tcp).open(&endpoint).await.unwrap();
+            let (_server, peer) = accepting.await.unwrap().unwrap();
+            assert_eq!(
+                peer, local,
+                "the client's end is bound to the local address"
+            );
+            let socket = connection.tcp().expect("a TCP connection");
+            assert!(!socket.nodelay().unwrap());
+            let socket = socket2::SockRef::from(socket);
+            assert!(socket.keepalive().unwrap());
+            #[cfg(target_os = "linux")]
+            assert_eq!(
+                socket.tcp_keepalive_time().unwrap(),
+                Duration::from_secs(30)
+            );
+        });
+    }
+
+    #[test]
+    fn a_local_address_of_another_family_fails_the_open_and_names_both() {
+        block_on(async {
+            let tcp = TcpConfig::default().with_local_address(Some("[::1]:0".parse().unwrap()));
+            let endpoint = Endpoint::parse("tcp://127.0.0.1:9").unwrap();
+            let err = runtime(tcp).open(&endpoint).await.unwrap_err();
+            assert_eq!(err.failure, TransportFailure::Unreachable);
+            assert_eq!(err.error.kind(), io::ErrorKind::AddrNotAvailable);
+            let text = err.error.to_string();
+            assert!(
+                text.contains("[::1]:0") && text.contains("127.0.0.1:9"),
+                "{text}"
+            );
+        });
     }
 }

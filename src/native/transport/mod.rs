@@ -85,11 +85,11 @@ mod ws;
 /// [`TlsConfig::client_config`].
 pub use rustls;
 
-pub use crate::net::{ClientIdentity, SetupError, SocketOption, TlsConfig};
+pub use crate::net::{ClientIdentity, Keepalive, SetupError, SocketOption, TcpConfig, TlsConfig};
 pub use connector::{Connector, Sockets};
 pub use error::{Handshake, PemContents, TransportError};
 pub use multicast::{MulticastConfig, MulticastTransport};
-pub use tcp::{Keepalive, TcpConfig, TcpTransport};
+pub use tcp::TcpTransport;
 pub use tls::TlsTransport;
 pub use ws::{WsConfig, WsTransport};
 

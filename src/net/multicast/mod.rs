@@ -57,8 +57,9 @@ pub struct MulticastConfig {
     pub max_datagram_size: usize,
     /// The most bytes that open transactions may hold before COMMIT. Default 16 MiB.
     pub max_transaction_bytes: usize,
-    /// Datagrams received but not yet taken by `recv`; beyond this, new ones are dropped.
-    /// Default 4096.
+    /// Datagrams received but not yet taken by the native shell's `recv`; beyond this, new
+    /// ones are dropped. Default 4096. (The tokio runtime queues nothing of its own: datagrams
+    /// wait in the socket's kernel buffer, which drops what does not fit.)
     pub receive_queue: usize,
     /// What the RECEIPT of a SEND with `receipt` means. Default [`SendReceipts::Sent`].
     pub send_receipts: SendReceipts,
