@@ -148,6 +148,18 @@ impl TransportError {
         matches!(self, TransportError::DatagramTooLarge { .. })
     }
 
+    /// Whether opening failed because a timeout expired (nothing answered: a connect or a
+    /// handshake timed out), rather than because the endpoint said no.
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            TransportError::HandshakeTimeout { .. } => true,
+            TransportError::Connect { source, .. } | TransportError::Io(source) => {
+                source.kind() == io::ErrorKind::TimedOut
+            }
+            _ => false,
+        }
+    }
+
     /// Whether this is a certificate verification failure (an untrusted issuer, a name
     /// mismatch, an expired certificate…).
     pub fn is_certificate_error(&self) -> bool {
