@@ -25,7 +25,8 @@ use std::time::{Duration, Instant};
 
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::frame::Version;
 use crate::reconnect::{Endpoint, Scheme, TransportFailure};
@@ -38,9 +39,9 @@ pub use tls::TlsOptions;
 
 use super::transport::{OpenError, Runtime, Timer};
 use super::{Config, Driver, Error};
-use crate::net::TcpConfig;
 use crate::net::multicast::MulticastConfig;
 use crate::net::tcp::new_socket;
+use crate::net::{TcpConfig, WsConfig};
 
 /// The tokio runtime of the async client.
 #[derive(Clone, Debug)]
@@ -53,7 +54,7 @@ struct Inner {
     tls: Option<Arc<rustls::ClientConfig>>,
     tls_options: TlsOptions,
     open_timeout: Duration,
-    subprotocols: String,
+    ws: WsConfig,
     multicast: MulticastConfig,
     tcp: TcpConfig,
 }
@@ -80,22 +81,42 @@ impl TokioRuntime {
         let mut versions: Vec<Version> = config.session.versions.clone();
         versions.sort();
         versions.dedup();
-        let subprotocols = versions
-            .iter()
-            .rev()
-            .map(|v| ws_subprotocol(*v))
-            .collect::<Vec<_>>()
-            .join(", ");
+        versions.reverse();
+        let ws = WsConfig::default().with_subprotocols(versions);
         Ok(TokioRuntime {
             inner: Arc::new(Inner {
                 tls,
                 tls_options: config.tls.clone(),
                 open_timeout: Duration::from_millis(config.open_timeout_ms),
-                subprotocols,
+                ws,
                 multicast: MulticastConfig::default(),
                 tcp: TcpConfig::default(),
             }),
         })
+    }
+
+    /// Sets the WebSocket options of `ws://` and `wss://` endpoints — the same [`WsConfig`]
+    /// as the native shell's: the subprotocols offered (by default the configuration's
+    /// versions, preferred first), the limits on incoming messages and frames, extra HTTP
+    /// headers for the upgrade, text or binary messages, and a largest message size to split
+    /// writes into.
+    ///
+    /// ```
+    /// use stompwire::client::Config;
+    /// use stompwire::client::tokio::TokioRuntime;
+    /// use stompwire::net::WsConfig;
+    ///
+    /// let config = Config::from_url("ws://127.0.0.1:15674/ws")?;
+    /// let runtime = TokioRuntime::new(&config)?.with_ws(
+    ///     WsConfig::default().with_headers(vec![("Origin".into(), "https://example.com".into())]),
+    /// );
+    /// # drop(runtime);
+    /// # Ok::<(), stompwire::client::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_ws(mut self, ws: WsConfig) -> TokioRuntime {
+        Arc::make_mut(&mut self.inner).ws = ws;
+        self
     }
 
     /// Sets the socket options and timeouts of TCP, TLS and WebSocket connections — the same
@@ -145,15 +166,6 @@ impl TokioRuntime {
     pub fn with_multicast(mut self, multicast: MulticastConfig) -> TokioRuntime {
         Arc::make_mut(&mut self.inner).multicast = multicast;
         self
-    }
-}
-
-/// The WebSocket subprotocol of a STOMP version (`v12.stomp`…).
-fn ws_subprotocol(version: Version) -> &'static str {
-    match version {
-        Version::V1_0 => "v10.stomp",
-        Version::V1_1 => "v11.stomp",
-        _ => "v12.stomp",
     }
 }
 
@@ -291,17 +303,38 @@ async fn handshake_of(
             let mut request = url
                 .into_client_request()
                 .map_err(|e| unreachable(io::Error::other(e)))?;
-            if !inner.subprotocols.is_empty() {
-                let value = HeaderValue::from_str(&inner.subprotocols)
-                    .map_err(|e| unreachable(io::Error::other(e)))?;
+            let invalid = |name: &str| {
+                unreachable(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("invalid HTTP header {name:?} (name or value)"),
+                ))
+            };
+            let ws = &inner.ws;
+            if !ws.subprotocols.is_empty() {
+                let offered: Vec<&str> = ws.subprotocols.iter().map(|v| v.subprotocol()).collect();
+                let value = HeaderValue::from_str(&offered.join(", "))
+                    .map_err(|_| invalid("Sec-WebSocket-Protocol"))?;
                 request
                     .headers_mut()
                     .insert("Sec-WebSocket-Protocol", value);
             }
-            let (ws, _response) = tokio_tungstenite::client_async(request, stream)
-                .await
-                .map_err(|e| unreachable(io::Error::other(e)))?;
-            Ok(TokioConnection::websocket(ws))
+            for (name, value) in &ws.headers {
+                let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid(name))?;
+                let value = HeaderValue::from_str(value).map_err(|_| invalid(name))?;
+                request.headers_mut().append(header, value);
+            }
+            let limits = WebSocketConfig::default()
+                .max_message_size(ws.max_message_size)
+                .max_frame_size(ws.max_frame_size);
+            let (stream, _response) =
+                tokio_tungstenite::client_async_with_config(request, stream, Some(limits))
+                    .await
+                    .map_err(|e| unreachable(io::Error::other(e)))?;
+            Ok(TokioConnection::websocket(
+                stream,
+                ws.always_binary,
+                ws.max_chunk_size,
+            ))
         }
         _ => Ok(TokioConnection::stream(stream)),
     }
@@ -443,6 +476,93 @@ mod tests {
                 socket.tcp_keepalive_time().unwrap(),
                 Duration::from_secs(30)
             );
+        });
+    }
+
+    #[test]
+    // The upgrade callback's error type is tungstenite's (an HTTP response).
+    #[allow(clippy::result_large_err)]
+    fn the_ws_options_apply_to_the_upgrade_and_to_the_messages() {
+        use crate::client::Connection;
+        use std::sync::Mutex;
+        use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+        use tokio_tungstenite::tungstenite::{Bytes, Message};
+
+        block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let target = listener.local_addr().unwrap();
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let upgrade = seen.clone();
+            let server = tokio::spawn(async move {
+                let (tcp, _) = listener.accept().await.unwrap();
+                let answer = move |request: &Request, mut response: Response| {
+                    for name in ["x-token", "sec-websocket-protocol"] {
+                        let value = request.headers().get(name).map(|v| v.to_str().unwrap());
+                        upgrade.lock().unwrap().push(value.map(str::to_owned));
+                    }
+                    response.headers_mut().insert(
+                        "sec-websocket-protocol",
+                        HeaderValue::from_static("v11.stomp"),
+                    );
+                    Ok(response)
+                };
+                let mut ws = tokio_tungstenite::accept_hdr_async(tcp, answer)
+                    .await
+                    .unwrap();
+                let mut messages = Vec::new();
+                loop {
+                    let next = std::future::poll_fn(|cx| {
+                        futures_core::Stream::poll_next(Pin::new(&mut ws), cx)
+                    });
+                    let message = next.await.unwrap().unwrap();
+                    let done = matches!(message, Message::Binary(_));
+                    messages.push(message);
+                    if done {
+                        return messages;
+                    }
+                }
+            });
+            let config = Config::from_url(&format!("ws://{target}/ws")).unwrap();
+            let ws = WsConfig::default()
+                .with_subprotocols(vec![Version::V1_1])
+                .with_headers(vec![("X-Token".into(), "t-1".into())])
+                .with_max_chunk_size(Some(8));
+            let endpoint = Endpoint::parse(&format!("ws://{target}/ws")).unwrap();
+            let mut connection = TokioRuntime::new(&config)
+                .unwrap()
+                .with_ws(ws)
+                .open(&endpoint)
+                .await
+                .unwrap();
+            let text = "héllo wörld ✓ ok";
+            for bytes in [text.as_bytes(), &[0xff, 0, 1][..]] {
+                let mut at = 0;
+                while at < bytes.len() {
+                    let write = std::future::poll_fn(|cx| connection.poll_write(cx, &bytes[at..]));
+                    at += write.await.unwrap();
+                }
+            }
+            std::future::poll_fn(|cx| connection.poll_flush(cx))
+                .await
+                .unwrap();
+            let messages = server.await.unwrap();
+            assert_eq!(
+                *seen.lock().unwrap(),
+                [Some("t-1".to_owned()), Some("v11.stomp".to_owned())],
+                "the extra header and the subprotocols offered"
+            );
+            let (last, texts) = messages.split_last().unwrap();
+            assert_eq!(*last, Message::Binary(Bytes::from_static(&[0xff, 0, 1])));
+            let mut joined = String::new();
+            for message in texts {
+                let Message::Text(part) = message else {
+                    panic!("UTF-8 goes as text: {message:?}");
+                };
+                assert!(part.len() <= 8, "split at 8 bytes: {part:?}");
+                joined.push_str(part);
+            }
+            assert_eq!(joined, text, "cut at character boundaries, nothing lost");
+            assert!(texts.len() >= text.len() / 8);
         });
     }
 

@@ -85,13 +85,15 @@ mod ws;
 /// [`TlsConfig::client_config`].
 pub use rustls;
 
-pub use crate::net::{ClientIdentity, Keepalive, SetupError, SocketOption, TcpConfig, TlsConfig};
+pub use crate::net::{
+    ClientIdentity, Keepalive, SetupError, SocketOption, TcpConfig, TlsConfig, WsConfig,
+};
 pub use connector::{Connector, Sockets};
 pub use error::{Handshake, PemContents, TransportError};
 pub use multicast::{MulticastConfig, MulticastTransport};
 pub use tcp::TcpTransport;
 pub use tls::TlsTransport;
-pub use ws::{WsConfig, WsTransport};
+pub use ws::WsTransport;
 
 pub use crate::reconnect::{Endpoint, Scheme};
 
