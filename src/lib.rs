@@ -47,6 +47,11 @@ mod browser_lifecycle;
 pub mod client;
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 pub mod native;
+#[cfg(all(
+    any(feature = "native", feature = "tokio"),
+    not(target_arch = "wasm32")
+))]
+pub mod net;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(all(doctest, feature = "native", feature = "tokio"))]

@@ -14,11 +14,11 @@ use std::time::Duration;
 
 use futures_core::Stream;
 use stompwire::client::{
-    Client, Config, Connection, ConnectionEvent, Driver, OpenError, Runtime, Timer,
+    Client, Config, Connection, ConnectionEvent, Driver, Error, OpenError, Refused, Runtime, Timer,
 };
 use stompwire::frame::Headers;
 use stompwire::reconnect::{Backoff, Endpoint, MaxAttempts, Pacing, Policy};
-use stompwire::session::{AckMode, CloseReason};
+use stompwire::session::{AckMode, CloseReason, LostReason};
 
 /// The peer's side of every connection opened, newest last.
 #[derive(Default)]
@@ -35,6 +35,10 @@ struct Wire {
     /// A flush does not complete until [`Peer::finish_flush`]; the flusher waits here.
     flush_blocked: bool,
     flusher: Option<Waker>,
+    /// Writes containing this are taken and refused, as a multicast group refuses a frame
+    /// larger than a datagram; the refusal names this receipt.
+    refuse: Option<(String, String)>,
+    refused: VecDeque<Refused>,
 }
 
 #[derive(Clone, Default)]
@@ -115,6 +119,15 @@ impl Connection for MemoryConnection {
 
     fn poll_write(&mut self, _: &mut Context<'_>, bytes: &[u8]) -> Poll<io::Result<usize>> {
         let mut wire = self.0.lock().unwrap();
+        if let Some((marker, receipt)) = wire.refuse.clone() {
+            if String::from_utf8_lossy(bytes).contains(&marker) {
+                wire.refused.push_back(Refused {
+                    receipt: Some(receipt),
+                    error: io::Error::new(io::ErrorKind::InvalidInput, "too large"),
+                });
+                return Poll::Ready(Ok(bytes.len()));
+            }
+        }
         if wire.buffering {
             wire.buffered.extend_from_slice(bytes);
         } else {
@@ -139,6 +152,10 @@ impl Connection for MemoryConnection {
     fn poll_close(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.0.lock().unwrap().closed = true;
         Poll::Ready(Ok(()))
+    }
+
+    fn take_refused(&mut self) -> Option<Refused> {
+        self.0.lock().unwrap().refused.pop_front()
     }
 }
 
@@ -285,6 +302,39 @@ fn a_flush_that_has_to_wait_is_finished_when_the_socket_can_take_the_bytes() {
         // Nothing more is written; the flush alone must still happen.
         peer.finish_flush(0);
         written(&peer, 0, "held").await;
+    });
+}
+
+#[test]
+fn a_frame_the_connection_refuses_fails_its_receipt_and_the_connection_stays_open() {
+    run(async {
+        let peer = Peer::default();
+        let client = connected(&peer).await;
+        let mut events = client.events();
+        peer.wire(0).lock().unwrap().refuse = Some(("too-large".into(), "r-big".into()));
+        let mut headers = Headers::new();
+        headers.push("receipt", "r-big");
+        let err = client
+            .send_with_receipt("/queue/a", headers, "too-large")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::ReceiptLost { id, reason: LostReason::NotSent } if id == "r-big"),
+            "{err:?}"
+        );
+        let event = poll_fn(|cx| Pin::new(&mut events).poll_next(cx)).await;
+        match event {
+            Some(ConnectionEvent::Refused { receipt, error, .. }) => {
+                assert_eq!(receipt.as_deref(), Some("r-big"));
+                assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
+            }
+            other => panic!("expected Refused, got {other:?}"),
+        }
+        // The same connection carries the next frame.
+        assert!(client.is_connected());
+        client.send("/queue/a", "small").await.unwrap();
+        written(&peer, 0, "small").await;
+        assert_eq!(peer.connections(), 1, "no reconnect");
     });
 }
 

@@ -820,3 +820,170 @@ fn the_command_line_tool_and_stomp_py_exchange_messages() {
     assert!(out.contains(r#"["x-time","12:30"]"#), "{out}");
     peer.quit();
 }
+
+// ---------------------------------------------------------------------------------------------
+// The async client (`stompwire::client`) on tokio, over the same group
+
+/// The async client's side: a `stompwire::client::Client` on a tokio runtime of its own.
+#[cfg(feature = "tokio")]
+mod async_client {
+    use std::future::{Future, poll_fn};
+    use std::pin::Pin;
+
+    use futures_core::Stream;
+    use stompwire::client::tokio::TokioRuntime;
+    use stompwire::client::{Client, Config, ConnectionEvent, Error};
+    use stompwire::frame::Headers;
+    use stompwire::session::{AckMode, LostReason};
+
+    use super::*;
+
+    /// Runs `body` on a single-threaded tokio runtime, bounded in time.
+    fn run<F: Future<Output = ()>>(body: F) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            tokio::time::timeout(PATIENCE * 3, body)
+                .await
+                .expect("the test ran out of time");
+        });
+    }
+
+    async fn next<S: Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
+        tokio::time::timeout(PATIENCE, poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)))
+            .await
+            .expect("nothing came in time")
+    }
+
+    async fn join(port: u16) -> Client {
+        let config = Config::from_url(&format!("multicast://{GROUP}:{port}")).unwrap();
+        let runtime = TokioRuntime::new(&config).unwrap();
+        Client::connect_with(runtime, config)
+            .await
+            .expect("the async client joins the group")
+    }
+
+    /// Waits until the client has written everything before this call (the local broker
+    /// answers a receipt once it handled the frame, so a SUBSCRIBE before it is in place).
+    async fn barrier(client: &Client) {
+        client
+            .send_with_receipt("/topic/barrier", Headers::new(), "")
+            .await
+            .expect("the barrier's receipt");
+    }
+
+    #[test]
+    #[ignore = "needs a private network namespace and stomp.py: scripts/netns-test.sh"]
+    fn the_async_client_and_stomp_py_exchange_messages_and_receipts_over_the_group() {
+        require_private_netns();
+        let port = 47120;
+        let wire = Wire::watch(port);
+        let mut peer = Peer::start(port);
+        peer.subscribe("/topic/async-py", "1");
+        run(async {
+            let client = join(port).await;
+            let mut messages = client.subscribe("/topic/async-rs", AckMode::Auto).unwrap();
+            barrier(&client).await;
+            let (_, barrier_send) = wire.next_frame(Command::Send, PATIENCE).unwrap();
+            assert_eq!(barrier_send.destination(), Some("/topic/barrier"));
+
+            // Ours → stomp.py: a SEND on the wire, with its headers and receipt; the receipt
+            // resolves once the datagram is out (SendReceipts::Sent).
+            let mut headers = Headers::new();
+            headers.push("colour", "blue");
+            client
+                .send_with_receipt("/topic/async-py", headers, UNICODE)
+                .await
+                .unwrap();
+            let (data, send) = wire.next_frame(Command::Send, PATIENCE).expect("the SEND");
+            assert!(data.len() <= 1024, "one datagram stomp.py reads whole");
+            assert_eq!(send.destination(), Some("/topic/async-py"));
+            assert!(send.receipt().is_some(), "the SEND carries its receipt");
+            let message = peer.message();
+            assert_eq!(message["body"], UNICODE);
+            assert_eq!(header(&message, "colour"), Some("blue"));
+            let (_, receipt) = wire
+                .next_frame(Command::Receipt, PATIENCE)
+                .expect("stomp.py answers the receipt to the group");
+            assert_eq!(receipt.receipt_id(), send.receipt());
+
+            // stomp.py → ours: filtered by destination, delivered to the subscription, and
+            // its receipt answered to the group.
+            peer.send("/topic/async-other", "not for us", json!({}));
+            peer.send(
+                "/topic/async-rs",
+                "for the async client",
+                json!({"x-time": "12:30", "receipt": "py-async-1"}),
+            );
+            let message = next(&mut messages).await.expect("a MESSAGE");
+            assert_eq!(message.body(), b"for the async client");
+            assert_eq!(message.header("destination"), Some("/topic/async-rs"));
+            assert_eq!(message.header("x-time"), Some("12:30"));
+            // stomp.py hears every RECEIPT on the group (its own answer to our SEND too).
+            let ours = std::iter::from_fn(|| peer.next("receipt", PATIENCE))
+                .find(|r| header(r, "receipt-id") == Some("py-async-1"));
+            assert!(ours.is_some(), "stomp.py got our RECEIPT");
+            let quiet =
+                tokio::time::timeout(QUIET, poll_fn(|cx| Pin::new(&mut messages).poll_next(cx)))
+                    .await;
+            assert!(quiet.is_err(), "a message for another destination arrived");
+
+            client.shutdown(PATIENCE).await.unwrap();
+        });
+        peer.quit();
+    }
+
+    #[test]
+    #[ignore = "needs a private network namespace and stomp.py: scripts/netns-test.sh"]
+    fn the_async_client_refuses_a_frame_larger_than_a_datagram_and_stays_connected() {
+        require_private_netns();
+        let port = 47121;
+        let wire = Wire::watch(port);
+        let mut peer = Peer::start(port);
+        peer.subscribe("/topic/async-big", "1");
+        run(async {
+            let client = join(port).await;
+            let mut events = client.events();
+            let too_large = body_for_datagram_of("/topic/async-big", 1024) + "yy";
+            let err = client
+                .send_with_receipt("/topic/async-big", Headers::new(), too_large)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(
+                    &err,
+                    Error::ReceiptLost {
+                        reason: LostReason::NotSent,
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            let refused = loop {
+                match next(&mut events).await.expect("an event") {
+                    ConnectionEvent::Refused { error, receipt, .. } => break (error, receipt),
+                    ConnectionEvent::Disconnected { reason } => {
+                        panic!("the connection closed: {reason:?}")
+                    }
+                    _ => {}
+                }
+            };
+            let text = refused.0.to_string();
+            assert!(text.contains("1024"), "the refusal names the limit: {text}");
+            assert!(refused.1.is_some(), "the refusal names the receipt");
+            assert!(wire.next(QUIET).is_none(), "something reached the wire");
+
+            // Still connected: the next frame goes.
+            assert!(client.is_connected());
+            client
+                .send_with_receipt("/topic/async-big", Headers::new(), "small")
+                .await
+                .unwrap();
+            assert_eq!(peer.message()["body"], "small");
+            client.shutdown(PATIENCE).await.unwrap();
+        });
+        peer.quit();
+    }
+}

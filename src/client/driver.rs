@@ -12,11 +12,11 @@ use std::sync::{Arc, Mutex};
 
 use crate::frame::Headers;
 use crate::reconnect::{Action, Endpoint, Supervisor, TransportFailure, earliest};
-use crate::session::{Event, State};
+use crate::session::{Event, LostReason, State};
 
 use super::events::ConnectionEvent;
 use super::shared::{FirstConnect, Lifecycle, Shared, lock};
-use super::transport::{Connection, Runtime, Timer};
+use super::transport::{Connection, Refused, Runtime, Timer};
 
 /// Reads per run before the driver yields to other tasks.
 const READS_PER_RUN: usize = 32;
@@ -139,6 +139,24 @@ impl<R: Runtime> Driver<R> {
             None => self.supervisor.handle_transport_closed(now),
         }
         shared.send_waiters.drain(..).for_each(|w| w.wake());
+    }
+
+    /// A frame the connection refused: its receipt is lost, never sent.
+    fn refused(&mut self, shared: &mut Shared, now: u64, refused: Refused) {
+        if let Some(id) = &refused.receipt {
+            shared.session.abandon_receipt(id, LostReason::NotSent);
+        }
+        let endpoint = self
+            .supervisor
+            .target()
+            .map(|t| self.endpoint_name(t))
+            .unwrap_or_default();
+        shared.emit(ConnectionEvent::Refused {
+            endpoint,
+            receipt: refused.receipt,
+            error: Arc::new(refused.error),
+        });
+        self.session_events(shared, now);
     }
 
     /// Carries out the supervisor's actions. Returns `true` once the client has stopped.
@@ -317,6 +335,11 @@ impl<R: Runtime> Driver<R> {
                 if let Some(e) = failed {
                     self.closed(shared, now, Some(e));
                     continue;
+                }
+                // Frames the connection refused (it stays open): their receipts fail, and the
+                // program hears of each.
+                while let Some(refused) = self.connection.as_mut().and_then(|c| c.take_refused()) {
+                    self.refused(shared, now, refused);
                 }
                 if wrote && shared.queued() < shared.write_buffer / 2 {
                     shared.send_waiters.drain(..).for_each(|w| w.wake());

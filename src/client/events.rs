@@ -51,6 +51,17 @@ pub enum ConnectionEvent {
     },
     /// The broker sent an ERROR frame.
     Error(Frame),
+    /// The connection refused a frame and sent nothing of it; it stays open (a multicast
+    /// frame larger than a datagram). The frame's receipt, if it asked for one, fails with
+    /// [`Error::ReceiptLost`](super::Error::ReceiptLost).
+    Refused {
+        /// The endpoint.
+        endpoint: String,
+        /// The frame's `receipt` header.
+        receipt: Option<String>,
+        /// Why.
+        error: Arc<io::Error>,
+    },
     /// A subscription's buffer was full and a message was dropped
     /// ([`SlowConsumer::Drop`](super::SlowConsumer::Drop)).
     Dropped {

@@ -56,4 +56,4 @@ pub use events::{ConnectionEvent, Events};
 pub use receipt::Receipt;
 pub use subscription::{Message, Subscription};
 pub use transaction::Transaction;
-pub use transport::{Connection, OpenError, Runtime, Timer};
+pub use transport::{Connection, OpenError, Refused, Runtime, Timer};

@@ -28,6 +28,25 @@ pub trait Connection: Unpin {
 
     /// Closes the connection (a WebSocket close, a TLS close_notify, a TCP FIN).
     fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+
+    /// A frame this connection took with [`poll_write`](Connection::poll_write) but would not
+    /// carry, having sent nothing of it — its own limit (a multicast frame larger than a
+    /// datagram), not a failure: the connection stays open. The driver asks after its
+    /// writes; the frame's receipt fails ([`LostReason::NotSent`](crate::session::LostReason))
+    /// and [`ConnectionEvent::Refused`](super::ConnectionEvent::Refused) tells the program.
+    /// Connections that carry every frame keep the default, `None`.
+    fn take_refused(&mut self) -> Option<Refused> {
+        None
+    }
+}
+
+/// A frame a [`Connection`] refused; see [`Connection::take_refused`].
+#[derive(Debug)]
+pub struct Refused {
+    /// The frame's `receipt` header, when it asked for one.
+    pub receipt: Option<String>,
+    /// Why (for a multicast frame, an `InvalidInput` error naming its size and the limit).
+    pub error: io::Error,
 }
 
 /// Why a connection could not be opened: the error, and how the supervisor should count it.

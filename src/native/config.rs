@@ -133,7 +133,7 @@ impl ClientConfig {
     }
 }
 
-super::setters::setters!(ClientConfig {
+crate::net::setters::setters!(ClientConfig {
     with_endpoints => endpoints: Vec<Endpoint>,
     with_policy => policy: Policy,
     with_supervisor => supervisor: SupervisorConfig,

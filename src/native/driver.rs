@@ -18,7 +18,7 @@ use super::Error;
 use super::Waited;
 use super::receipt::Outcome;
 use super::shared::{Inner, Shared};
-use super::transport::{Recv, Transport, TransportError};
+use super::transport::{Recv, Transport};
 use crate::reconnect::{Action, TransportFailure, earliest};
 use crate::session::{CloseReason, Event, ReceiptOutcome};
 
@@ -205,7 +205,7 @@ fn open(
         Ok(t) => Arc::from(t),
         Err(source) => {
             log::debug!("cannot connect to {endpoint}: {source}");
-            let failure = if timed_out(&source) {
+            let failure = if source.is_timeout() {
                 TransportFailure::TimedOut
             } else {
                 TransportFailure::Unreachable
@@ -239,18 +239,6 @@ fn open(
     drop(shared);
     inner.sent(sent);
     Some(transport)
-}
-
-/// Whether opening failed because a timeout expired (nothing answered), rather than
-/// because the endpoint said no.
-fn timed_out(error: &TransportError) -> bool {
-    match error {
-        TransportError::HandshakeTimeout { .. } => true,
-        TransportError::Connect { source, .. } | TransportError::Io(source) => {
-            source.kind() == std::io::ErrorKind::TimedOut
-        }
-        _ => false,
-    }
 }
 
 /// Reads once (until bytes, a close, or the next deadline) and hands what happened to the

@@ -9,24 +9,30 @@
 //!   endpoint to try, when, and when to give up, the supervisor's.
 //! - [`listener`]: the stomp.py callback set and the stock listeners.
 //! - [`transport`]: TCP, TLS, WebSocket and UDP multicast.
+//! - `ConnectorRuntime` (with the `tokio` feature): the async client's tokio runtime opening
+//!   its connections with a [`Connector`](transport::Connector), the program's own transports
+//!   adapted to the async driver.
 //!
 //! Debug logging goes through the `log` facade; frames are logged in their `Debug` form, which
 //! shows `passcode` and other credentials as `***`.
 
 mod client;
 mod config;
+#[cfg(feature = "tokio")]
+mod connector_runtime;
 mod driver;
 mod error;
 pub mod listener;
 mod messages;
 mod outgoing;
 mod receipt;
-mod setters;
 mod shared;
 pub mod transport;
 
 pub use client::Client;
 pub use config::{ClientConfig, Spawner};
+#[cfg(feature = "tokio")]
+pub use connector_runtime::{ConnectorRuntime, OpeningTransport, READ_AHEAD, TransportConnection};
 pub use error::{Error, Report, Waited};
 pub use messages::Messages;
 pub use receipt::Receipt;

@@ -1,5 +1,5 @@
-//! [`TokioConnection`]: a TCP, TLS or WebSocket connection on tokio, as the driver's
-//! [`Connection`].
+//! [`TokioConnection`]: a TCP, TLS, WebSocket or UDP multicast connection on tokio, as the
+//! driver's [`Connection`].
 
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
@@ -14,7 +14,8 @@ use tokio_rustls::client::TlsStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::{self, Message};
 
-use crate::client::transport::Connection;
+use super::multicast::MulticastConnection;
+use crate::client::transport::{Connection, Refused};
 
 /// The byte stream under STOMP or under the WebSocket.
 #[derive(Debug)]
@@ -74,7 +75,12 @@ enum Kind {
         ws: Box<WebSocketStream<Stream>>,
         /// A received message not yet copied out whole, and how far it has been.
         pending: Option<(tungstenite::Bytes, usize)>,
+        /// Every message binary, or UTF-8 ones as text.
+        always_binary: bool,
+        /// The largest message written; longer writes are split.
+        max_chunk: Option<usize>,
     },
+    Multicast(Box<MulticastConnection>),
 }
 
 impl TokioConnection {
@@ -82,12 +88,56 @@ impl TokioConnection {
         TokioConnection(Kind::Bytes(stream))
     }
 
-    pub(crate) fn websocket(ws: WebSocketStream<Stream>) -> TokioConnection {
+    /// The TCP socket underneath, for a plain TCP connection.
+    #[cfg(test)]
+    pub(crate) fn tcp(&self) -> Option<&TcpStream> {
+        match &self.0 {
+            Kind::Bytes(Stream::Tcp(tcp)) => Some(tcp),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn multicast(group: MulticastConnection) -> TokioConnection {
+        TokioConnection(Kind::Multicast(Box::new(group)))
+    }
+
+    pub(crate) fn websocket(
+        ws: WebSocketStream<Stream>,
+        always_binary: bool,
+        max_chunk: Option<usize>,
+    ) -> TokioConnection {
         TokioConnection(Kind::Ws {
             ws: Box::new(ws),
             pending: None,
+            always_binary,
+            max_chunk: max_chunk.map(|m| m.max(1)),
         })
     }
+}
+
+/// The WebSocket message for the start of `bytes`, and how many bytes it carries: at most
+/// `max_chunk` (cut at a character boundary for text); UTF-8 as a text message unless
+/// `always_binary`, as the native shell's WebSocket transport writes them.
+fn message_of(bytes: &[u8], always_binary: bool, max_chunk: Option<usize>) -> (Message, usize) {
+    let mut n = max_chunk.map_or(bytes.len(), |max| bytes.len().min(max));
+    if !always_binary {
+        let text = match core::str::from_utf8(&bytes[..n]) {
+            Ok(text) => Some(text),
+            // Cut inside a character: the text up to it.
+            Err(e) if e.error_len().is_none() && e.valid_up_to() > 0 => {
+                n = e.valid_up_to();
+                core::str::from_utf8(&bytes[..n]).ok()
+            }
+            Err(_) => None,
+        };
+        if let Some(text) = text {
+            return (Message::text(text.to_owned()), n);
+        }
+    }
+    (
+        Message::Binary(tungstenite::Bytes::copy_from_slice(&bytes[..n])),
+        n,
+    )
 }
 
 fn ws_error(e: tungstenite::Error) -> io::Error {
@@ -105,7 +155,7 @@ impl Connection for TokioConnection {
                 ready!(Pin::new(stream).poll_read(cx, &mut read))?;
                 Poll::Ready(Ok(read.filled().len()))
             }
-            Kind::Ws { ws, pending } => loop {
+            Kind::Ws { ws, pending, .. } => loop {
                 if let Some((bytes, at)) = pending {
                     let n = (bytes.len() - *at).min(buf.len());
                     buf[..n].copy_from_slice(&bytes[*at..*at + n]);
@@ -128,19 +178,26 @@ impl Connection for TokioConnection {
                     Some(Err(e)) => return Poll::Ready(Err(ws_error(e))),
                 }
             },
+            Kind::Multicast(group) => group.poll_read(cx, buf),
         }
     }
 
     fn poll_write(&mut self, cx: &mut Context<'_>, bytes: &[u8]) -> Poll<io::Result<usize>> {
         match &mut self.0 {
             Kind::Bytes(stream) => Pin::new(stream).poll_write(cx, bytes),
-            Kind::Ws { ws, .. } => {
+            Kind::Ws {
+                ws,
+                always_binary,
+                max_chunk,
+                ..
+            } => {
                 let mut ws = Pin::new(&mut **ws);
                 ready!(ws.as_mut().poll_ready(cx)).map_err(ws_error)?;
-                ws.start_send(Message::Binary(tungstenite::Bytes::copy_from_slice(bytes)))
-                    .map_err(ws_error)?;
-                Poll::Ready(Ok(bytes.len()))
+                let (message, n) = message_of(bytes, *always_binary, *max_chunk);
+                ws.start_send(message).map_err(ws_error)?;
+                Poll::Ready(Ok(n))
             }
+            Kind::Multicast(group) => group.poll_write(cx, bytes),
         }
     }
 
@@ -148,6 +205,7 @@ impl Connection for TokioConnection {
         match &mut self.0 {
             Kind::Bytes(stream) => Pin::new(stream).poll_flush(cx),
             Kind::Ws { ws, .. } => Pin::new(&mut **ws).poll_flush(cx).map_err(ws_error),
+            Kind::Multicast(group) => group.poll_flush(cx),
         }
     }
 
@@ -155,6 +213,14 @@ impl Connection for TokioConnection {
         match &mut self.0 {
             Kind::Bytes(stream) => Pin::new(stream).poll_shutdown(cx),
             Kind::Ws { ws, .. } => Pin::new(&mut **ws).poll_close(cx).map_err(ws_error),
+            Kind::Multicast(group) => group.poll_close(cx),
+        }
+    }
+
+    fn take_refused(&mut self) -> Option<Refused> {
+        match &mut self.0 {
+            Kind::Multicast(group) => group.take_refused(),
+            _ => None,
         }
     }
 }

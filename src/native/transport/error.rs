@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::prelude::rust_2024::*;
 
 use super::SocketOption;
+pub use crate::net::PemContents;
+use crate::net::SetupError;
 
 /// Why a transport could not be opened, or why a read or write on it failed.
 ///
@@ -138,34 +140,24 @@ impl fmt::Display for Handshake {
     }
 }
 
-/// What a PEM file of a [`TransportError::Pem`] was meant to hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PemContents {
-    /// The certificate authorities to trust.
-    CaCertificates,
-    /// The client's certificate chain.
-    ClientCertificate,
-    /// The client's private key.
-    ClientKey,
-}
-
-impl fmt::Display for PemContents {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            PemContents::CaCertificates => "CA certificates",
-            PemContents::ClientCertificate => "client certificate",
-            PemContents::ClientKey => "client key",
-        })
-    }
-}
-
 impl TransportError {
     /// Whether the transport refused this one frame and sent nothing of it, and stays usable
     /// (a multicast frame over [`DatagramTooLarge`](TransportError::DatagramTooLarge)). Any
     /// other error of [`Transport::send`](super::Transport::send) leaves the transport closed.
     pub fn refuses_frame(&self) -> bool {
         matches!(self, TransportError::DatagramTooLarge { .. })
+    }
+
+    /// Whether opening failed because a timeout expired (nothing answered: a connect or a
+    /// handshake timed out), rather than because the endpoint said no.
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            TransportError::HandshakeTimeout { .. } => true,
+            TransportError::Connect { source, .. } | TransportError::Io(source) => {
+                source.kind() == io::ErrorKind::TimedOut
+            }
+            _ => false,
+        }
     }
 
     /// Whether this is a certificate verification failure (an untrusted issuer, a name
@@ -245,6 +237,21 @@ impl std::error::Error for TransportError {
             TransportError::TlsConfig(e) | TransportError::Tls(e) => Some(e),
             TransportError::WebSocket(e) => Some(e),
             _ => None,
+        }
+    }
+}
+
+impl From<SetupError> for TransportError {
+    /// The variant of the same name.
+    fn from(e: SetupError) -> TransportError {
+        match e {
+            SetupError::InvalidTarget { reason } => TransportError::InvalidTarget { reason },
+            SetupError::Socket { option, source } => TransportError::Socket { option, source },
+            SetupError::Pem { what, path, source } => TransportError::Pem { what, path, source },
+            SetupError::NoTrustRoots { detail } => TransportError::NoTrustRoots { detail },
+            SetupError::InvalidServerName { name } => TransportError::InvalidServerName { name },
+            SetupError::TlsConfig(e) => TransportError::TlsConfig(e),
+            // `SetupError` is non-exhaustive to users, not to this crate.
         }
     }
 }

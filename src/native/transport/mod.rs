@@ -77,7 +77,6 @@ use std::time::{Duration, Instant};
 mod connector;
 mod error;
 pub mod multicast;
-mod socket_option;
 mod tcp;
 mod tls;
 mod ws;
@@ -86,13 +85,15 @@ mod ws;
 /// [`TlsConfig::client_config`].
 pub use rustls;
 
+pub use crate::net::{
+    ClientIdentity, Keepalive, SetupError, SocketOption, TcpConfig, TlsConfig, WsConfig,
+};
 pub use connector::{Connector, Sockets};
 pub use error::{Handshake, PemContents, TransportError};
 pub use multicast::{MulticastConfig, MulticastTransport};
-pub use socket_option::SocketOption;
-pub use tcp::{Keepalive, TcpConfig, TcpTransport};
-pub use tls::{ClientIdentity, TlsConfig, TlsTransport};
-pub use ws::{WsConfig, WsTransport};
+pub use tcp::TcpTransport;
+pub use tls::TlsTransport;
+pub use ws::WsTransport;
 
 pub use crate::reconnect::{Endpoint, Scheme};
 
@@ -164,7 +165,7 @@ pub struct TransportConfig {
     pub multicast: MulticastConfig,
 }
 
-crate::native::setters::setters!(TransportConfig {
+crate::net::setters::setters!(TransportConfig {
     with_tcp => tcp: TcpConfig,
     with_tls => tls: TlsConfig,
     with_ws => ws: WsConfig,

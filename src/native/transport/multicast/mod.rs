@@ -45,14 +45,13 @@
 //! UDP delivers at most once and may drop or reorder datagrams. Several processes on one host
 //! can join the same group and port (`SO_REUSEADDR`, and `SO_REUSEPORT` where it exists).
 //! Only IPv4 groups are supported.
-
-mod broker;
-mod wire;
+//!
+//! The rules above are the ones the async client's tokio runtime runs too: they live, without
+//! I/O, in [`crate::net::multicast`], as does [`MulticastConfig`].
 
 use std::collections::VecDeque;
-use std::hash::{BuildHasher, Hasher};
 use std::io;
-use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
+use std::net::{SocketAddrV4, UdpSocket};
 use std::prelude::rust_2024::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -60,115 +59,15 @@ use std::thread;
 use std::time::{Duration, Instant};
 use std::{fmt, format, vec};
 
-use socket2::{Domain, Protocol, Socket, Type};
-
 use super::{Recv, SocketOption, Transport, TransportError, is_timeout, lock, remaining};
-use broker::LocalBroker;
+use crate::net::multicast::broker::LocalBroker;
+pub use crate::net::multicast::{MulticastConfig, STOMP_PY_DATAGRAM_SIZE, SendReceipts};
+use crate::net::multicast::{RECEIVE_BUFFER, receiver_socket, sender_socket, session_id};
 
 /// How often the receiver thread looks whether the transport was closed.
 const POLL: Duration = Duration::from_millis(100);
 /// Items handed to the client per `recv` at most (keeps one `recv` bounded).
 const BATCH: usize = 64;
-/// Larger than any IPv4 UDP payload, so nothing is ever truncated on receipt.
-const RECEIVE_BUFFER: usize = 65_536;
-/// The default [`MulticastConfig::max_datagram_size`]: the most of a datagram stomp.py reads.
-pub const STOMP_PY_DATAGRAM_SIZE: usize = 1024;
-
-/// Multicast group membership and limits.
-///
-/// ```
-/// use std::net::Ipv4Addr;
-/// use stompwire::native::transport::MulticastConfig;
-///
-/// let config = MulticastConfig::default()
-///     .with_group(Ipv4Addr::new(239, 1, 2, 3))
-///     .with_ttl(2);
-/// assert_eq!(config.port, 61616);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct MulticastConfig {
-    /// The group (an IPv4 multicast address, `224.0.0.0/4`). Default `224.1.2.3`.
-    pub group: Ipv4Addr,
-    /// The UDP port every member binds and sends to. Default 61616.
-    pub port: u16,
-    /// Hops a datagram may travel (`IP_MULTICAST_TTL`). Default 1: the local network only.
-    pub ttl: u32,
-    /// The interface to join on and send from, by its address. Default unspecified
-    /// (`0.0.0.0`): the system's choice, by its routes.
-    pub interface: Ipv4Addr,
-    /// Whether this host's own members (this transport included) receive what it sends
-    /// (`IP_MULTICAST_LOOP`). Default on.
-    pub loopback: bool,
-    /// The largest datagram sent, in bytes: a frame that would encode larger fails its `send`
-    /// with [`TransportError::DatagramTooLarge`]. Default 1024, the most stomp.py's
-    /// `MulticastConnection` reads of a datagram. Raise it (up to 65,507, what an IPv4 UDP
-    /// datagram can carry) for groups whose members all read more. Datagrams received are read
-    /// whole whatever this says.
-    pub max_datagram_size: usize,
-    /// The most bytes that open transactions may hold before COMMIT. Default 16 MiB.
-    pub max_transaction_bytes: usize,
-    /// Datagrams received but not yet taken by `recv`; beyond this, new ones are dropped.
-    /// Default 4096.
-    pub receive_queue: usize,
-    /// What the RECEIPT of a SEND with `receipt` means. Default [`SendReceipts::Sent`].
-    pub send_receipts: SendReceipts,
-}
-
-/// What the RECEIPT of a client's SEND with `receipt` means on a multicast group.
-///
-/// Either way the SEND goes to the group with a `receipt` header, and every member that
-/// delivers it (stomp.py's, and this transport) answers with a RECEIPT to the group.
-///
-/// ```
-/// use stompwire::native::transport::MulticastConfig;
-/// use stompwire::native::transport::multicast::SendReceipts;
-///
-/// let config = MulticastConfig::default().with_send_receipts(SendReceipts::Delivered);
-/// assert_eq!(config.send_receipts, SendReceipts::Delivered);
-/// assert_eq!(MulticastConfig::default().send_receipts, SendReceipts::Sent);
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SendReceipts {
-    /// The datagram was sent to the group: the RECEIPT comes at once, whether or not any
-    /// member received it.
-    #[default]
-    Sent,
-    /// A member delivered it: the RECEIPT is the first one a member answers to the group
-    /// (later ones are dropped). With no member subscribed to the destination none comes, and
-    /// the client's receipt timeout tells. The SEND's `receipt` travels under an id of this
-    /// session's, so that another member's receipt of the same name is not taken for it; at
-    /// most 4096 are awaited at once (beyond that the oldest is forgotten).
-    Delivered,
-}
-
-impl Default for MulticastConfig {
-    fn default() -> MulticastConfig {
-        MulticastConfig {
-            group: Ipv4Addr::new(224, 1, 2, 3),
-            port: 61616,
-            ttl: 1,
-            interface: Ipv4Addr::UNSPECIFIED,
-            loopback: true,
-            max_datagram_size: STOMP_PY_DATAGRAM_SIZE,
-            max_transaction_bytes: 16 << 20,
-            receive_queue: 4096,
-            send_receipts: SendReceipts::Sent,
-        }
-    }
-}
-
-crate::native::setters::setters!(MulticastConfig {
-    with_group => group: Ipv4Addr,
-    with_port => port: u16,
-    with_ttl => ttl: u32,
-    with_interface => interface: Ipv4Addr,
-    with_loopback => loopback: bool,
-    with_max_datagram_size => max_datagram_size: usize,
-    with_max_transaction_bytes => max_transaction_bytes: usize,
-    with_receive_queue => receive_queue: usize,
-    with_send_receipts => send_receipts: SendReceipts,
-});
 
 /// What waits for `recv`.
 enum Inbound {
@@ -229,14 +128,15 @@ impl fmt::Debug for MulticastTransport {
 impl MulticastTransport {
     /// Joins the group and starts the receiver thread.
     pub fn open(config: &MulticastConfig) -> Result<MulticastTransport, TransportError> {
-        if !config.group.is_multicast() {
-            return Err(TransportError::InvalidTarget {
-                reason: format!("{} is not an IPv4 multicast address", config.group),
-            });
-        }
-        let group = SocketAddrV4::new(config.group, config.port);
+        let group = config.group_address()?;
         let receiver = receiver_socket(config)?;
-        let sender = sender_socket(config)?;
+        receiver
+            .set_read_timeout(Some(POLL))
+            .map_err(|source| TransportError::Socket {
+                option: SocketOption::SoRcvTimeo,
+                source,
+            })?;
+        let sender: UdpSocket = sender_socket(config)?.into();
         let shared = Arc::new(Shared {
             inbox: Mutex::new(Inbox {
                 items: VecDeque::new(),
@@ -297,74 +197,8 @@ impl MulticastTransport {
     }
 }
 
-/// A session id unlikely to repeat across processes and transports: the process id and
-/// randomly keyed hash of the time.
-fn session_id() -> String {
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    format!("{:x}-{:08x}", std::process::id(), hasher.finish() as u32)
-}
-
-fn receiver_socket(config: &MulticastConfig) -> Result<Socket, TransportError> {
-    let option = |option: SocketOption| move |source| TransportError::Socket { option, source };
-    let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))
-        .map_err(option(SocketOption::Create))?;
-    socket
-        .set_reuse_address(true)
-        .map_err(option(SocketOption::SoReuseAddr))?;
-    #[cfg(all(
-        unix,
-        not(any(target_os = "solaris", target_os = "illumos", target_os = "cygwin"))
-    ))]
-    socket
-        .set_reuse_port(true)
-        .map_err(option(SocketOption::SoReusePort))?;
-    // Binding to the group address (where the system allows it) keeps out datagrams of
-    // other groups on the same port.
-    let bind = if cfg!(unix) {
-        config.group
-    } else {
-        Ipv4Addr::UNSPECIFIED
-    };
-    socket
-        .bind(&SocketAddrV4::new(bind, config.port).into())
-        .map_err(option(SocketOption::Bind))?;
-    socket
-        .join_multicast_v4(&config.group, &config.interface)
-        .map_err(option(SocketOption::IpAddMembership))?;
-    socket
-        .set_read_timeout(Some(POLL))
-        .map_err(option(SocketOption::SoRcvTimeo))?;
-    Ok(socket)
-}
-
-fn sender_socket(config: &MulticastConfig) -> Result<UdpSocket, TransportError> {
-    let option = |option: SocketOption| move |source| TransportError::Socket { option, source };
-    let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))
-        .map_err(option(SocketOption::Create))?;
-    socket
-        .set_multicast_ttl_v4(config.ttl)
-        .map_err(option(SocketOption::IpMulticastTtl))?;
-    socket
-        .set_multicast_loop_v4(config.loopback)
-        .map_err(option(SocketOption::IpMulticastLoop))?;
-    if !config.interface.is_unspecified() {
-        socket
-            .set_multicast_if_v4(&config.interface)
-            .map_err(option(SocketOption::IpMulticastIf))?;
-    }
-    socket
-        .bind(&SocketAddrV4::new(config.interface, 0).into())
-        .map_err(option(SocketOption::Bind))?;
-    Ok(socket.into())
-}
-
 /// Moves datagrams into the inbox until the transport closes.
-fn receive_loop(socket: Socket, shared: &Shared) {
+fn receive_loop(socket: socket2::Socket, shared: &Shared) {
     let socket: UdpSocket = socket.into();
     let mut data = vec![0; RECEIVE_BUFFER];
     while !shared.closed.load(Ordering::Acquire) {
@@ -483,8 +317,12 @@ impl Transport for MulticastTransport {
         if !items.is_empty() {
             self.push(items);
         }
-        match outcome.error {
-            Some(e) => Err(e),
+        // One frame per send from the client: the first refusal is this send's error.
+        match outcome.refused.into_iter().next() {
+            Some(refusal) => Err(TransportError::DatagramTooLarge {
+                size: refusal.size,
+                max: refusal.max,
+            }),
             None => Ok(()),
         }
     }

@@ -7,8 +7,7 @@ use std::prelude::rust_2024::*;
 
 use crate::frame::{Command, Decoder, Frame, Headers, Item, Limits, Version, encode};
 
-use super::super::TransportError;
-use super::{SendReceipts, wire};
+use super::{Refusal, SendReceipts, wire};
 
 /// SEND receipts awaited from the group at most ([`SendReceipts::Delivered`]); beyond this the
 /// oldest is forgotten (its client's receipt timeout has long told it).
@@ -51,21 +50,21 @@ struct Subscription {
 
 /// What handling some client bytes produced.
 #[derive(Debug, Default)]
-pub(super) struct Outcome {
+pub(crate) struct Outcome {
     /// Encoded frames for the client (CONNECTED, RECEIPT, ERROR), in order.
-    pub(super) replies: Vec<u8>,
+    pub(crate) replies: Vec<u8>,
     /// Datagrams for the group, in order.
-    pub(super) datagrams: Vec<Vec<u8>>,
+    pub(crate) datagrams: Vec<Vec<u8>>,
     /// The session is over once `replies` are delivered (after DISCONNECT or ERROR).
-    pub(super) end: bool,
-    /// A frame that could not be sent; it and the frames after it in the same chunk were
-    /// not handled.
-    pub(super) error: Option<TransportError>,
+    pub(crate) end: bool,
+    /// Frames refused because they would not fit in a datagram: nothing of them was sent,
+    /// and the frames after them were handled as usual.
+    pub(crate) refused: Vec<Refusal>,
 }
 
 /// One client's session with the group: version, subscriptions, open transactions.
 #[derive(Debug)]
-pub(super) struct LocalBroker {
+pub(crate) struct LocalBroker {
     decoder: Decoder,
     version: Version,
     connected: bool,
@@ -86,7 +85,7 @@ pub(super) struct LocalBroker {
 }
 
 impl LocalBroker {
-    pub(super) fn new(
+    pub(crate) fn new(
         session: String,
         max_datagram_size: usize,
         max_transaction_bytes: usize,
@@ -110,23 +109,23 @@ impl LocalBroker {
     }
 
     /// Sets what the RECEIPT of a client's SEND means.
-    pub(super) fn with_send_receipts(mut self, send_receipts: SendReceipts) -> LocalBroker {
+    pub(crate) fn with_send_receipts(mut self, send_receipts: SendReceipts) -> LocalBroker {
         self.send_receipts = send_receipts;
         self
     }
 
     /// Whether CONNECT was answered and the session has not ended.
-    pub(super) fn is_connected(&self) -> bool {
+    pub(crate) fn is_connected(&self) -> bool {
         self.connected && !self.ended
     }
 
     /// Whether DISCONNECT or an ERROR ended the session.
-    pub(super) fn has_ended(&self) -> bool {
+    pub(crate) fn has_ended(&self) -> bool {
         self.ended
     }
 
     /// Handles bytes the client sent (any split of its frame stream).
-    pub(super) fn handle_client(&mut self, bytes: &[u8]) -> Outcome {
+    pub(crate) fn handle_client(&mut self, bytes: &[u8]) -> Outcome {
         let mut outcome = Outcome::default();
         if self.ended {
             return outcome;
@@ -142,7 +141,7 @@ impl LocalBroker {
         }
         for frame in frames {
             self.handle_frame(&frame, &mut outcome);
-            if outcome.end || outcome.error.is_some() {
+            if outcome.end {
                 return outcome;
             }
         }
@@ -197,9 +196,10 @@ impl LocalBroker {
                     frame.command,
                     self.max_datagram_size
                 );
-                outcome.error = Some(TransportError::DatagramTooLarge {
+                outcome.refused.push(Refusal {
                     size,
                     max: self.max_datagram_size,
+                    receipt: receipt.map(str::to_owned),
                 });
             }
             Ok(()) => {
@@ -409,7 +409,7 @@ impl LocalBroker {
     /// destination is delivered to every subscription to exactly that destination; other
     /// frames (RECEIPT from other members, anything else) and datagrams that do not decode
     /// are ignored (and counted, see [`LocalBroker::ignored`]).
-    pub(super) fn deliver(&mut self, datagram: &[u8], out: &mut Vec<u8>) -> Delivery {
+    pub(crate) fn deliver(&mut self, datagram: &[u8], out: &mut Vec<u8>) -> Delivery {
         let mut delivery = Delivery::default();
         if !self.is_connected() {
             return delivery;
@@ -507,18 +507,18 @@ impl LocalBroker {
 
     /// Datagrams from the group that did not decode (or not to their end), and frames without
     /// a destination, so far.
-    pub(super) fn ignored(&self) -> u64 {
+    pub(crate) fn ignored(&self) -> u64 {
         self.ignored
     }
 }
 
 /// What one datagram from the group produced.
 #[derive(Debug, Default)]
-pub(super) struct Delivery {
+pub(crate) struct Delivery {
     /// MESSAGE frames appended for the client.
-    pub(super) frames: usize,
+    pub(crate) frames: usize,
     /// RECEIPT datagrams to send to the group, one per delivered frame with `receipt`.
-    pub(super) receipts: Vec<Vec<u8>>,
+    pub(crate) receipts: Vec<Vec<u8>>,
 }
 
 enum Problem {
@@ -723,7 +723,7 @@ mod tests {
         let mut b = connected().with_send_receipts(SendReceipts::Delivered);
         for i in 0..MAX_AWAITED + 10 {
             let send = format!("SEND\ndestination:/q\nreceipt:r{i}\n\n\0");
-            assert!(b.handle_client(send.as_bytes()).error.is_none());
+            assert!(b.handle_client(send.as_bytes()).refused.is_empty());
         }
         assert_eq!(b.awaited.len(), MAX_AWAITED);
         assert!(b.awaited.front().unwrap().1 == "r10");
@@ -767,19 +767,23 @@ mod tests {
     }
 
     #[test]
-    fn a_send_too_large_for_a_datagram_fails_without_sending() {
+    fn a_send_too_large_for_a_datagram_is_refused_and_the_frames_after_it_go() {
         let mut b = connected();
-        let mut send = b"SEND\ndestination:/q\nreceipt:r\n\n".to_vec();
-        send.extend(core::iter::repeat_n(b'x', 2000));
-        send.push(0);
-        let out = b.handle_client(&send);
-        assert!(out.datagrams.is_empty() && out.replies.is_empty() && !out.end);
-        assert!(matches!(
-            out.error,
-            Some(TransportError::DatagramTooLarge { max: 1000, .. })
-        ));
-        let out = b.handle_client(b"SEND\ndestination:/q\n\nsmall\0");
+        let mut chunk = b"SEND\ndestination:/q\nreceipt:r\n\n".to_vec();
+        chunk.extend(core::iter::repeat_n(b'x', 2000));
+        chunk.push(0);
+        chunk.extend_from_slice(b"SEND\ndestination:/q\nreceipt:s\n\nsmall\0");
+        let out = b.handle_client(&chunk);
+        assert!(!out.end);
+        assert_eq!(out.refused.len(), 1);
+        let refusal = &out.refused[0];
+        assert_eq!((refusal.max, refusal.receipt.as_deref()), (1000, Some("r")));
+        assert!(refusal.size > 2000);
+        // No RECEIPT for the refused frame; the next one is sent and answered.
         assert_eq!(out.datagrams.len(), 1);
+        let replies = frames(&out.replies);
+        assert_eq!(replies.len(), 1);
+        assert_eq!(replies[0].receipt_id(), Some("s"));
     }
 
     #[test]

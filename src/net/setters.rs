@@ -1,4 +1,4 @@
-//! `setters!`: the `with_*` methods of the native configuration structs.
+//! `setters!`: the `with_*` methods of the configuration structs of the native shells.
 //!
 //! The configuration structs are `#[non_exhaustive]`, so that a new field is not a breaking
 //! change; users outside the crate build them from `Default` (or a constructor) and these

@@ -1,10 +1,12 @@
-//! `SocketOption`: which socket step a [`TransportError::Socket`](super::TransportError::Socket)
-//! failed in.
+//! `SocketOption`: which socket step a setup error
+//! ([`SetupError::Socket`](super::SetupError::Socket), and the native shell's
+//! `TransportError::Socket`) failed in.
 
 use std::fmt;
 
 /// A socket option a transport sets, or one of the socket calls around them; what a
-/// [`TransportError::Socket`](super::TransportError::Socket) failed to apply.
+/// [`SetupError::Socket`](super::SetupError::Socket) (and the native shell's
+/// `TransportError::Socket`) failed to apply.
 ///
 /// Each option displays as its name on the wire (the C constant): `IP_MULTICAST_TTL`,
 /// `SO_KEEPALIVE`, …
@@ -21,10 +23,8 @@ use std::fmt;
 pub enum SocketOption {
     /// Creating the socket (`socket()`), before any option.
     Create,
-    /// Binding the socket to a local address (`bind()`): [`TcpConfig::local_address`], or a
-    /// multicast group's port.
-    ///
-    /// [`TcpConfig::local_address`]: super::TcpConfig::local_address
+    /// Binding the socket to a local address (`bind()`): the native shell's
+    /// `TcpConfig::local_address`, or a multicast group's port.
     Bind,
     /// Duplicating the socket handle (`dup()`), to read and write it from separate threads.
     Duplicate,

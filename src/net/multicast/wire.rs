@@ -15,20 +15,20 @@ use crate::frame::{
 };
 
 /// Encodes `frame` as one datagram (STOMP 1.2 escapes, `content-length` for a non-empty body).
-pub(super) fn write(frame: &Frame) -> Result<Vec<u8>, EncodeError> {
+pub(crate) fn write(frame: &Frame) -> Result<Vec<u8>, EncodeError> {
     let mut datagram = Vec::new();
     encode(frame, Version::V1_2, &mut datagram)?;
     Ok(datagram)
 }
 
 /// The RECEIPT a member sends to the group for a delivered frame with `receipt:id`.
-pub(super) fn receipt(id: &str) -> Result<Vec<u8>, EncodeError> {
+pub(crate) fn receipt(id: &str) -> Result<Vec<u8>, EncodeError> {
     write(&Frame::new(Command::Receipt).with_header("receipt-id", id))
 }
 
 /// What ends a datagram's frames early: the rest of the datagram is not read.
 #[derive(Debug)]
-pub(super) enum Unread {
+pub(crate) enum Unread {
     /// Bytes that are not a STOMP frame.
     Invalid(DecodeError),
     /// A frame cut off by the end of the datagram (nothing is joined across datagrams).
@@ -46,7 +46,7 @@ impl core::fmt::Display for Unread {
 
 /// The frames of one datagram, as a stomp.py member reads them, up to the first that does not
 /// decode or is cut off by the end of the datagram (which is then named).
-pub(super) fn read(datagram: &[u8]) -> (Vec<Frame>, Option<Unread>) {
+pub(crate) fn read(datagram: &[u8]) -> (Vec<Frame>, Option<Unread>) {
     let mut decoder = Decoder::new(Limits::default());
     // 1.0 takes header bytes as they are; the escapes are undone below, stomp.py's way.
     decoder.set_version(Version::V1_0);
