@@ -3,7 +3,7 @@
 // In Node (20.16+, 22) they are inflated and instantiated synchronously at import; elsewhere
 // (pages, workers, bundled apps) with DecompressionStream and WebAssembly.instantiate, which a
 // page's main thread needs for a module this size. `ready` settles when that is done.
-import init, { initSync, Client } from './glue.js';
+import init, { initSync, Core } from './glue.js';
 import { WASM } from './wasm-data.js';
 
 let loaded = false;
@@ -63,9 +63,9 @@ export const ready = loaded
     });
 ready.catch(() => {});
 
-/** The core's client class once loaded, else `undefined`. */
+/** The core's class once loaded, else `undefined`. */
 export function core() {
-  return loaded ? Client : undefined;
+  return loaded ? Core : undefined;
 }
 
 /** Why the core could not be loaded, once that is known; else `null`. */

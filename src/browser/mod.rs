@@ -58,37 +58,72 @@
 //! - Subscription replay is off by default (`replaySubscriptions`): stompjs applications
 //!   subscribe again in `onConnect`, and replaying as well would subscribe twice.
 
-mod activation;
-mod calls;
-mod client;
-mod connecting;
-mod dispatch;
-mod engine;
-mod enums;
+// The core the npm package's JavaScript layer drives: the lifecycle behind a narrow
+// interface, the record format of its answers, the settings both shells read, and the
+// compatibility `Parser`'s decoder.
+mod core_api;
 mod error;
-mod globals;
-mod headers;
 mod lifecycle;
 mod log;
-mod message;
-mod options;
-mod params;
+mod packed;
 mod parser;
+mod settings;
+
+pub use core_api::Core;
+pub use parser::FrameParser;
+
+// The `Client` class of the `--target web` build (feature `web-client`): the same lifecycle,
+// driven from Rust over web-sys.
+#[cfg(feature = "web-client")]
+mod activation;
+#[cfg(feature = "web-client")]
+mod calls;
+#[cfg(feature = "web-client")]
+mod client;
+#[cfg(feature = "web-client")]
+mod connecting;
+#[cfg(feature = "web-client")]
+mod dispatch;
+#[cfg(feature = "web-client")]
+mod engine;
+#[cfg(feature = "web-client")]
+mod enums;
+#[cfg(feature = "web-client")]
+mod globals;
+#[cfg(feature = "web-client")]
+mod headers;
+#[cfg(feature = "web-client")]
+mod message;
+#[cfg(feature = "web-client")]
+mod options;
+#[cfg(feature = "web-client")]
+mod params;
+#[cfg(feature = "web-client")]
 mod receipts;
+#[cfg(feature = "web-client")]
 mod subscription;
+#[cfg(feature = "web-client")]
 mod ticker;
+#[cfg(feature = "web-client")]
 mod transaction;
+#[cfg(feature = "web-client")]
 mod transport;
+#[cfg(feature = "web-client")]
 mod typescript;
+#[cfg(feature = "web-client")]
 mod waiters;
 
+#[cfg(feature = "web-client")]
 pub use client::Client;
+#[cfg(feature = "web-client")]
 pub use enums::{
     ActivationState, ReconnectionTimeMode, StompSocketState, TickerStrategy, Versions,
 };
+#[cfg(feature = "web-client")]
 pub use message::FrameImpl;
-pub use parser::FrameParser;
+#[cfg(feature = "web-client")]
 pub use subscription::StompSubscription;
+#[cfg(feature = "web-client")]
 pub use transaction::Transaction;
 
 /// talc in place of the standard allocator (dlmalloc): smaller code, same behaviour. The
