@@ -32,6 +32,7 @@ export interface IMessage extends IFrame {
 /** A received frame (the class behind `IFrame` and `IMessage`). */
 export declare class FrameImpl implements IMessage {
   private constructor();
+  /** Does nothing (frames are plain objects); kept for older callers. */
   free(): void;
   readonly command: string;
   readonly headers: StompHeaders;

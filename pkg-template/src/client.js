@@ -124,6 +124,9 @@ export class StompSubscription {
   unsubscribe(headers) {
     this._client.unsubscribe(this.id, headers);
   }
+
+  /** Nothing to free; kept from the releases whose handles lived in wasm memory. */
+  free() {}
 }
 
 /** What `begin` returns: `{ id, commit(), abort() }`. */
@@ -140,6 +143,9 @@ export class Transaction {
   abort() {
     this._client.abort(this.id);
   }
+
+  /** Nothing to free; kept from the releases whose handles lived in wasm memory. */
+  free() {}
 }
 
 /** A STOMP client over WebSocket, with the surface of stompjs's `Client`. */

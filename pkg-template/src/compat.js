@@ -119,8 +119,20 @@ export class CompatClient extends Client {
   }
 }
 
+let webSocketClass = null;
+
 /** stompjs's factory of `CompatClient`s. */
 export class Stomp {
+  /** The WebSocket class `Stomp.client` uses (default: the global `WebSocket`). An accessor,
+   * not an assignment after the class, so that an app that never names Stomp does not ship it. */
+  static get WebSocketClass() {
+    return webSocketClass;
+  }
+
+  static set WebSocketClass(value) {
+    webSocketClass = value;
+  }
+
   /** A client of `url`, with `Stomp.WebSocketClass` (else the global `WebSocket`). */
   static client(url, protocols) {
     if (protocols == null) protocols = Versions.default.protocolVersions();
@@ -140,5 +152,4 @@ export class Stomp {
     return new CompatClient(factory);
   }
 }
-/** The WebSocket class `Stomp.client` uses (default: the global `WebSocket`). */
-Stomp.WebSocketClass = null;
+

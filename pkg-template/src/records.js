@@ -163,6 +163,9 @@ export class FrameImpl {
     return true;
   }
 
+  /** Nothing to free (a plain object); kept from the releases whose frames lived in wasm memory. */
+  free() {}
+
   /** Acknowledges this MESSAGE (ACK) with extra `headers`; only a MESSAGE can be. */
   ack(headers) {
     this._acknowledge(false, headers);

@@ -71,6 +71,7 @@ pub struct Core {
 
 impl Core {
     /// Writes what the session queued, then the deadline: the end of every call.
+    #[inline(never)]
     fn finish(&mut self) -> Vec<u8> {
         self.write_pending();
         let deadline = self.link.deadline().map_or(-1.0, |d| d as f64);
@@ -79,6 +80,7 @@ impl Core {
     }
 
     /// The messages the session queued, as write records.
+    #[inline(never)]
     fn write_pending(&mut self) {
         while let Some(bytes) = self.link.session.poll_transmit() {
             if self.debug {
@@ -98,6 +100,7 @@ impl Core {
     }
 
     /// The lifecycle's events, up to and with the first other step; then [`finish`].
+    #[inline(never)]
     fn steps(&mut self, now: u64) -> Vec<u8> {
         // Writes come first: they were made before any of these steps.
         self.write_pending();
@@ -140,6 +143,7 @@ impl Core {
         }
     }
 
+    #[inline(never)]
     fn event(&mut self, event: Event) {
         match event {
             Event::Connected(connected) => {
@@ -212,6 +216,7 @@ impl Core {
         }
     }
 
+    #[inline(never)]
     fn receipt_failed(&mut self, outcome: ReceiptOutcome) {
         if !outcome.is_final() {
             return; // Sent again: still pending.
@@ -256,6 +261,7 @@ impl Core {
     }
 
     /// A user call's outcome: its error as a record, else its value (if any).
+    #[inline(never)]
     fn outcome(&mut self, result: Result<Option<String>, SessionError>) -> Vec<u8> {
         match result {
             Ok(Some(value)) => {
@@ -267,6 +273,7 @@ impl Core {
         self.finish()
     }
 
+    #[inline(never)]
     fn throw(&mut self, e: &SessionError) {
         match e {
             SessionError::NotConnected { .. } => {
@@ -449,6 +456,7 @@ impl Core {
         self.feed(data, now, append_nul)
     }
 
+    #[inline(never)]
     fn feed(&mut self, bytes: &[u8], now: f64, append_nul: bool) -> Vec<u8> {
         let now = ms(now);
         if self.debug && self.raw {
