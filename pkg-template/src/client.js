@@ -157,7 +157,10 @@ export class Client {
     this._core = undefined;
     this._t = undefined; // the current Transport
     this._gen = 0; // counts attempts: a socket's handlers act only while theirs is current
-    this._q = []; // events and steps to carry out
+    this._q = []; // events and steps to carry out (from _qi on)
+    this._qi = 0;
+    this._isOpen = false; // the session is open (as the core's last answer said)
+    this._version = undefined;
     this._busy = false; // a pump is carrying them out
     this._deadline = -1;
     this._subs = new Map(); // subscription id → callback
@@ -223,7 +226,7 @@ export class Client {
 
   /** The negotiated STOMP version while connected. */
   get connectedVersion() {
-    return this._core ? this._core.connectedVersion() : undefined;
+    return this._isOpen ? this._version : undefined;
   }
 
   /** Whether the client is `ACTIVE`. */
@@ -578,6 +581,7 @@ export class Client {
         }
         case T.DEADLINE:
           this._deadline = r.f64();
+          this._isOpen = r.u8() === 1;
           break;
         default:
           this._q.push(this._item(tag, r));
@@ -640,8 +644,8 @@ export class Client {
     if (this._busy) return;
     this._busy = true;
     try {
-      let item;
-      while ((item = this._q.shift())) {
+      while (this._qi < this._q.length) {
+        const item = this._q[this._qi++];
         if (item[0] < T.OPEN) {
           this._event(item);
         } else {
@@ -650,6 +654,8 @@ export class Client {
         }
       }
     } finally {
+      this._q = [];
+      this._qi = 0;
       this._busy = false;
     }
     this._rearm();
@@ -673,6 +679,7 @@ export class Client {
   _event([tag, a, b, c]) {
     switch (tag) {
       case T.CONNECTED: {
+        this._version = a;
         this._frame = b;
         for (const w of this._connecting.splice(0)) w.d.resolve(b);
         return this._call('onConnect', b);

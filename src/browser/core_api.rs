@@ -75,7 +75,11 @@ impl Core {
     fn finish(&mut self) -> Vec<u8> {
         self.write_pending();
         let deadline = self.link.deadline().map_or(-1.0, |d| d as f64);
-        self.out.tag(tag::DEADLINE).f64(deadline);
+        let open = self.link.session.is_connected();
+        self.out
+            .tag(tag::DEADLINE)
+            .f64(deadline)
+            .byte(u8::from(open));
         self.out.take()
     }
 
@@ -619,15 +623,6 @@ impl Core {
         }
         self.out.tag(tag::VALUE).str(&id);
         self.finish()
-    }
-
-    /// The negotiated version while the session is open.
-    #[wasm_bindgen(js_name = connectedVersion)]
-    pub fn connected_version(&self) -> Option<String> {
-        let session = &self.link.session;
-        session
-            .is_connected()
-            .then(|| String::from(session.version().as_str()))
     }
 }
 

@@ -14,7 +14,7 @@
 //! | 3 | a debug line | string |
 //! | 4 | the call's value | string |
 //! | 5 | the call failed | `u8` 1 for a `TypeError` (else `Error`), message |
-//! | 6 | the next deadline (always last) | `f64` ms, `-1` for none |
+//! | 6 | the end: the next deadline, and whether the session is open | `f64` ms (`-1`: none), `u8` 1 when open |
 //! | 10 | CONNECTED | version, frame |
 //! | 11 | MESSAGE | subscription id?, id to acknowledge?, its subscription?, frame |
 //! | 12 | RECEIPT | receipt id, frame |
