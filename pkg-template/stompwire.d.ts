@@ -198,8 +198,10 @@ export interface StompConfig {
   forceBinaryWSFrames?: boolean;
   /**
    * Put the frames written in one event-loop turn into one WebSocket message, of at most
-   * `maxWebSocketChunkSize` bytes (a larger frame goes alone). The broker must read several
-   * frames from one message (RabbitMQ Web-STOMP does). Default false: one frame per message.
+   * `maxWebSocketChunkSize` bytes (a larger frame goes alone); while the socket's
+   * `bufferedAmount` holds a full message, the next turns' frames join the waiting one. The
+   * broker must read several frames from one message (RabbitMQ Web-STOMP does). Default false:
+   * one frame per message.
    */
   batchFrames?: boolean;
   /** Add a NUL to incoming messages that lack one. Default false. */

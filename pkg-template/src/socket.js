@@ -40,7 +40,11 @@ const decoder = new TextDecoder();
  * chunks of at most `chunk` bytes on character boundaries with `split`), else binary (always,
  * with `forceBinary`); with `batch`, the frames written in one event-loop turn go in one
  * message of at most `chunk` bytes (a larger frame goes alone), flushed at the end of the turn
- * and before the socket is closed.
+ * and before the socket is closed. Backpressure: while the socket still holds a full message's
+ * worth of unsent bytes (`bufferedAmount` ≥ `chunk`), the end-of-turn flush waits for it to
+ * drain (checked every few milliseconds), so the frames of the next turns join the same
+ * message instead of queueing behind it in more, smaller ones; a message that reaches `chunk`
+ * bytes is written at once, as without backpressure.
  */
 export class Transport {
   constructor(ws, handlers, sending) {
@@ -74,11 +78,22 @@ export class Transport {
     this.bin = binary;
     if (!this.due) {
       this.due = true;
-      queueMicrotask(() => this.flush());
+      queueMicrotask(() => this._drain());
     }
   }
 
-  /** Writes what this turn queued, as one message. */
+  // The end-of-turn flush: now, or once the socket has sent what it holds.
+  _drain() {
+    if (!this.due) return;
+    const ws = this.ws;
+    if (this.q.length && ws.readyState === 1 && ws.bufferedAmount >= Math.max(this.s.chunk, 4)) {
+      setTimeout(() => this._drain(), 4);
+      return;
+    }
+    this.flush();
+  }
+
+  /** Writes what is queued, as one message. */
   flush() {
     this.due = false;
     const q = this.q;

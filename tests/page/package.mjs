@@ -128,6 +128,43 @@ await scenario('batchFrames', async () => {
   await c.deactivate();
 });
 
+await scenario('batchFrames backpressure', async () => {
+  // The socket reports a full send buffer (bufferedAmount, held high by this test) for 300 ms:
+  // frames published in five separate turns meanwhile wait and go out together.
+  let held = false;
+  const c = client({ batchFrames: true });
+  const make = c.webSocketFactory;
+  c.webSocketFactory = () => {
+    const ws = make();
+    Object.defineProperty(ws, 'bufferedAmount', { get: () => (held ? 1 << 20 : 0) });
+    return ws;
+  };
+  await up(c, 'CONNECTED (backpressure)');
+  const queue = `/queue/stompwire-pkgjs-bp-${uid()}`;
+  const got = [];
+  let all;
+  const done = new Promise((r) => (all = r));
+  c.subscribe(queue, (m) => {
+    got.push(m.body);
+    if (got.length === 5) all();
+  });
+  await sleep(100); // the SUBSCRIBE went out before the buffer is reported full
+  const before = c.counter.sends;
+  held = true;
+  for (let i = 0; i < 5; i++) {
+    c.publish({ destination: queue, body: `p${i}` });
+    await sleep(10);
+  }
+  const whileFull = c.counter.sends - before;
+  await sleep(300);
+  held = false;
+  await within(done, 10000, 'the 5 frames held back');
+  const sends = c.counter.sends - before;
+  check('batchFrames: nothing is written while bufferedAmount holds a full message', whileFull === 0, `${whileFull} messages`);
+  check('batchFrames: the frames of five turns go out together once it drains, in order', sends === 1 && got.join() === 'p0,p1,p2,p3,p4', `${sends} messages: ${got.join()}`);
+  await c.deactivate();
+});
+
 await scenario('limits', async () => {
   const c = client({ limits: { maxBodySize: 64 } });
   const lines = [];
