@@ -1394,7 +1394,7 @@ fn the_core_answers_each_websocket_message_with_one_array_of_records() {
     assert_eq!(records(&opened), [1, 6], "CONNECT written as text");
     assert!(contains(&opened, "CONNECT\n") && contains(&opened, "login:guest"));
 
-    let connected = core.feed_text("CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\0", 2.0, false);
+    let connected = core.feed(b"CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\0", 2.0, false);
     assert_eq!(records(&connected), [10, 6]);
     assert_eq!(
         *connected.last().unwrap(),
@@ -1418,11 +1418,17 @@ fn the_core_answers_each_websocket_message_with_one_array_of_records() {
         ));
     }
     wire.push('\n');
-    let answer = core.feed_bytes(wire.as_bytes(), 4.0, false);
+    let answer = core.feed(wire.as_bytes(), 4.0, false);
     assert_eq!(records(&answer), [11, 11, 11, 15, 6]);
     assert!(contains(&answer, "a2") && contains(&answer, "b2"));
 
-    let sent = core.send_text("destination\0/queue/a\0", "héllo", false, true, 5.0);
+    let sent = core.send(
+        "destination\0/queue/a\0",
+        "héllo".as_bytes(),
+        false,
+        true,
+        5.0,
+    );
     assert_eq!(records(&sent), [4, 1, 6], "the receipt id, then SEND");
     assert!(contains(&sent, "receipt:") && contains(&sent, "content-length:6"));
 
@@ -1448,9 +1454,9 @@ fn the_core_answers_each_websocket_message_with_one_array_of_records() {
         "",
     );
     limited.opened(1.0);
-    limited.feed_text("CONNECTED\nversion:1.2\n\n\0", 2.0, false);
-    let refused = limited.feed_text(
-        "MESSAGE\ndestination:/q\ncontent-length:20\n\n01234567890123456789\0",
+    limited.feed(b"CONNECTED\nversion:1.2\n\n\0", 2.0, false);
+    let refused = limited.feed(
+        b"MESSAGE\ndestination:/q\ncontent-length:20\n\n01234567890123456789\0",
         3.0,
         false,
     );

@@ -18,6 +18,7 @@ import { ActivationState, ReconnectionTimeMode, TickerStrategy, Versions } from 
 
 const noop = () => {};
 const now = () => performance.now();
+const encoder = new TextEncoder();
 const NO_CONNECTION = 'There is no underlying STOMP connection';
 const { ACTIVE, DEACTIVATING, INACTIVE } = ActivationState;
 
@@ -499,10 +500,10 @@ export class Client {
     const nul = !!this.appendMissingNULLonIncoming;
     const core = this._core;
     this._say('Received data');
-    if (typeof data === 'string') return this._pump(core.feedText(data, now(), nul));
+    if (typeof data === 'string') return this._pump(core.feed(encoder.encode(data), now(), nul));
     if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
       const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-      return this._pump(core.feedBytes(bytes, now(), nul));
+      return this._pump(core.feed(bytes, now(), nul));
     }
     this._say('Ignored a message that is neither text nor an ArrayBuffer');
   }
@@ -799,11 +800,10 @@ export class Client {
     const { destination, headers, body, binaryBody, skipContentLengthHeader } = params || {};
     if (typeof destination !== 'string') throw new TypeError('publish needs a destination');
     const h = pack(headers, destination);
-    return this._apply(
-      binaryBody instanceof Uint8Array
-        ? core.sendBytes(h, binaryBody, receipt, now())
-        : core.sendText(h, body == null ? '' : `${body}`, !!skipContentLengthHeader, receipt, now()),
-    );
+    const binary = binaryBody instanceof Uint8Array;
+    // stompjs always writes content-length for a binary body.
+    const bytes = binary ? binaryBody : encoder.encode(body == null ? '' : `${body}`);
+    return this._apply(core.send(h, bytes, !binary && !!skipContentLengthHeader, receipt, now()));
   }
 
   /** Sends a message: `{ destination, headers, body, binaryBody, skipContentLengthHeader }`. */

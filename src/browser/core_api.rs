@@ -292,22 +292,6 @@ impl Core {
             }
         }
     }
-
-    fn send(
-        &mut self,
-        headers: &str,
-        body: Vec<u8>,
-        content_length: ContentLength,
-        receipt: bool,
-        now: f64,
-    ) -> Vec<u8> {
-        let mut headers = unpack(headers);
-        let session = &mut self.link.session;
-        let receipt = receipt.then(|| session.add_receipt(&mut headers));
-        let frame = Frame::from_parts(Command::Send, headers, body);
-        let result = session.send_frame(frame, content_length, ms(now));
-        self.outcome(result.map(|()| receipt))
-    }
 }
 
 #[wasm_bindgen]
@@ -448,20 +432,9 @@ impl Core {
         self.steps(ms(now))
     }
 
-    /// A text message arrived; with `append_nul`, a NUL is added when it does not end in one.
-    #[wasm_bindgen(js_name = feedText)]
-    pub fn feed_text(&mut self, data: &str, now: f64, append_nul: bool) -> Vec<u8> {
-        self.feed(data.as_bytes(), now, append_nul)
-    }
-
-    /// A binary message arrived.
-    #[wasm_bindgen(js_name = feedBytes)]
-    pub fn feed_bytes(&mut self, data: &[u8], now: f64, append_nul: bool) -> Vec<u8> {
-        self.feed(data, now, append_nul)
-    }
-
-    #[inline(never)]
-    fn feed(&mut self, bytes: &[u8], now: f64, append_nul: bool) -> Vec<u8> {
+    /// A WebSocket message arrived (a text message as its UTF-8); with `append_nul`, a NUL is
+    /// added when it does not end in one (`appendMissingNULLonIncoming`).
+    pub fn feed(&mut self, bytes: &[u8], now: f64, append_nul: bool) -> Vec<u8> {
         let now = ms(now);
         if self.debug && self.raw {
             let line = log::incoming_raw(bytes);
@@ -483,13 +456,13 @@ impl Core {
         self.steps(now)
     }
 
-    /// `publish` of a text body (`headers` packed, `destination` first); with `receipt`, a
-    /// `receipt` header is added and its id is the value.
-    #[wasm_bindgen(js_name = sendText)]
-    pub fn send_text(
+    /// `publish` (`headers` packed, `destination` first): `content-length` is written unless
+    /// `skip_content_length` (the layer never skips it for a binary body, as stompjs); with
+    /// `receipt`, a `receipt` header is added and its id is the value.
+    pub fn send(
         &mut self,
         headers: &str,
-        body: &str,
+        body: &[u8],
         skip_content_length: bool,
         receipt: bool,
         now: f64,
@@ -499,19 +472,12 @@ impl Core {
         } else {
             ContentLength::Auto
         };
-        self.send(
-            headers,
-            body.as_bytes().to_vec(),
-            content_length,
-            receipt,
-            now,
-        )
-    }
-
-    /// `publish` of a binary body (`content-length` always written, as stompjs does).
-    #[wasm_bindgen(js_name = sendBytes)]
-    pub fn send_bytes(&mut self, headers: &str, body: &[u8], receipt: bool, now: f64) -> Vec<u8> {
-        self.send(headers, body.to_vec(), ContentLength::Auto, receipt, now)
+        let mut headers = unpack(headers);
+        let session = &mut self.link.session;
+        let receipt = receipt.then(|| session.add_receipt(&mut headers));
+        let frame = Frame::from_parts(Command::Send, headers, body.to_vec());
+        let result = session.send_frame(frame, content_length, ms(now));
+        self.outcome(result.map(|()| receipt))
     }
 
     /// `subscribe`: the value is the subscription id, then (with `receipt`) a second value,
