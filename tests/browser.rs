@@ -1333,7 +1333,12 @@ fn records(answer: &[u8]) -> Vec<u8> {
     let skip_frame = |i: usize| -> usize {
         let i = skip_str(i); // command
         let i = i + 4 + u32_at(i); // header block
-        i + 4 + u32_at(i) // body
+        let body = u32_at(i);
+        if body & 0x8000_0000 != 0 {
+            i + 8 // by reference: where it is
+        } else {
+            i + 4 + body
+        }
     };
     while i < answer.len() {
         let tag = answer[i];
@@ -1431,6 +1436,42 @@ fn the_core_answers_each_websocket_message_with_one_array_of_records() {
     );
     assert_eq!(records(&sent), [4, 1, 6], "the receipt id, then SEND");
     assert!(contains(&sent, "receipt:") && contains(&sent, "content-length:6"));
+
+    // Large bodies are not copied into the answer: the one the message ends with is named by
+    // its offset in the input (0xC… length), one before it by its address (0x8… length).
+    let big = |tag: u8| {
+        let mut f = b"MESSAGE\ndestination:/queue/a\nsubscription:sub-0\nmessage-id:x\ncontent-length:20000\n\n".to_vec();
+        f.extend(std::iter::repeat_n(tag, 20_000));
+        f.extend(b"\0\n");
+        f
+    };
+    let mut two = big(b'p');
+    let second_at = two.len() + 85;
+    two.extend(big(b'q'));
+    let answer = core.feed(&two, 6.0, false);
+    assert_eq!(records(&answer), [11, 11, 6]);
+    assert!(
+        answer.len() < 1_000,
+        "{} bytes: a body was copied in",
+        answer.len()
+    );
+    let flags: Vec<u32> = answer
+        .windows(4)
+        .map(|w| u32::from_le_bytes(w.try_into().unwrap()))
+        .filter(|n| *n & 0x3fff_ffff == 20_000 && *n & 0x8000_0000 != 0)
+        .collect();
+    assert_eq!(flags, [0x8000_0000 | 20_000, 0xC000_0000 | 20_000]);
+    let offset_at = answer
+        .windows(4)
+        .position(|w| u32::from_le_bytes(w.try_into().unwrap()) == 0xC000_0000 | 20_000)
+        .unwrap()
+        + 4;
+    let offset = u32::from_le_bytes(answer[offset_at..offset_at + 4].try_into().unwrap()) as usize;
+    assert_eq!(&two[offset..offset + 20_000], &[b'q'; 20_000][..]);
+    assert!(
+        offset >= second_at - 85,
+        "the offset points into the second frame"
+    );
 
     // Hostile input: a frame over the limits is a protocol error record naming the problem,
     // then the step to close the socket.

@@ -500,10 +500,16 @@ export class Client {
     const nul = !!this.appendMissingNULLonIncoming;
     const core = this._core;
     this._say('Received data');
-    if (typeof data === 'string') return this._pump(core.feed(encoder.encode(data), now(), nul));
+    // Received bodies may be views of these bytes: they are this layer's (a fresh encoding, or
+    // the socket's own buffer, which it hands over once).
+    if (typeof data === 'string') {
+      const bytes = encoder.encode(data);
+      return this._pump(core.feed(bytes, now(), nul), bytes);
+    }
     if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
-      const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-      return this._pump(core.feed(bytes, now(), nul));
+      // A view (a Node Buffer, say) may share its memory with other data: its bytes are copied.
+      const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : new Uint8Array(data);
+      return this._pump(core.feed(bytes, now(), nul), bytes);
     }
     this._say('Ignored a message that is neither text nor an ArrayBuffer');
   }
@@ -550,8 +556,8 @@ export class Client {
 
   // Takes one answer of the core: writes now, debug lines now, events and steps queued;
   // returns the call's values (throws its error).
-  _take(bytes) {
-    const r = new Reader(bytes);
+  _take(bytes, input) {
+    const r = new Reader(bytes, input);
     const values = [];
     let error;
     while (r.more()) {
@@ -640,8 +646,8 @@ export class Client {
 
   // Takes `bytes` (if given) and, unless a pump is already running, carries out what is
   // queued, then arms the clock.
-  _pump(bytes) {
-    if (bytes) this._take(bytes);
+  _pump(bytes, input) {
+    if (bytes) this._take(bytes, input);
     if (this._busy) return;
     this._busy = true;
     try {

@@ -8,6 +8,7 @@ import { WASM } from './wasm-data.js';
 
 let loaded = false;
 let failure = null;
+let exports;
 
 function bytes(base64) {
   const text = atob(base64);
@@ -36,7 +37,7 @@ try {
   const raw = nodeInflate();
   if (raw) {
     check();
-    initSync({ module: raw });
+    exports = initSync({ module: raw });
     loaded = true;
   }
 } catch {
@@ -50,7 +51,7 @@ async function load() {
   }
   const stream = new Blob([bytes(WASM)]).stream().pipeThrough(new DecompressionStream('deflate'));
   const raw = await new Response(stream).arrayBuffer();
-  await init({ module_or_path: raw });
+  exports = await init({ module_or_path: raw });
   loaded = true;
 }
 
@@ -66,6 +67,11 @@ ready.catch(() => {});
 /** The core's class once loaded, else `undefined`. */
 export function core() {
   return loaded ? Core : undefined;
+}
+
+/** The core's memory (read at once: it is replaced when it grows). */
+export function memory() {
+  return exports.memory;
 }
 
 /** Why the core could not be loaded, once that is known; else `null`. */

@@ -4,6 +4,8 @@
 // first read (once). `binaryBody` is a view of that array, not a copy: the array belongs to
 // this layer alone and each frame has its own range of it.
 
+import { memory } from './load.js';
+
 const decoder = new TextDecoder();
 
 /** Record tags (src/browser/packed.rs). */
@@ -47,9 +49,13 @@ function text(b, at, len) {
 
 /** Reads one call's records. */
 export class Reader {
-  /** @param {Uint8Array} b */
-  constructor(b) {
+  /**
+   * @param {Uint8Array} b the answer
+   * @param {Uint8Array} [input] the WebSocket message just fed (this layer's own bytes)
+   */
+  constructor(b, input) {
     this.b = b;
+    this.input = input;
     this.v = new DataView(b.buffer, b.byteOffset, b.byteLength);
     this.i = 0;
   }
@@ -103,16 +109,29 @@ export class Reader {
     return this.str();
   }
 
-  /** A frame, its headers and body left encoded until read. */
+  /**
+   * A frame, its headers and body left encoded until read. A large MESSAGE body comes by
+   * reference (the length's top bit set): a view of the WebSocket message it ended (the next
+   * bit set; no copy), or an address in the core's memory, copied out now, before the core is
+   * called again.
+   */
   frame(message) {
     const command = this.str();
     const [h] = this.range();
-    const [at, end] = this.range();
     const f = message ? new Message() : new FrameImpl();
+    const len = this.u32();
+    if (len >= 0x80000000) {
+      const at = this.u32();
+      const n = len & 0x3fffffff;
+      const input = this.input;
+      f._bin = len >= 0xc0000000 ? input.subarray(at, at + n) : new Uint8Array(memory().buffer, at, n).slice();
+    } else {
+      f._at = this.i;
+      this.i += len;
+      f._end = this.i;
+    }
     f._b = this.b;
     f._h = h;
-    f._at = at;
-    f._end = end;
     f.command = command;
     return f;
   }

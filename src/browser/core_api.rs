@@ -65,6 +65,9 @@ fn unpack(packed: &str) -> Headers {
 pub struct Core {
     link: Lifecycle<Seeded>,
     out: Out,
+    /// MESSAGE frames whose bodies the last answer handed over by reference: kept until the
+    /// next answer with events.
+    held: Vec<Frame>,
     debug: bool,
     raw: bool,
 }
@@ -106,11 +109,20 @@ impl Core {
     /// The lifecycle's events, up to and with the first other step; then [`finish`].
     #[inline(never)]
     fn steps(&mut self, now: u64) -> Vec<u8> {
+        self.steps_over(now, &[])
+    }
+
+    /// [`steps`](Self::steps) after `input` (the WebSocket message just fed): a large MESSAGE
+    /// body that `input` ends with is handed over as its place in `input`.
+    #[inline(never)]
+    fn steps_over(&mut self, now: u64, input: &[u8]) -> Vec<u8> {
         // Writes come first: they were made before any of these steps.
         self.write_pending();
+        // The layer has copied out what the previous answer referenced.
+        self.held.clear();
         while let Some(step) = self.link.poll(now) {
             match step {
-                Step::Event(event) => self.event(event),
+                Step::Event(event) => self.event(event, input),
                 Step::Open { target } => {
                     self.out
                         .tag(tag::OPEN)
@@ -148,7 +160,7 @@ impl Core {
     }
 
     #[inline(never)]
-    fn event(&mut self, event: Event) {
+    fn event(&mut self, event: Event, input: &[u8]) {
         match event {
             Event::Connected(connected) => {
                 self.log_frame(&connected.frame);
@@ -172,8 +184,10 @@ impl Core {
                     .tag(tag::MESSAGE)
                     .opt(subscription.as_deref())
                     .opt(id)
-                    .opt(acked)
-                    .frame(&frame);
+                    .opt(acked);
+                if self.out.frame_by_reference(&frame, input) {
+                    self.held.push(frame);
+                }
             }
             Event::Receipt(ReceiptOutcome::Confirmed { id, frame })
             | Event::UnexpectedReceipt { id, frame } => {
@@ -302,6 +316,7 @@ impl Core {
         Core {
             link: Lifecycle::new(),
             out: Out::default(),
+            held: Vec::new(),
             debug: false,
             raw: false,
         }
@@ -453,7 +468,7 @@ impl Core {
             };
             self.out.tag(tag::PROTOCOL_ERROR).str(&message).opt(command);
         }
-        self.steps(now)
+        self.steps_over(now, bytes)
     }
 
     /// `publish` (`headers` packed, `destination` first): `content-length` is written unless

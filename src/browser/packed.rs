@@ -5,7 +5,10 @@
 //! (`u32::MAX` and nothing else: none). A frame is its command (a string), the byte length of
 //! its header block, the block — a `u32` count, then each name and value as strings — and its
 //! body (a `u32` length and the bytes). The block's length lets the reader skip it and decode
-//! the headers only when they are first read.
+//! the headers only when they are first read. A MESSAGE body of [`BY_REFERENCE`] bytes or more
+//! is not copied into the array: its length has the top bit set and a `u32` follows — with the
+//! next bit also set, the body's offset in the WebSocket message just fed (which ends with it);
+//! else its address in WebAssembly memory, for the reader to copy out before its next call.
 //!
 //! | tag | record | fields |
 //! |---|---|---|
@@ -130,6 +133,44 @@ impl Out {
 
     /// A frame: command, header block (with its length), body.
     pub(crate) fn frame(&mut self, frame: &Frame) -> &mut Out {
+        self.head(frame);
+        self.bytes(&frame.body)
+    }
+
+    /// A frame whose body, when it is at least [`BY_REFERENCE`] bytes, is not copied in: its
+    /// length with the top bit set, then where it is — with the next bit set, its offset in
+    /// `input` (the WebSocket message the reader fed, when that message ends with this body
+    /// and its NUL: the reader makes a view of its own bytes, no copy at all); else its address
+    /// in WebAssembly memory, for the reader to copy out before its next call (the caller then
+    /// keeps `frame` alive until that call). Returns whether the caller must keep `frame`.
+    pub(crate) fn frame_by_reference(&mut self, frame: &Frame, input: &[u8]) -> bool {
+        self.head(frame);
+        let body = &frame.body;
+        if body.len() < BY_REFERENCE {
+            self.bytes(body);
+            return false;
+        }
+        // After the body: its NUL, then any EOLs.
+        let mut end = input.len();
+        while end > 0 && matches!(input[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        if end > 0 && input[end - 1] == 0 {
+            end -= 1;
+            if let Some(start) = end.checked_sub(body.len()) {
+                if input.get(start..end).is_some_and(|place| same(place, body)) {
+                    self.u32(len(body.len()) | 0xC000_0000).u32(len(start));
+                    return false;
+                }
+            }
+        }
+        // A pointer on wasm32 fits in a u32.
+        let at = u32::try_from(body.as_ptr() as usize).unwrap_or(0);
+        self.u32(len(body.len()) | 0x8000_0000).u32(at);
+        true
+    }
+
+    fn head(&mut self, frame: &Frame) {
         self.str(frame.command.as_str());
         let at = self.bytes.len();
         self.u32(0);
@@ -140,8 +181,23 @@ impl Out {
         }
         let block = len(self.bytes.len() - at - 4);
         self.bytes[at..at + 4].copy_from_slice(&block.to_le_bytes());
-        self.bytes(&frame.body)
     }
+}
+
+/// The body size from which a MESSAGE's body is handed over by reference (one copy, made by the
+/// reader, instead of two).
+pub(crate) const BY_REFERENCE: usize = 8 * 1024;
+
+/// Whether `a` and `b` hold the same bytes, eight at a time (the byte loop slice equality
+/// compiles to on wasm32 takes half a millisecond for 1 MiB).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (x, y) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tails = x.remainder() == y.remainder();
+    let word = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+    tails && x.zip(y).all(|(p, q)| word(p) == word(q))
 }
 
 /// A length as `u32` (wasm32 lengths always fit).
