@@ -223,6 +223,11 @@ export interface StompConfig {
   /** Bounds on what the broker may send. */
   limits?: StompLimits;
   debug?: debugFnType;
+  /**
+   * Called (and awaited) before each connection attempt; may change the options, the broker
+   * included (`activate()` needs none before). One that throws or rejects fails that attempt
+   * (said through `debug`); the reconnect settings decide what comes next.
+   */
   beforeConnect?: (client: Client) => void | Promise<void>;
   onConnect?: frameCallbackType;
   onDisconnect?: frameCallbackType;

@@ -45,7 +45,7 @@
 //! ## Decisions
 //!
 //! - The npm package ships the core alone (measured with twiggy, gzip -9 of the minimal app:
-//!   63.6 KiB with the web-sys engine, 49.2 KiB with the core and the JavaScript layer). What is
+//!   63.6 KiB with the web-sys engine, 49.6 KiB with the core and the JavaScript layer). What is
 //!   only API surface or I/O is JavaScript; what decides is Rust.
 //! - No serde, no `gloo-timers` in the package: settings cross as a `Float64Array` of numbers
 //!   and strings, headers as one NUL-separated string (a NUL in a header is a `TypeError`),
