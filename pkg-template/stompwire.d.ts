@@ -32,6 +32,7 @@ export interface IMessage extends IFrame {
 /** A received frame (the class behind `IFrame` and `IMessage`). */
 export declare class FrameImpl implements IMessage {
   private constructor();
+  /** Does nothing (frames are plain objects); kept for older callers. */
   free(): void;
   readonly command: string;
   readonly headers: StompHeaders;
@@ -197,8 +198,10 @@ export interface StompConfig {
   forceBinaryWSFrames?: boolean;
   /**
    * Put the frames written in one event-loop turn into one WebSocket message, of at most
-   * `maxWebSocketChunkSize` bytes (a larger frame goes alone). The broker must read several
-   * frames from one message (RabbitMQ Web-STOMP does). Default false: one frame per message.
+   * `maxWebSocketChunkSize` bytes (a larger frame goes alone); while the socket's
+   * `bufferedAmount` holds a full message, the next turns' frames join the waiting one. The
+   * broker must read several frames from one message (RabbitMQ Web-STOMP does). Default false:
+   * one frame per message.
    */
   batchFrames?: boolean;
   /** Add a NUL to incoming messages that lack one. Default false. */
@@ -220,6 +223,11 @@ export interface StompConfig {
   /** Bounds on what the broker may send. */
   limits?: StompLimits;
   debug?: debugFnType;
+  /**
+   * Called (and awaited) before each connection attempt; may change the options, the broker
+   * included (`activate()` needs none before). One that throws or rejects fails that attempt
+   * (said through `debug`); the reconnect settings decide what comes next.
+   */
   beforeConnect?: (client: Client) => void | Promise<void>;
   onConnect?: frameCallbackType;
   onDisconnect?: frameCallbackType;

@@ -1322,3 +1322,199 @@ async fn a_frame_beyond_the_limits_closes_the_connection() {
     );
     deactivate(&client).await;
 }
+
+// ----- the package's core (browser::Core), in memory -----------------------------------------
+//
+// The core the npm package's JavaScript layer drives, fed scripted broker bytes here (no
+// socket, no broker): each call answers with one array of records (src/browser/packed.rs).
+
+/// The tags of the records of one answer, in order (each record's fields read by its tag).
+fn records(answer: &[u8]) -> Vec<u8> {
+    let mut tags = Vec::new();
+    let mut i = 0;
+    let u32_at = |i: usize| u32::from_le_bytes(answer[i..i + 4].try_into().unwrap()) as usize;
+    let skip_str = |i: usize| -> usize {
+        let n = u32_at(i);
+        if n == u32::MAX as usize {
+            i + 4
+        } else {
+            i + 4 + n
+        }
+    };
+    let skip_frame = |i: usize| -> usize {
+        let i = skip_str(i); // command
+        let i = i + 4 + u32_at(i); // header block
+        let body = u32_at(i);
+        if body & 0x8000_0000 != 0 {
+            i + 8 // by reference: where it is
+        } else {
+            i + 4 + body
+        }
+    };
+    while i < answer.len() {
+        let tag = answer[i];
+        tags.push(tag);
+        i += 1;
+        i = match tag {
+            1..=4 => skip_str(i),
+            5 => skip_str(i + 1),
+            6 => i + 9,
+            10 => skip_frame(skip_str(i)),
+            11 => skip_frame(skip_str(skip_str(skip_str(i)))),
+            12 => skip_frame(skip_str(i)),
+            14 => skip_frame(i),
+            15 => i,
+            20 | 23 => i + 4,
+            21 => i + 2,
+            22 => i + 8,
+            other => panic!("record {other} not expected here"),
+        };
+    }
+    tags
+}
+
+fn contains(answer: &[u8], text: &str) -> bool {
+    answer.windows(text.len()).any(|w| w == text.as_bytes())
+}
+
+#[wasm_bindgen_test]
+fn the_core_answers_each_websocket_message_with_one_array_of_records() {
+    use stompwire::browser::Core;
+    let mut core = Core::new();
+    // reconnectDelay 0, linear, no cap, no jitter, tries for ever, 1 broker, no time limits.
+    let started = core.start(0.0, &[0.0, 0.0, 0.0, 0.0, -1.0, 1.0, 0.0, 0.0], 7);
+    assert_eq!(
+        records(&started),
+        [20, 6],
+        "open a socket to entry 0, then the deadline"
+    );
+    let protocols = core.prepare(
+        &[
+            0.0,
+            0.0,
+            1.0,
+            f64::NAN,
+            f64::NAN,
+            f64::NAN,
+            f64::NAN,
+            f64::NAN,
+            0.0,
+            0.0,
+            0.0,
+        ],
+        "1.2",
+        "login\0guest\0host\0/\0",
+    );
+    assert_eq!(protocols, "v12.stomp");
+    let opened = core.opened(1.0);
+    assert_eq!(records(&opened), [1, 6], "CONNECT written as text");
+    assert!(contains(&opened, "CONNECT\n") && contains(&opened, "login:guest"));
+
+    let connected = core.feed(b"CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\0", 2.0, false);
+    assert_eq!(records(&connected), [10, 6]);
+    assert_eq!(
+        *connected.last().unwrap(),
+        1,
+        "the answer says the session is open"
+    );
+
+    let subscribed = core.subscribe("/queue/a", "", false, 3.0);
+    assert_eq!(
+        records(&subscribed),
+        [4, 1, 6],
+        "the subscription id, then SUBSCRIBE"
+    );
+    assert!(contains(&subscribed, "sub-0"));
+
+    // Three MESSAGEs and a heart-beat in one WebSocket message: one answer holds them all.
+    let mut wire = String::new();
+    for n in 0..3 {
+        wire.push_str(&format!(
+            "MESSAGE\ndestination:/queue/a\nsubscription:sub-0\nmessage-id:m{n}\nack:a{n}\ncontent-length:2\n\nb{n}\0\n"
+        ));
+    }
+    wire.push('\n');
+    let answer = core.feed(wire.as_bytes(), 4.0, false);
+    assert_eq!(records(&answer), [11, 11, 11, 15, 6]);
+    assert!(contains(&answer, "a2") && contains(&answer, "b2"));
+
+    let sent = core.send(
+        "destination\0/queue/a\0",
+        "héllo".as_bytes(),
+        false,
+        true,
+        5.0,
+    );
+    assert_eq!(records(&sent), [4, 1, 6], "the receipt id, then SEND");
+    assert!(contains(&sent, "receipt:") && contains(&sent, "content-length:6"));
+
+    // Large bodies are not copied into the answer: the one the message ends with is named by
+    // its offset in the input (0xC… length), one before it by its address (0x8… length).
+    let big = |tag: u8| {
+        let mut f = b"MESSAGE\ndestination:/queue/a\nsubscription:sub-0\nmessage-id:x\ncontent-length:20000\n\n".to_vec();
+        f.extend(std::iter::repeat_n(tag, 20_000));
+        f.extend(b"\0\n");
+        f
+    };
+    let mut two = big(b'p');
+    let second_at = two.len() + 85;
+    two.extend(big(b'q'));
+    let answer = core.feed(&two, 6.0, false);
+    assert_eq!(records(&answer), [11, 11, 6]);
+    assert!(
+        answer.len() < 1_000,
+        "{} bytes: a body was copied in",
+        answer.len()
+    );
+    let flags: Vec<u32> = answer
+        .windows(4)
+        .map(|w| u32::from_le_bytes(w.try_into().unwrap()))
+        .filter(|n| *n & 0x3fff_ffff == 20_000 && *n & 0x8000_0000 != 0)
+        .collect();
+    assert_eq!(flags, [0x8000_0000 | 20_000, 0xC000_0000 | 20_000]);
+    let offset_at = answer
+        .windows(4)
+        .position(|w| u32::from_le_bytes(w.try_into().unwrap()) == 0xC000_0000 | 20_000)
+        .unwrap()
+        + 4;
+    let offset = u32::from_le_bytes(answer[offset_at..offset_at + 4].try_into().unwrap()) as usize;
+    assert_eq!(&two[offset..offset + 20_000], &[b'q'; 20_000][..]);
+    assert!(
+        offset >= second_at - 85,
+        "the offset points into the second frame"
+    );
+
+    // Hostile input: a frame over the limits is a protocol error record naming the problem,
+    // then the step to close the socket.
+    let mut limited = Core::new();
+    limited.start(0.0, &[0.0, 0.0, 0.0, 0.0, -1.0, 1.0, 0.0, 0.0], 7);
+    limited.prepare(
+        &[
+            0.0,
+            0.0,
+            1.0,
+            f64::NAN,
+            8.0,
+            f64::NAN,
+            f64::NAN,
+            f64::NAN,
+            0.0,
+            0.0,
+            0.0,
+        ],
+        "1.2",
+        "",
+    );
+    limited.opened(1.0);
+    limited.feed(b"CONNECTED\nversion:1.2\n\n\0", 2.0, false);
+    let refused = limited.feed(
+        b"MESSAGE\ndestination:/q\ncontent-length:20\n\n01234567890123456789\0",
+        3.0,
+        false,
+    );
+    assert_eq!(refused[0], 18, "a protocol error first");
+    assert!(
+        contains(&refused, "max_body_size"),
+        "the error names the limit"
+    );
+}

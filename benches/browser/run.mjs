@@ -1,9 +1,9 @@
 // The browser benchmark: the same workloads driven by stompwire, by @stomp/stompjs and by a
-// raw-WebSocket floor, in one run, in headless Chromium and in Node 20 + ws, against RabbitMQ
+// raw-WebSocket floor, in one run, in headless Chromium, headless Firefox and Node 20 + ws, against RabbitMQ
 // Web-STOMP; then the size of both minimal apps. Started by run.sh (which installs the peer and
 // builds the package); see README.md.
 //
-//   node run.mjs [--env chromium,node] [--lib stompwire,stompwire-batch,stompjs,floor]
+//   node run.mjs [--env chromium,firefox,node] [--lib stompwire,stompwire-batch,stompjs,floor]
 //                [--workload NAME,...] [--repeat N] [--scale F]
 //
 // Chromium's CPU time is read from /proc for the whole browser process tree (every descendant
@@ -40,7 +40,7 @@ function option(name, all) {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1].split(',') : all;
 }
-const envs = option('env', ['chromium', 'node']);
+const envs = option('env', ['chromium', 'firefox', 'node']);
 const libs = option('lib', LIBS);
 const workloads = option('workload', Object.keys(WORKLOADS));
 const repeat = Number(option('repeat', ['1'])[0]);
@@ -164,10 +164,8 @@ function record(envName, lib, name, figures, cpuUs) {
   );
 }
 
-// ---- Chromium ------------------------------------------------------------------------------
-if (envs.includes('chromium')) {
-  const nm = env.SW_NODE_MODULES;
-  const { chromium } = createRequire(join(resolve(nm), '..', 'package.json'))('playwright-core');
+// The bench pages (bench.html and the bundled apps), served from 127.0.0.1 for the browsers.
+async function servePages() {
   const server = createServer((rq, rs) => {
     const path = new URL(rq.url, 'http://x').pathname.replace(/^\/+/, '') || 'bench.html';
     try {
@@ -180,6 +178,14 @@ if (envs.includes('chromium')) {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const origin = `http://127.0.0.1:${server.address().port}`;
+  return { server, origin };
+}
+
+// ---- Chromium ------------------------------------------------------------------------------
+if (envs.includes('chromium')) {
+  const nm = env.SW_NODE_MODULES;
+  const { chromium } = createRequire(join(resolve(nm), '..', 'package.json'))('playwright-core');
+  const { server, origin } = await servePages();
   const browser = await chromium.launch({ executablePath: env.STOMPWIRE_CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
   console.log(`chromium ${browser.version()}, @stomp/stompjs ${stompjsVersion}, broker ${BROKER}`);
   for (let r = 0; r < repeat; r++) {
@@ -213,6 +219,79 @@ if (envs.includes('chromium')) {
   }
   await browser.close();
   server.close();
+}
+
+// ---- Firefox (Debian's firefox-esr, driven through geckodriver's WebDriver API) --------------
+// playwright-core drives only its own Firefox build; geckodriver (cargo registry) drives the
+// system one. CPU time is the whole tree again: geckodriver is this process's child, Firefox
+// and its content processes its descendants.
+if (envs.includes('firefox')) {
+  const gecko = env.SW_GECKODRIVER || 'geckodriver';
+  const port = 20000 + (process.pid % 20000);
+  const driver = spawn(gecko, ['--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  const call = async (method, path, body) => {
+    const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+    const json = await res.json();
+    if (json.value && json.value.error) throw new Error(`${json.value.error}: ${json.value.message}`);
+    return json.value;
+  };
+  let session;
+  for (let i = 0; i < 50 && !session; i++) {
+    try {
+      session = await call('POST', '/session', {
+        capabilities: {
+          alwaysMatch: {
+            browserName: 'firefox',
+            'moz:firefoxOptions': { binary: env.STOMPWIRE_FIREFOX || '/usr/bin/firefox-esr', args: ['-headless'] },
+            timeouts: { script: 150000, pageLoad: 30000 },
+          },
+        },
+      });
+    } catch (e) {
+      if (i === 49) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  const id = session.sessionId;
+  const run = (script, args = []) => call('POST', `/session/${id}/execute/async`, { script, args });
+  const { server, origin } = await servePages();
+  console.log(`firefox ${session.capabilities.browserVersion}, @stomp/stompjs ${stompjsVersion}, broker ${BROKER}`);
+  try {
+    for (let r = 0; r < repeat; r++) {
+      for (const name of workloads) {
+        for (const lib of libs) {
+          await attempts(`firefox ${lib} ${name}`, async () => {
+            await call('POST', `/session/${id}/url`, { url: `${origin}/bench.html?lib=${lib}` });
+            const err = await run(`const done = arguments[arguments.length - 1];
+              const wait = () => (window.benchReady || window.benchError ? done(window.benchError || null) : setTimeout(wait, 20));
+              wait();`);
+            if (err) throw new Error(`${lib}: ${err}`);
+            const prepared = await run(
+              `const done = arguments[arguments.length - 1];
+              window.bench.W.prepare(window.bench.make(arguments[0]), arguments[1]).then((s) => { window.state = s; done(null); }, (e) => done(String(e)));`,
+              [BROKER, dest(lib, name)],
+            );
+            if (prepared) throw new Error(prepared);
+            const before = treeCpuUs();
+            const figures = await run(
+              `const done = arguments[arguments.length - 1];
+              window.bench.W.measure(window.state, arguments[0]).then(done, (e) => done({ error: String(e) }));`,
+              [WORKLOADS[name]],
+            );
+            const cpu = treeCpuUs() - before;
+            if (figures.error) throw new Error(figures.error);
+            record('firefox', lib, name, figures, cpu);
+            await run('const done = arguments[arguments.length - 1]; Promise.resolve(window.state.client.close()).then(() => done(), () => done());').catch(() => {});
+          });
+        }
+      }
+    }
+  } finally {
+    await call('DELETE', `/session/${id}`).catch(() => {});
+    driver.kill();
+    server.close();
+  }
 }
 
 // ---- Node 20 + ws ------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 // app that never names `FrameImpl` does not ship them). The escaping is STOMP 1.2's, as in the
 // codec: backslash, CR, LF and colon become \\, \r, \n and \c; CONNECT, STOMP and CONNECTED
 // are never escaped.
-import { FrameImpl as CoreFrameImpl } from './glue.js';
+import { FrameImpl as CoreFrameImpl } from './records.js';
 
 const encoder = new TextEncoder();
 const ESCAPES = { '\\': '\\\\', '\r': '\\r', '\n': '\\n', ':': '\\c' };

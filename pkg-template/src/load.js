@@ -3,11 +3,12 @@
 // In Node (20.16+, 22) they are inflated and instantiated synchronously at import; elsewhere
 // (pages, workers, bundled apps) with DecompressionStream and WebAssembly.instantiate, which a
 // page's main thread needs for a module this size. `ready` settles when that is done.
-import init, { initSync, Client } from './glue.js';
+import init, { initSync, Core } from './glue.js';
 import { WASM } from './wasm-data.js';
 
 let loaded = false;
 let failure = null;
+let exports;
 
 function bytes(base64) {
   const text = atob(base64);
@@ -36,7 +37,7 @@ try {
   const raw = nodeInflate();
   if (raw) {
     check();
-    initSync({ module: raw });
+    exports = initSync({ module: raw });
     loaded = true;
   }
 } catch {
@@ -50,7 +51,7 @@ async function load() {
   }
   const stream = new Blob([bytes(WASM)]).stream().pipeThrough(new DecompressionStream('deflate'));
   const raw = await new Response(stream).arrayBuffer();
-  await init({ module_or_path: raw });
+  exports = await init({ module_or_path: raw });
   loaded = true;
 }
 
@@ -63,9 +64,14 @@ export const ready = loaded
     });
 ready.catch(() => {});
 
-/** The core's client class once loaded, else `undefined`. */
+/** The core's class once loaded, else `undefined`. */
 export function core() {
-  return loaded ? Client : undefined;
+  return loaded ? Core : undefined;
+}
+
+/** The core's memory (read at once: it is replaced when it grows). */
+export function memory() {
+  return exports.memory;
 }
 
 /** Why the core could not be loaded, once that is known; else `null`. */

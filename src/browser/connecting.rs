@@ -189,13 +189,7 @@ impl Inner {
                     if debugging && raw {
                         raw_line = Some(log::incoming_raw(bytes));
                     }
-                    let session = &mut core.link.session;
-                    session.set_cut_nul(append_nul);
-                    let mut result = session.handle_bytes(bytes, now);
-                    if append_nul && result.is_ok() && bytes.last() != Some(&0) {
-                        result = session.handle_bytes(b"\0", now);
-                    }
-                    Some(result)
+                    Some(core.link.socket_message(bytes, now, append_nul))
                 }
                 None => None,
             }

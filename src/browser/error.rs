@@ -15,18 +15,23 @@
 
 use alloc::string::String;
 
-use js_sys::{Error, Reflect, TypeError};
+use js_sys::Error;
+#[cfg(feature = "web-client")]
+use js_sys::{Reflect, TypeError};
 use wasm_bindgen::JsValue;
 
+#[cfg(feature = "web-client")]
 use super::log::{concat, with_number};
 use crate::session::SessionError;
 
 /// The `TypeError` stompjs throws from a method that needs a connection.
+#[cfg(feature = "web-client")]
 pub(crate) fn no_connection() -> JsValue {
     type_error("There is no underlying STOMP connection")
 }
 
 /// A `TypeError` with this message.
+#[cfg(feature = "web-client")]
 pub(crate) fn type_error(message: &str) -> JsValue {
     TypeError::new(message).into()
 }
@@ -37,6 +42,7 @@ pub(crate) fn plain(message: &str) -> JsValue {
 }
 
 /// An `Error` whose `name` is `name`.
+#[cfg(feature = "web-client")]
 pub(crate) fn named(name: &str, message: &str) -> JsValue {
     let error = Error::new(message);
     error.set_name(name);
@@ -44,6 +50,7 @@ pub(crate) fn named(name: &str, message: &str) -> JsValue {
 }
 
 /// A `StompError` for an ERROR frame: its `message` header as the message, the frame attached.
+#[cfg(feature = "web-client")]
 pub(crate) fn stomp_error(message: Option<&str>, frame: &JsValue) -> JsValue {
     let error = named(
         "StompError",
@@ -54,16 +61,19 @@ pub(crate) fn stomp_error(message: Option<&str>, frame: &JsValue) -> JsValue {
 }
 
 /// A `TimeoutError`: `what`, the limit, " ms".
+#[cfg(feature = "web-client")]
 pub(crate) fn timeout(what: &str, limit_ms: u64) -> JsValue {
     named("TimeoutError", &with_number(what, limit_ms, " ms"))
 }
 
 /// The `DeactivatedError` of a promise the client stopped waiting for.
+#[cfg(feature = "web-client")]
 pub(crate) fn deactivated() -> JsValue {
     named("DeactivatedError", "the client is inactive")
 }
 
 /// The `ConnectionClosedError` of a receipt the connection's end took away.
+#[cfg(feature = "web-client")]
 pub(crate) fn closed(id: &str) -> JsValue {
     named(
         "ConnectionClosedError",
@@ -72,6 +82,7 @@ pub(crate) fn closed(id: &str) -> JsValue {
 }
 
 /// The `GaveUpError` of the connection promises when the attempts run out.
+#[cfg(feature = "web-client")]
 pub(crate) fn gave_up(attempts: u32) -> JsValue {
     named(
         "GaveUpError",
@@ -85,6 +96,7 @@ pub(crate) fn gave_up(attempts: u32) -> JsValue {
 
 /// What a refused session call throws: the stompjs `TypeError` when there is no connection,
 /// else an `Error` saying what the session refused.
+#[cfg(feature = "web-client")]
 pub(crate) fn session(error: &SessionError) -> JsValue {
     match error {
         SessionError::NotConnected { .. } => no_connection(),

@@ -130,6 +130,24 @@ impl<R: Random> Lifecycle<R> {
         }
     }
 
+    /// A WebSocket message arrived. With `append_nul` (stompjs's `appendMissingNULLonIncoming`,
+    /// for a socket that cuts each message at its NUL) a NUL is added when the message does not
+    /// end in one, and an LF where the NUL after a counted body belongs is taken as that end
+    /// ([`Decoder::set_cut_nul`](crate::frame::Decoder::set_cut_nul)).
+    pub(crate) fn socket_message(
+        &mut self,
+        bytes: &[u8],
+        now: u64,
+        append_nul: bool,
+    ) -> Result<(), SessionError> {
+        self.session.set_cut_nul(append_nul);
+        self.session.handle_bytes(bytes, now)?;
+        if append_nul && bytes.last() != Some(&0) {
+            self.session.handle_bytes(b"\0", now)?;
+        }
+        Ok(())
+    }
+
     /// The caller is closing the socket: the session ends now.
     pub(crate) fn closing(&mut self, now: u64) {
         self.session.handle_close(now);

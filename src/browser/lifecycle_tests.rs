@@ -124,7 +124,7 @@ impl Shell {
             let answers = self.broker_answers();
             if !answers.is_empty() {
                 for bytes in answers {
-                    let _ = self.link.session.handle_bytes(&bytes, self.now);
+                    let _ = self.link.socket_message(&bytes, self.now, false);
                 }
                 continue;
             }
@@ -248,7 +248,7 @@ impl Shell {
                 Some(at) if at <= to => {
                     self.now = self.now.max(at);
                     if beat == Some(at) {
-                        let _ = self.link.session.handle_bytes(b"\n", self.now);
+                        let _ = self.link.socket_message(b"\n", self.now, false);
                     }
                     self.link.tick(self.now);
                     self.run();

@@ -21,6 +21,7 @@ pub(crate) fn concat(parts: &[&str]) -> String {
 }
 
 /// `before`, `n` in decimal, `after`.
+#[cfg(feature = "web-client")]
 pub(crate) fn with_number(before: &str, n: u64, after: &str) -> String {
     let mut out = String::with_capacity(before.len() + 20 + after.len());
     out.push_str(before);

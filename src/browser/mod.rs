@@ -1,12 +1,22 @@
-//! The browser shell: a `Client` class for JavaScript, shaped like `@stomp/stompjs`'s, driving
-//! the sans-I/O [`Session`](crate::session::Session) over a `WebSocket`.
+//! The browser shell: the core as the npm package's JavaScript layer drives it ([`Core`]), and
+//! the `Client` class of the `--target web` build (feature `web-client`). Both drive the same
+//! lifecycle (`lifecycle.rs`) — the sans-I/O [`Session`](crate::session::Session) and the
+//! reconnect [`Supervisor`](crate::reconnect::Supervisor) — and read their settings through the
+//! same `settings.rs`; neither holds a second copy of a protocol or lifecycle rule.
 //!
-//! Rust owns everything that moves: the WebSocket (`binaryType = "arraybuffer"`; text and
-//! binary messages accepted; frames sent as text when they are UTF-8, else as binary), the
-//! timers (one deadline at a time, on the page's `setTimeout` or in a Worker), the reconnect
-//! supervisor ([`reconnect::Supervisor`](crate::reconnect::Supervisor)) and the session.
-//! JavaScript sees classes: [`Client`], [`FrameImpl`] (frames and messages), [`StompSubscription`],
-//! [`Transaction`], [`Versions`] and the enums of stompjs.
+//! **The npm package** (`pkg-template/src/`): its WebAssembly is this crate built without
+//! `web-client`: [`Core`] (codec, session, supervisor) and [`FrameParser`] (the decoder of the
+//! compatibility `Parser`), with no web-sys, no `js_sys::Function` and no objects built with
+//! `Reflect`. The JavaScript layer owns the WebSocket (or the `webSocketFactory`'s socket), the
+//! timers (page or Worker), the callbacks, the promises and the option objects, and carries out
+//! the steps the core returns. One crossing per WebSocket message: the bytes go in, one byte
+//! array of records comes out (`packed.rs`: the messages to write, the events with their frames,
+//! the next step, the next deadline); headers and body are decoded in JavaScript when first read.
+//!
+//! **The `--target web` build** ([`Client`], feature `web-client`, on by default): Rust owns
+//! everything that moves — the WebSocket (`binaryType = "arraybuffer"`; text and binary messages
+//! accepted; frames sent as text when they are UTF-8, else as binary), the timers, the
+//! callbacks — through web-sys; the demo (`www/`) and the wasm-bindgen tests use it.
 //!
 //! ```js
 //! import { Client } from "stompwire";
@@ -22,12 +32,11 @@
 //! client.activate();
 //! ```
 //!
-//! Beyond stompjs: promise forms ([`Client::when_connected`], [`Client::publish_with_receipt`],
-//! [`Client::subscribe_with_receipt`], [`Client::wait_for_receipt`]), several brokers
-//! (`brokerURLs`) with jittered backoff and a cap on attempts, optional
-//! subscription replay after a reconnect, codec limits (`limits`) against a hostile broker, and a
-//! Worker-driven clock (`heartbeatStrategy: TickerStrategy.Worker`) that keeps heart-beats going
-//! both ways in a background tab.
+//! Beyond stompjs (both shells): promise forms (`whenConnected`, `publishWithReceipt`,
+//! `subscribeWithReceipt`, `waitForReceipt`), several brokers (`brokerURLs`) with jittered
+//! backoff and a cap on attempts, optional subscription replay after a reconnect, codec limits
+//! (`limits`) against a hostile broker, and a Worker-driven clock (`heartbeatStrategy:
+//! TickerStrategy.Worker`) that keeps heart-beats going both ways in a background tab.
 //!
 //! Several brokers are given as `brokerURLs: [...]`; the ActiveMQ `failover:(…)?…` form of
 //! [`FailoverUri`](crate::reconnect::FailoverUri) is not read here: its parser (URL grammar,
@@ -35,21 +44,27 @@
 //!
 //! ## Decisions
 //!
-//! - Single-threaded: state lives in `RefCell`s behind an `Rc`; no borrow is held while a user
-//!   callback runs, so callbacks may call back into the client. Events that arrive while a
-//!   callback runs are delivered after it returns, in order.
-//! - Callbacks and options are properties read when they are needed: reassigning
-//!   `client.onConnect` after construction takes effect at the next connection, as in stompjs.
-//!   Transport settings (`splitLargeFrames`, `forceBinaryWSFrames`…) apply from the next
-//!   connection, as in stompjs.
-//! - An active client keeps itself alive (its socket and timers hold it) even when the page drops
-//!   every reference to it; it lets go once `INACTIVE`.
-//! - The `StompConfig` properties of `Client` are accessors that the first `new Client()`
-//!   defines on `Client.prototype`, over two exports (`__option`, `__setOption`): a getter and
-//!   a setter export per property cost about 2 KB gzip of wasm and glue. Rust callers keep
-//!   the named getters and setters.
-//! - No serde: headers cross the boundary as plain objects built with `Reflect`. A message's
-//!   `headers`, `body` and `binaryBody` are built on first access, once.
+//! - The npm package ships the core alone (measured with twiggy, gzip -9 of the minimal app:
+//!   63.6 KiB with the web-sys engine, 49.6 KiB with the core and the JavaScript layer). What is
+//!   only API surface or I/O is JavaScript; what decides is Rust.
+//! - No serde, no `gloo-timers` in the package: settings cross as a `Float64Array` of numbers
+//!   and strings, headers as one NUL-separated string (a NUL in a header is a `TypeError`),
+//!   events as records; timers are the layer's `setTimeout` or Worker. (`serde-wasm-bindgen`
+//!   measured +19–23 KB gzip for header maps and config; `gloo-timers` +0.4 KB.)
+//! - A call made from inside a callback only writes; the pump that called the callback carries
+//!   out the rest, in order. After each step other than an event the layer asks the core what
+//!   comes next ([`Core::poll`]), so each step is decided with what the previous one changed.
+//! - Options and their defaults live once per shell: in the package's JavaScript layer (the
+//!   core receives numbers when it needs them: at `activate` and at each socket), in
+//!   `options.rs` for the web build. Reconnect settings are read at `activate`; the session's
+//!   when each socket is made (after `beforeConnect`, which may change them, and may set the
+//!   broker: the package's `activate()` needs none yet).
+//! - A `beforeConnect` that throws or rejects fails that attempt (reported through `debug`; the
+//!   reconnect policy decides what comes next), as stompjs does not connect then either.
+//! - A received frame's `binaryBody` is a view of the record array the core returned (the
+//!   layer's own copy, one range per frame), not a second copy.
+//! - An inactive package client holds nothing global: it is garbage-collected, and the
+//!   wasm-bindgen finaliser frees its core. An active one is held by its socket and timer.
 //! - An exception thrown by a user callback is reported with `console.error` and does not stop
 //!   the client.
 //! - When the reconnect policy gives up (`reconnectDelay: 0` after a lost connection, or
@@ -57,38 +72,77 @@
 //!   without trying: `active` then says whether anything more will happen.
 //! - Subscription replay is off by default (`replaySubscriptions`): stompjs applications
 //!   subscribe again in `onConnect`, and replaying as well would subscribe twice.
+//! - Web build only: state lives in `RefCell`s behind an `Rc`, no borrow held while a user
+//!   callback runs; the `StompConfig` properties of `Client` are accessors that the first
+//!   `new Client()` defines on `Client.prototype` over two exports (`__option`, `__setOption`);
+//!   `activate()` throws when no broker is configured.
 
-mod activation;
-mod calls;
-mod client;
-mod connecting;
-mod dispatch;
-mod engine;
-mod enums;
+// The core the npm package's JavaScript layer drives: the lifecycle behind a narrow
+// interface, the record format of its answers, the settings both shells read, and the
+// compatibility `Parser`'s decoder.
+mod core_api;
 mod error;
-mod globals;
-mod headers;
 mod lifecycle;
 mod log;
-mod message;
-mod options;
-mod params;
+mod packed;
 mod parser;
+mod settings;
+
+pub use core_api::Core;
+pub use parser::FrameParser;
+
+// The `Client` class of the `--target web` build (feature `web-client`): the same lifecycle,
+// driven from Rust over web-sys.
+#[cfg(feature = "web-client")]
+mod activation;
+#[cfg(feature = "web-client")]
+mod calls;
+#[cfg(feature = "web-client")]
+mod client;
+#[cfg(feature = "web-client")]
+mod connecting;
+#[cfg(feature = "web-client")]
+mod dispatch;
+#[cfg(feature = "web-client")]
+mod engine;
+#[cfg(feature = "web-client")]
+mod enums;
+#[cfg(feature = "web-client")]
+mod globals;
+#[cfg(feature = "web-client")]
+mod headers;
+#[cfg(feature = "web-client")]
+mod message;
+#[cfg(feature = "web-client")]
+mod options;
+#[cfg(feature = "web-client")]
+mod params;
+#[cfg(feature = "web-client")]
 mod receipts;
+#[cfg(feature = "web-client")]
 mod subscription;
+#[cfg(feature = "web-client")]
 mod ticker;
+#[cfg(feature = "web-client")]
 mod transaction;
+#[cfg(feature = "web-client")]
 mod transport;
+#[cfg(feature = "web-client")]
 mod typescript;
+#[cfg(feature = "web-client")]
 mod waiters;
 
+#[cfg(feature = "web-client")]
 pub use client::Client;
+#[cfg(feature = "web-client")]
 pub use enums::{
     ActivationState, ReconnectionTimeMode, StompSocketState, TickerStrategy, Versions,
 };
+#[cfg(feature = "web-client")]
 pub use message::FrameImpl;
-pub use parser::FrameParser;
+#[cfg(feature = "web-client")]
 pub use subscription::StompSubscription;
+#[cfg(feature = "web-client")]
 pub use transaction::Transaction;
 
 /// talc in place of the standard allocator (dlmalloc): smaller code, same behaviour. The

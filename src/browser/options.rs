@@ -14,10 +14,11 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::enums::{ReconnectionTimeMode, WORKER};
 use super::lifecycle::Plan;
+use super::settings::{self, Connect, Reconnect};
 use super::{error, headers};
 use crate::frame::{Limits, Version};
-use crate::reconnect::{Jitter, MaxAttempts, Policy, ReconnectTimeMode, SupervisorConfig};
-use crate::session::{Config, HeartBeat};
+use crate::reconnect::SupervisorConfig;
+use crate::session::Config;
 
 /// What a property holds, checked when it is set.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -226,27 +227,17 @@ impl Options {
 
     /// Applies what the session reads at connect time.
     pub(crate) fn apply(&self, config: &mut Config) {
-        config.versions = self.versions();
-        config.host = None;
-        config.login = None;
-        config.passcode = None;
-        config.connect_headers = headers::from_js(&self.get(Key::ConnectHeaders));
-        config.heart_beat = HeartBeat {
-            outgoing_ms: clamp_u32(self.ms(Key::HeartbeatOutgoing)),
-            incoming_ms: clamp_u32(self.ms(Key::HeartbeatIncoming)),
-        };
-        let tolerance = self.number(Key::HeartbeatToleranceMultiplier);
-        config.heart_beat_receive_scale = if tolerance >= 1.0 { tolerance } else { 1.0 };
-        // The supervisor times the attempt (`connectionTimeout`) and CONNECTED
-        // (`connectedTimeout`).
-        config.connect_timeout_ms = None;
-        // No receipt times out by default (stompjs has no such limit); a promise form gives its
-        // own receipt a deadline in the session (`receiptTimeout`, or the call's).
-        config.receipt_timeout_ms = None;
-        config.limits = self.limits();
-        config.replay_subscriptions = self.flag(Key::ReplaySubscriptions);
-        config.resend_unreceipted = self.flag(Key::ResendUnreceipted);
-        config.close_on_heartbeat_timeout = true;
+        Connect {
+            versions: self.versions(),
+            headers: headers::from_js(&self.get(Key::ConnectHeaders)),
+            heartbeat_outgoing_ms: self.number(Key::HeartbeatOutgoing),
+            heartbeat_incoming_ms: self.number(Key::HeartbeatIncoming),
+            tolerance: self.number(Key::HeartbeatToleranceMultiplier),
+            limits: self.limits(),
+            replay_subscriptions: self.flag(Key::ReplaySubscriptions),
+            resend_unreceipted: self.flag(Key::ResendUnreceipted),
+        }
+        .apply(config);
     }
 
     /// The versions of `stompVersions` (a `Versions`, an object with a `versions` array, or
@@ -258,27 +249,21 @@ impl Options {
         } else {
             Reflect::get(&value, &JsValue::from_str("versions")).unwrap_or(JsValue::UNDEFINED)
         };
-        let mut versions = match list.dyn_ref::<Array>() {
+        let versions = match list.dyn_ref::<Array>() {
             Some(array) => super::enums::parse(array),
             None => Vec::new(),
         };
-        if versions.is_empty() {
-            versions = Version::ALL.iter().rev().copied().collect();
-        }
-        versions
+        Connect::offered(versions)
     }
 
     /// The codec limits: `limits`' fields over [`Limits::DEFAULT`].
     pub(crate) fn limits(&self) -> Limits {
         let object = self.get(Key::Limits);
         let read = |name: &str, default: usize| -> usize {
-            match Reflect::get(&object, &JsValue::from_str(name))
+            let given = Reflect::get(&object, &JsValue::from_str(name))
                 .ok()
-                .and_then(|v| v.as_f64())
-            {
-                Some(n) if n >= 0.0 => n as usize,
-                _ => default,
-            }
+                .and_then(|v| v.as_f64());
+            settings::limit(given, default)
         };
         let d = Limits::DEFAULT;
         Limits {
@@ -320,43 +305,21 @@ impl Options {
     /// entries, `connectionTimeout` for the whole attempt and `connectedTimeout` from the
     /// socket's `open` to CONNECTED (0: no limit).
     pub(crate) fn plan(&self, target: &Target) -> Plan {
-        let limit = |key: Key| Some(self.ms(key)).filter(|ms| *ms > 0);
-        Plan {
-            policy: self.policy(),
+        Reconnect {
+            delay_ms: self.number(Key::ReconnectDelay),
+            exponential: self.number(Key::ReconnectTimeMode)
+                == ReconnectionTimeMode::EXPONENTIAL as u32 as f64,
+            max_delay_ms: self.number(Key::MaxReconnectDelay),
+            jitter: self.number(Key::ReconnectJitter),
+            max_attempts: self.number(Key::MaxReconnectAttempts),
             targets: match target {
                 Target::Factory(_) => 1,
                 Target::Urls(urls) => urls.len(),
             },
-            attempt_timeout_ms: limit(Key::ConnectionTimeout),
-            connected_timeout_ms: limit(Key::ConnectedTimeout),
+            connection_timeout_ms: self.number(Key::ConnectionTimeout),
+            connected_timeout_ms: self.number(Key::ConnectedTimeout),
         }
-    }
-
-    /// The reconnect policy of stompjs's settings (`reconnectDelay`, `reconnectTimeMode`,
-    /// `maxReconnectDelay`), plus `reconnectJitter` and `maxReconnectAttempts`: `n ≥ 0`
-    /// reconnection attempts after a lost connection, and the first connection plus `n` retries
-    /// at the start; `-1` tries for ever (stompjs's way).
-    pub(crate) fn policy(&self) -> Policy {
-        let mode = if self.number(Key::ReconnectTimeMode)
-            == ReconnectionTimeMode::EXPONENTIAL as u32 as f64
-        {
-            ReconnectTimeMode::Exponential
-        } else {
-            ReconnectTimeMode::Linear
-        };
-        let delay = self.ms(Key::ReconnectDelay);
-        let mut policy = Policy::stompjs(delay, mode, self.ms(Key::MaxReconnectDelay));
-        let jitter = self.number(Key::ReconnectJitter);
-        if jitter > 0.0 {
-            policy.backoff.jitter = Jitter::Fraction(jitter);
-        }
-        let max = self.number(Key::MaxReconnectAttempts);
-        if delay > 0 && max >= 0.0 {
-            let n = max as u32;
-            policy.max_attempts = MaxAttempts::Total(n);
-            policy.startup_max_attempts = Some(MaxAttempts::Total(n.saturating_add(1)));
-        }
-        policy
+        .plan()
     }
 }
 
@@ -374,8 +337,4 @@ pub(crate) fn read_all(conf: &JsValue) -> Result<Vec<(Key, JsValue)>, JsValue> {
         }
     }
     Ok(values)
-}
-
-fn clamp_u32(n: u64) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }

@@ -1,0 +1,357 @@
+// The npm package's JavaScript layer, in Node 20 with `ws`, against RabbitMQ Web-STOMP: what
+// the layer itself carries out now that the WebAssembly core holds only the session, the
+// supervisor and the codec — receipts as promises, batchFrames, limits, brokerURLs failover,
+// subscription replay, beforeConnect (setting the broker; failing), the Worker ticker's
+// fallback, and that a finished client can be garbage-collected.
+//
+//   node --expose-gc tests/page/package.mjs PKG_NPM_DIR
+//
+// Environment: STOMPWIRE_RABBIT_WS (default ws://127.0.0.1:15674/ws), SW_NODE_MODULES (ws).
+// Prints one line per check and `package: N passed, M failed`; exit status 0 when all passed.
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { requireTool, watchdog } from './lib.mjs';
+
+watchdog(120000, 'package checks');
+const pkgDir = process.argv[2];
+if (!pkgDir) {
+  console.error('usage: node --expose-gc tests/page/package.mjs PKG_NPM_DIR');
+  process.exit(2);
+}
+const StompJs = await import(pathToFileURL(join(resolve(pkgDir), 'stompwire.mjs')).href);
+const WebSocket = requireTool('ws');
+// Clients without a webSocketFactory open the global WebSocket (Node 20 has none).
+globalThis.WebSocket ??= WebSocket;
+const broker = process.env.STOMPWIRE_RABBIT_WS || 'ws://127.0.0.1:15674/ws';
+const PROTOCOLS = ['v12.stomp', 'v11.stomp', 'v10.stomp'];
+const uid = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let passed = 0;
+let failed = 0;
+function check(name, ok, detail = '') {
+  if (ok) passed++;
+  else failed++;
+  console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}${detail === '' ? '' : ` — ${detail}`}`);
+}
+
+function within(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// A client of the broker with ws sockets; `sends` counts the WebSocket messages written.
+function client(extra = {}) {
+  const counter = { sends: 0, sockets: 0 };
+  const c = new StompJs.Client({
+    connectHeaders: { login: 'guest', passcode: 'guest', host: '/' },
+    heartbeatIncoming: 0,
+    heartbeatOutgoing: 0,
+    reconnectDelay: 0,
+    webSocketFactory: () => {
+      counter.sockets++;
+      const ws = new WebSocket(broker, PROTOCOLS);
+      const send = ws.send.bind(ws);
+      ws.send = (data) => {
+        counter.sends++;
+        send(data);
+      };
+      return ws;
+    },
+    ...extra,
+  });
+  c.counter = counter;
+  return c;
+}
+
+async function up(c, what) {
+  c.activate();
+  return within(c.whenConnected(), 10000, what);
+}
+
+async function scenario(name, run) {
+  try {
+    await run();
+  } catch (e) {
+    check(`${name}: ran to the end`, false, e && e.stack);
+  }
+}
+
+await StompJs.coreReady;
+
+await scenario('receipts', async () => {
+  const c = client();
+  const frame = await up(c, 'CONNECTED (whenConnected)');
+  check('whenConnected resolves with the CONNECTED frame', frame.command === 'CONNECTED' && c.connected, frame.command);
+  const queue = `/queue/stompwire-pkgjs-${uid()}`;
+  const got = [];
+  const sub = await within(c.subscribeWithReceipt(queue, (m) => got.push(m.body)), 5000, 'the SUBSCRIBE receipt');
+  check('subscribeWithReceipt resolves with the subscription', sub instanceof StompJs.StompSubscription && typeof sub.id === 'string');
+  const receipt = await within(c.publishWithReceipt({ destination: queue, body: 'r1' }), 5000, 'the SEND receipt');
+  check('publishWithReceipt resolves with the RECEIPT frame', receipt.command === 'RECEIPT' && typeof receipt.headers['receipt-id'] === 'string');
+  const timedOut = await c.waitForReceipt(`never-${uid()}`, 200).then(() => null, (e) => e);
+  check('waitForReceipt rejects with a TimeoutError naming the limit', timedOut && timedOut.name === 'TimeoutError' && /200 ms/.test(timedOut.message), timedOut && timedOut.message);
+  const pending = c.waitForReceipt(`lost-${uid()}`, 0);
+  await c.deactivate();
+  const lost = await pending.then(() => null, (e) => e);
+  check('a receipt still awaited when the connection ends is rejected (ConnectionClosedError)', lost && lost.name === 'ConnectionClosedError', lost && lost.name);
+  check('the message arrived before deactivate', got.includes('r1'), got.join());
+  const d = client({ webSocketFactory: () => new WebSocket('ws://127.0.0.1:9/nothing') });
+  d.activate();
+  const waiting = d.whenConnected();
+  await d.deactivate();
+  const stopped = await waiting.then(() => null, (e) => e);
+  check('whenConnected is rejected with a DeactivatedError at deactivate', stopped && stopped.name === 'DeactivatedError', stopped && stopped.name);
+});
+
+await scenario('large bodies', async () => {
+  // A scripted socket (in memory, no broker): large MESSAGE bodies come out of the core by
+  // reference — a view of the message they end, or copied out of the core's memory when
+  // another frame follows — and must arrive intact either way, and stay intact after later
+  // messages.
+  let ws;
+  const c = new StompJs.Client({
+    heartbeatIncoming: 0,
+    heartbeatOutgoing: 0,
+    reconnectDelay: 0,
+    webSocketFactory: () => (ws = { readyState: 0, url: 'memory://', send() {}, close() {} }),
+  });
+  const up = new Promise((r) => (c.onConnect = r));
+  c.activate();
+  for (let i = 0; i < 50 && !ws; i++) await sleep(2);
+  ws.readyState = 1;
+  ws.onopen({});
+  const enc = new TextEncoder();
+  ws.onmessage({ data: 'CONNECTED\nversion:1.2\n\n\0' });
+  await up;
+  const got = [];
+  c.subscribe('/queue/big', (m) => got.push(m));
+  const message = (fill, n) => {
+    const head = enc.encode(`MESSAGE\ndestination:/queue/big\nsubscription:sub-0\nmessage-id:${fill}\ncontent-length:${n}\n\n`);
+    const out = new Uint8Array(head.length + n + 2);
+    out.set(head);
+    out.fill(fill, head.length, head.length + n);
+    out[out.length - 1] = 10; // NUL, then an EOL as RabbitMQ writes
+    return out;
+  };
+  const joined = (...parts) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+  ws.onmessage({ data: joined(message(1, 100000), message(2, 70000)).buffer }); // by address, then by offset
+  ws.onmessage({ data: message(3, 30000).buffer });
+  ws.onmessage({ data: new TextDecoder().decode(message(65, 20000)) }); // a text message
+  const intact = (m, fill, n) => m && m.binaryBody.length === n && m.binaryBody.every((b) => b === fill);
+  check(
+    'large bodies arrive intact, whether the core names them by address or by offset',
+    got.length === 4 && intact(got[0], 1, 100000) && intact(got[1], 2, 70000) && intact(got[2], 3, 30000) && got[3].body === 'A'.repeat(20000),
+    got.map((m) => m.binaryBody.length).join(),
+  );
+  await c.deactivate({ force: true });
+});
+
+await scenario('large body through the broker', async () => {
+  const c = client();
+  await up(c, 'CONNECTED (large body)');
+  const queue = `/queue/stompwire-pkgjs-big-${uid()}`;
+  let got;
+  const arrived = new Promise((r) => c.subscribe(queue, (m) => r((got = m))));
+  await sleep(100);
+  const bytes = new Uint8Array(200000);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 13 + 5) & 0xff;
+  c.publish({ destination: queue, binaryBody: bytes });
+  await within(arrived, 10000, 'the 200 kB message');
+  const same = got.binaryBody.length === bytes.length && got.binaryBody.every((b, i) => b === bytes[i]);
+  check('a 200 kB binary body round-trips through RabbitMQ intact', same, `${got.binaryBody.length} B`);
+  await c.deactivate();
+});
+
+await scenario('batchFrames', async () => {
+  const c = client({ batchFrames: true });
+  await up(c, 'CONNECTED (batchFrames)');
+  const queue = `/queue/stompwire-pkgjs-batch-${uid()}`;
+  const got = [];
+  let all;
+  const done = new Promise((r) => (all = r));
+  c.subscribe(queue, (m) => {
+    got.push(m.body);
+    if (got.length === 50) all();
+  });
+  await sleep(100);
+  const before = c.counter.sends;
+  for (let i = 0; i < 50; i++) c.publish({ destination: queue, body: `b${i}` });
+  await within(done, 10000, '50 batched messages');
+  const sends = c.counter.sends - before;
+  check('batchFrames: the frames of one turn share WebSocket messages', sends > 0 && sends < 10, `${sends} messages for 50 frames`);
+  check('batchFrames: every frame arrives, in order', got.join() === Array.from({ length: 50 }, (_, i) => `b${i}`).join(), got.slice(0, 5).join());
+  await c.deactivate();
+});
+
+await scenario('batchFrames backpressure', async () => {
+  // The socket reports a full send buffer (bufferedAmount, held high by this test) for 300 ms:
+  // frames published in five separate turns meanwhile wait and go out together.
+  let held = false;
+  const c = client({ batchFrames: true });
+  const make = c.webSocketFactory;
+  c.webSocketFactory = () => {
+    const ws = make();
+    Object.defineProperty(ws, 'bufferedAmount', { get: () => (held ? 1 << 20 : 0) });
+    return ws;
+  };
+  await up(c, 'CONNECTED (backpressure)');
+  const queue = `/queue/stompwire-pkgjs-bp-${uid()}`;
+  const got = [];
+  let all;
+  const done = new Promise((r) => (all = r));
+  c.subscribe(queue, (m) => {
+    got.push(m.body);
+    if (got.length === 5) all();
+  });
+  await sleep(100); // the SUBSCRIBE went out before the buffer is reported full
+  const before = c.counter.sends;
+  held = true;
+  for (let i = 0; i < 5; i++) {
+    c.publish({ destination: queue, body: `p${i}` });
+    await sleep(10);
+  }
+  const whileFull = c.counter.sends - before;
+  await sleep(300);
+  held = false;
+  await within(done, 10000, 'the 5 frames held back');
+  const sends = c.counter.sends - before;
+  check('batchFrames: nothing is written while bufferedAmount holds a full message', whileFull === 0, `${whileFull} messages`);
+  check('batchFrames: the frames of five turns go out together once it drains, in order', sends === 1 && got.join() === 'p0,p1,p2,p3,p4', `${sends} messages: ${got.join()}`);
+  await c.deactivate();
+});
+
+await scenario('limits', async () => {
+  const c = client({ limits: { maxBodySize: 64 } });
+  const lines = [];
+  c.debug = (l) => lines.push(l);
+  await up(c, 'CONNECTED (limits)');
+  const queue = `/queue/stompwire-pkgjs-limits-${uid()}`;
+  let closed;
+  const gone = new Promise((r) => (closed = r));
+  c.onWebSocketClose = () => closed();
+  c.subscribe(queue, () => {});
+  const other = client();
+  await up(other, 'CONNECTED (publisher)');
+  other.publish({ destination: queue, body: 'x'.repeat(500) });
+  await within(gone, 10000, 'the close after a body over maxBodySize');
+  const named = lines.find((l) => /Closing the connection/.test(l) && /body/i.test(l));
+  check('limits: a body over maxBodySize closes the connection with a line naming the limit', !!named, named || lines.slice(-3).join(' | '));
+  await other.deactivate();
+  await c.deactivate();
+});
+
+await scenario('failover', async () => {
+  const c = client({ webSocketFactory: undefined, brokerURLs: ['ws://127.0.0.1:9/nothing', broker], reconnectDelay: 100 });
+  c.brokerURL = undefined;
+  const scheduled = [];
+  c.onReconnectScheduled = (ms) => scheduled.push(ms);
+  const frame = await up(c, 'CONNECTED through the second broker URL');
+  check('brokerURLs: fails over to the next URL', frame.command === 'CONNECTED' && /15674/.test(c.webSocket.url), c.webSocket.url);
+  check('brokerURLs: the wait before the second attempt is reported', scheduled.length >= 1, scheduled.join());
+  await c.deactivate();
+});
+
+await scenario('replay', async () => {
+  const c = client({ reconnectDelay: 100, replaySubscriptions: true });
+  await up(c, 'CONNECTED (replay)');
+  const queue = `/queue/stompwire-pkgjs-replay-${uid()}`;
+  const got = [];
+  let next;
+  c.subscribe(queue, (m) => {
+    got.push(m.body);
+    if (next) next();
+  });
+  let connects = 0;
+  const again = new Promise((r) => {
+    c.onConnect = () => {
+      connects++;
+      r();
+    };
+  });
+  c.forceDisconnect();
+  await within(again, 10000, 'the reconnection');
+  const arrived = new Promise((r) => (next = r));
+  c.publish({ destination: queue, body: 'after' });
+  await within(arrived, 10000, 'the message after the reconnect');
+  check('replaySubscriptions: the subscription carries on after a reconnect', connects === 1 && got.includes('after'), got.join());
+  await c.deactivate();
+});
+
+await scenario('beforeConnect', async () => {
+  const c = client({ webSocketFactory: undefined });
+  c.beforeConnect = (self) => {
+    self.brokerURL = broker;
+  };
+  const frame = await up(c, 'CONNECTED with the broker set by beforeConnect');
+  check('activate() needs no broker yet: beforeConnect may set it', frame.command === 'CONNECTED');
+  await c.deactivate();
+
+  const d = client();
+  const lines = [];
+  d.debug = (l) => lines.push(l);
+  d.beforeConnect = () => {
+    throw new Error('no token');
+  };
+  const errors = [];
+  const original = console.error;
+  console.error = (e) => errors.push(e);
+  try {
+    d.activate();
+    await sleep(300);
+  } finally {
+    console.error = original;
+  }
+  check('a beforeConnect that throws does not connect', d.counter.sockets === 0 && !d.connected, `${d.counter.sockets} sockets`);
+  check('a beforeConnect that throws is reported', lines.some((l) => /beforeConnect failed: .*no token/.test(l)) && errors.length === 1, lines.join(' | '));
+  check('the client gives up (reconnectDelay 0) and ends INACTIVE', d.state === StompJs.ActivationState.INACTIVE, d.state);
+});
+
+await scenario('worker ticker', async () => {
+  const c = client({ heartbeatStrategy: StompJs.TickerStrategy.Worker, heartbeatIncoming: 1000, heartbeatOutgoing: 1000 });
+  const lines = [];
+  c.debug = (l) => lines.push(l);
+  let beats = 0;
+  let lost = 0;
+  c.onHeartbeatReceived = () => beats++;
+  c.onHeartbeatLost = () => lost++;
+  await up(c, 'CONNECTED (worker ticker)');
+  await sleep(2500);
+  check('heartbeatStrategy Worker where no Worker exists (Node): timers instead, said once', lines.filter((l) => /Worker ticker unavailable/.test(l)).length === 1);
+  check('heart-beats flow on the fallback timers', beats >= 1 && c.connected, `${beats} received, ${lost} lost, ${lines.filter((l) => /PING|closed|Closing/.test(l)).join(' | ')}`);
+  await c.deactivate();
+});
+
+await scenario('garbage collection', async () => {
+  if (typeof globalThis.gc !== 'function') {
+    check('garbage collection (needs node --expose-gc)', false, 'run with --expose-gc');
+    return;
+  }
+  let collected = false;
+  const registry = new FinalizationRegistry(() => (collected = true));
+  await (async () => {
+    const c = client();
+    await up(c, 'CONNECTED (gc)');
+    await c.deactivate();
+    registry.register(c, 'client');
+  })();
+  for (let i = 0; i < 20 && !collected; i++) {
+    await sleep(50);
+    globalThis.gc();
+  }
+  check('a deactivated client nobody holds is garbage-collected', collected);
+});
+
+console.log(`package: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
