@@ -11,7 +11,8 @@
 #             and the wasm toolchain (wasm-bindgen-cli, wasm-pack, npm binaryen, playwright-core,
 #             Vite, Chromium + chromedriver)
 #   lint      cargo fmt --check; clippy -D warnings (default features, --features cli,tokio, the
-#             wasm32 target, and the async client on wasm32); the same for the fuzz crate
+#             wasm32 target, the npm package's core on wasm32, and the async client on wasm32);
+#             the same for the fuzz crate
 #   no_std    the core built for thumbv7em-none-eabihf, a target without std
 #   docs      cargo doc -D warnings with every feature, natively and for wasm32 (the browser
 #             module), as docs.rs builds them
@@ -22,8 +23,9 @@
 #   cluster   scripts/test-cluster.sh: fault injection on a 3-node RabbitMQ cluster (kill -9,
 #             SIGSTOP of a node, a full restart; the native and the browser client with
 #             receipts and acks)
-#   browser   scripts/test-browser.sh: wasm tests in headless Chromium (the browser shell and the
-#             async client), the npm package in Node, pages, a worker and four bundlers
+#   browser   scripts/test-browser.sh: wasm tests in headless Chromium and Firefox (the browser
+#             shell and the async client), the npm package in Node 20 and 22, pages, a worker
+#             and four bundlers
 #   demo      tests/demo/run.sh: the demo app in two tabs, reconnect included
 #   fuzz      the decoder's and the session's invariants on stable (seed corpora + property
 #             tests), then a bounded libFuzzer run of tests/fuzz's `decode` and `session`
@@ -229,6 +231,9 @@ if stage lint "rustfmt, clippy -D warnings, script syntax"; then
     cargo clippy --target wasm32-unknown-unknown --features client --lib --test async_browser \
         --example async_chat -- -D warnings ||
         sw_die "clippy (wasm32, the async client) found problems"
+    cargo clippy --target wasm32-unknown-unknown --lib --no-default-features \
+        --features std,small-alloc -- -D warnings ||
+        sw_die "clippy (wasm32, the npm package's core: no web-client) found problems"
     CARGO_TARGET_DIR=$FUZZ_TARGET_DIR cargo clippy --manifest-path "$FUZZ_MANIFEST" \
         --no-default-features --all-targets -- -D warnings ||
         sw_die "clippy found problems in $FUZZ_DIR"
@@ -281,7 +286,7 @@ if stage cluster "fault injection on a 3-node RabbitMQ cluster"; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-if stage browser "wasm in headless Chromium, the npm package in Node, pages, a worker and four bundlers"; then
+if stage browser "wasm in headless Chromium and Firefox, the npm package in Node, pages, a worker and four bundlers"; then
     other_stage test-browser bash scripts/test-browser.sh ||
         sw_die "the browser stage failed (scripts/test-browser.sh)"
 fi
