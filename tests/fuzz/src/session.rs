@@ -569,7 +569,9 @@ impl Harness<'_> {
                 let receipt = self.receipt(&mut headers, b);
                 // Without an open session the subscription is only forgotten: nothing is sent.
                 let sends = self.session.is_connected();
-                self.call(receipt, sends, 64, |s, now| s.unsubscribe(&id, headers, now));
+                self.call(receipt, sends, 64, |s, now| {
+                    s.unsubscribe(&id, headers, now)
+                });
             }
             OP_ACK => {
                 let mut headers = Headers::new();
