@@ -1,7 +1,8 @@
 //! The native shell — the client's receiver thread — on an in-memory network against a
 //! scripted broker (`native_shell_support`): reconnects, failover away from a silent
-//! endpoint, giving up, refusals, receipt outcomes and frames the transport refuses, without
-//! a broker. The rules themselves are the core's (session and supervisor, tested with a fake
+//! endpoint, giving up, refusals, receipt outcomes and frames the transport refuses, ACKs of
+//! messages of an earlier connection, receipt ids already awaited and unsubscribing while
+//! reconnecting, without a broker. The rules themselves are the core's (session and supervisor, tested with a fake
 //! clock); these tests check that the shell carries them out: that it opens what the
 //! supervisor says, feeds bytes and time to both, and reports what they decide.
 //!
@@ -784,4 +785,26 @@ fn an_unsubscribe_while_reconnecting_forgets_the_subscription_and_it_is_not_repl
             .is_none(),
         "neither SUBSCRIBE nor UNSUBSCRIBE for the forgotten one"
     );
+}
+
+/// Scripted peer: a receipt watched with `watch_receipt`, then asked for by a send with that
+/// id, completes both the watch and the send's receipt.
+#[test]
+fn a_watched_receipt_id_given_to_a_send_completes_both() {
+    let network = Network::new();
+    let client = Client::new(config(&network, &["a:1"]));
+    let mut peer = connect(&client, &network, "a:1");
+    let watched = client.watch_receipt("watched");
+    let mut with_id = Headers::new();
+    with_id.push("receipt", "watched");
+    let sent = client
+        .send_with_receipt("/queue/a", "one", with_id)
+        .expect("a watched id is not a duplicate");
+    assert_eq!(
+        peer.expect(Command::Send).header("receipt"),
+        Some("watched")
+    );
+    peer.write(&native_shell_support::receipt("watched"));
+    sent.wait(PATIENCE).expect("the send's receipt");
+    watched.wait(PATIENCE).expect("the watch");
 }
