@@ -93,7 +93,8 @@ impl Listener for Consumer {
             self.after_reconnect.fetch_add(1, Ordering::SeqCst);
         }
         if let Some(client) = self.client.lock().unwrap().upgrade() {
-            // Fails only while disconnected; the broker then delivers the message again.
+            // Fails only for a message of a dropped connection (`StaleMessage`) or while
+            // disconnected; the broker then delivers the message again.
             let _ = client.ack(frame, Headers::new());
         }
     }
@@ -256,11 +257,13 @@ fn a_dropped_connection_is_not_reported_as_a_refused_login() {
     assert_eq!(conn.client.connections(), 1);
 }
 
-/// An ACK that names a delivery of an earlier connection (a message taken from a
-/// subscription's iterator after the reconnect) is ignored by RabbitMQ: no ERROR, the
-/// connection stays, and the redelivered copy can be acked.
+/// An ACK or NACK of a message delivered on an earlier connection (taken from a
+/// subscription's iterator after the reconnect) is refused by the client with
+/// [`Error::StaleMessage`] and not sent: RabbitMQ answers receipts in order, so the fresh
+/// ACK's receipt would come only after the stale one's. The redelivered copy, and a message
+/// first delivered on the new connection, are acked.
 #[test]
-fn rabbitmq_ignores_an_ack_for_a_delivery_of_an_earlier_connection() {
+fn an_ack_of_a_delivery_of_an_earlier_connection_is_refused_and_not_sent() {
     let _serial = serial();
     let conn = connect_with(config(Broker::RabbitTcp));
     let queue = unique_queue("stale-ack");
@@ -278,11 +281,30 @@ fn rabbitmq_ignores_an_ack_for_a_delivery_of_an_earlier_connection() {
     assert_ne!(again.ack(), first.ack());
 
     let stale = conn.client.watch_receipt("stale-ack");
+    assert!(matches!(
+        conn.client
+            .ack(&first, headers(&[("receipt", "stale-ack")])),
+        Err(Error::StaleMessage)
+    ));
+    assert!(matches!(
+        conn.client
+            .nack(&first, headers(&[("receipt", "stale-ack")])),
+        Err(Error::StaleMessage)
+    ));
+    let fresh = conn.client.watch_receipt("fresh-ack");
     conn.client
-        .ack(&first, headers(&[("receipt", "stale-ack")]))
-        .expect("ack");
-    stale.wait(PATIENCE).expect("the stale ACK is taken");
-    conn.client.ack(&again, Headers::new()).expect("ack");
+        .ack(&again, headers(&[("receipt", "fresh-ack")]))
+        .expect("ack the copy");
+    fresh.wait(PATIENCE).expect("the copy's ACK is confirmed");
+    assert!(!stale.is_done(), "no ACK went for the stale message");
+
+    send_confirmed(&conn.client, &queue, "new");
+    let new = next_message(&messages);
+    assert_eq!(text(&new), "new");
+    assert_eq!(new.header("redelivered"), Some("false"));
+    conn.client
+        .ack(&new, Headers::new())
+        .expect("ack the new one");
     let errors = conn.seen.errors();
     assert_eq!(errors.len(), 1, "only the drop's ERROR: {errors:?}");
     assert_eq!(conn.client.connections(), 2);

@@ -1,7 +1,8 @@
 //! The native shell — the client's receiver thread — on an in-memory network against a
 //! scripted broker (`native_shell_support`): reconnects, failover away from a silent
-//! endpoint, giving up, refusals, receipt outcomes and frames the transport refuses, without
-//! a broker. The rules themselves are the core's (session and supervisor, tested with a fake
+//! endpoint, giving up, refusals, receipt outcomes and frames the transport refuses, ACKs of
+//! messages of an earlier connection, receipt ids already awaited and unsubscribing while
+//! reconnecting, without a broker. The rules themselves are the core's (session and supervisor, tested with a fake
 //! clock); these tests check that the shell carries them out: that it opens what the
 //! supervisor says, feeds bytes and time to both, and reports what they decide.
 //!
@@ -22,7 +23,7 @@ use stompwire::native::{Client, ClientConfig, Error, Waited};
 use stompwire::reconnect::{
     Backoff, HostOrder, Jitter, MaxAttempts, Pacing, Policy, SupervisorConfig,
 };
-use stompwire::session::{AckMode, CloseReason, Disconnected};
+use stompwire::session::{AckMode, CloseReason, Disconnected, SessionError};
 
 // Fields set one by one: the policy may grow fields of its own.
 #[allow(clippy::field_reassign_with_default)]
@@ -633,4 +634,177 @@ fn a_send_on_a_connection_that_broke_fails_instead_of_vanishing() {
         client.send("/queue/a", "later", Headers::new()),
         Err(Error::NotConnected)
     ));
+}
+
+/// A 1.2 MESSAGE for subscription `sub` with acknowledgement id `ack`.
+fn acked_message(sub: &str, ack: &str, body: &str) -> Vec<u8> {
+    format!(
+        "MESSAGE\nsubscription:{sub}\nmessage-id:m-{ack}\nack:{ack}\ndestination:/queue/a\n\
+         content-length:{}\n\n{body}\0",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Scripted peer (to see on the wire that no ACK goes): a message of the first connection,
+/// acknowledged after the reconnect, is refused as stale and nothing is written; the
+/// redelivered copy and a fresh message of the new connection are acknowledged.
+#[test]
+fn an_ack_of_a_message_of_an_earlier_connection_is_refused_and_not_sent() {
+    let network = Network::new();
+    let client = Client::new(config(&network, &["a:1"]));
+    let seen = Arc::new(TestListener::new());
+    client.set_listener("test", seen.clone());
+    let mut first = connect(&client, &network, "a:1");
+    let messages = client
+        .subscribe_messages("/queue/a", AckMode::ClientIndividual, Headers::new())
+        .unwrap();
+    let sub = messages.id().to_string();
+    first.expect(Command::Subscribe);
+    first.write(&acked_message(&sub, "old", "one"));
+    let old = messages.recv_timeout(PATIENCE).unwrap().expect("message");
+    first.close();
+    assert!(seen.wait_for_disconnects(1, PATIENCE));
+    // While no connection is open the message is stale already.
+    assert!(matches!(
+        client.ack(&old, Headers::new()),
+        Err(Error::StaleMessage)
+    ));
+
+    let mut second = network.accept("a:1");
+    second.handshake("0,0");
+    assert_eq!(second.expect(Command::Subscribe).header("id"), Some(&*sub));
+    assert!(seen.wait_for_connections(2, PATIENCE));
+    second.write(&acked_message(&sub, "again", "one"));
+    let again = messages.recv_timeout(PATIENCE).unwrap().expect("copy");
+    for result in [
+        client.ack(&old, Headers::new()),
+        client.nack(&old, Headers::new()),
+    ] {
+        match result {
+            Err(e @ Error::StaleMessage) => {
+                assert!(e.to_string().contains("earlier connection"), "{e}")
+            }
+            other => panic!("expected StaleMessage: {other:?}"),
+        }
+    }
+    client.ack(&again, Headers::new()).expect("ack the copy");
+    let ack = second.expect(Command::Ack);
+    assert_eq!(ack.header("id"), Some("again"), "no ACK of the old message");
+    second.write(&acked_message(&sub, "fresh", "two"));
+    let fresh = messages.recv_timeout(PATIENCE).unwrap().expect("fresh");
+    client
+        .nack(&fresh, Headers::new())
+        .expect("nack the fresh one");
+    let nack = second.expect(Command::Nack);
+    assert_eq!(nack.header("id"), Some("fresh"));
+    assert!(
+        second
+            .next_frame_within(Duration::from_millis(50))
+            .is_none()
+    );
+}
+
+/// Scripted peer (for the receipt to stay pending at will): a second frame asking for the
+/// receipt id a first one still waits for is refused, nothing is written, and the first
+/// frame's receipt is still confirmed.
+#[test]
+fn a_receipt_id_already_awaited_is_refused_and_the_first_receipt_still_completes() {
+    let network = Network::new();
+    let client = Client::new(config(&network, &["a:1"]));
+    let mut peer = connect(&client, &network, "a:1");
+    let mut with_id = Headers::new();
+    with_id.push("receipt", "mine");
+    let receipt = client
+        .send_with_receipt("/queue/a", "first", with_id.clone())
+        .unwrap();
+    assert_eq!(receipt.id(), "mine");
+    assert_eq!(peer.expect(Command::Send).body(), b"first");
+    match client.send_with_receipt("/queue/a", "second", with_id.clone()) {
+        Err(e @ Error::DuplicateReceipt { .. }) => {
+            assert!(matches!(&e, Error::DuplicateReceipt { id } if id == "mine"));
+            assert!(e.to_string().contains("mine"), "{e}");
+        }
+        other => panic!("expected DuplicateReceipt: {other:?}"),
+    }
+    match client.subscribe_with_receipt("/queue/b", AckMode::Auto, with_id) {
+        Err(Error::DuplicateReceipt { id }) => assert_eq!(id, "mine"),
+        other => panic!("expected DuplicateReceipt: {other:?}"),
+    }
+    assert!(
+        peer.next_frame_within(Duration::from_millis(50)).is_none(),
+        "nothing written for the refused frames"
+    );
+    assert!(!receipt.is_done());
+    peer.write(&native_shell_support::receipt("mine"));
+    let frame = receipt
+        .wait(PATIENCE)
+        .expect("the first receipt is confirmed");
+    assert_eq!(frame.receipt_id(), Some("mine"));
+}
+
+/// Scripted peer (to hold the reconnect off): unsubscribing while the client reconnects
+/// succeeds, ends the subscription's iterator, sends nothing, and the next connection
+/// replays only the other subscription.
+#[test]
+fn an_unsubscribe_while_reconnecting_forgets_the_subscription_and_it_is_not_replayed() {
+    let network = Network::new();
+    let client = Client::new(config(&network, &["a:1"]));
+    let seen = Arc::new(TestListener::new());
+    client.set_listener("test", seen.clone());
+    let mut first = connect(&client, &network, "a:1");
+    let gone = client
+        .subscribe_messages("/queue/gone", AckMode::Auto, Headers::new())
+        .unwrap();
+    let kept = client
+        .subscribe("/queue/kept", AckMode::Auto, Headers::new())
+        .unwrap();
+    first.expect(Command::Subscribe);
+    first.expect(Command::Subscribe);
+    first.close();
+    assert!(seen.wait_for_disconnects(1, PATIENCE));
+    assert!(!client.is_connected());
+    client
+        .unsubscribe(gone.id(), Headers::new())
+        .expect("unsubscribe while reconnecting");
+    assert_eq!(gone.recv_timeout(PATIENCE), Err(()), "its iterator ends");
+    assert!(matches!(
+        client.unsubscribe(gone.id(), Headers::new()),
+        Err(Error::Session(SessionError::UnknownSubscription(_)))
+    ));
+
+    let mut second = network.accept("a:1");
+    second.handshake("0,0");
+    let replayed = second.expect(Command::Subscribe);
+    assert_eq!(replayed.header("id"), Some(&*kept));
+    assert_eq!(replayed.header("destination"), Some("/queue/kept"));
+    assert!(seen.wait_for_connections(2, PATIENCE));
+    assert!(
+        second
+            .next_frame_within(Duration::from_millis(50))
+            .is_none(),
+        "neither SUBSCRIBE nor UNSUBSCRIBE for the forgotten one"
+    );
+}
+
+/// Scripted peer: a receipt watched with `watch_receipt`, then asked for by a send with that
+/// id, completes both the watch and the send's receipt.
+#[test]
+fn a_watched_receipt_id_given_to_a_send_completes_both() {
+    let network = Network::new();
+    let client = Client::new(config(&network, &["a:1"]));
+    let mut peer = connect(&client, &network, "a:1");
+    let watched = client.watch_receipt("watched");
+    let mut with_id = Headers::new();
+    with_id.push("receipt", "watched");
+    let sent = client
+        .send_with_receipt("/queue/a", "one", with_id)
+        .expect("a watched id is not a duplicate");
+    assert_eq!(
+        peer.expect(Command::Send).header("receipt"),
+        Some("watched")
+    );
+    peer.write(&native_shell_support::receipt("watched"));
+    sent.wait(PATIENCE).expect("the send's receipt");
+    watched.wait(PATIENCE).expect("the watch");
 }

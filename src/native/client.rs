@@ -76,7 +76,9 @@ impl Client {
     /// Starts connecting and returns at once: the receiver thread opens the first endpoint,
     /// and goes on (re)connecting by the policy until [`disconnect`](Client::disconnect),
     /// [`close`](Client::close) or the policy gives up. A no-op while started. Calls made
-    /// before the session is open fail with [`Error::NotConnected`]; wait for it with
+    /// before the session is open fail with [`Error::NotConnected`] (except
+    /// [`unsubscribe`](Client::unsubscribe), which forgets the subscription, and
+    /// [`ack`](Client::ack), whose message is [stale](Error::StaleMessage)); wait for it with
     /// [`wait_for_connection`](Client::wait_for_connection), or use
     /// [`connect`](Client::connect).
     pub fn start(&self) -> Result<(), Error> {
@@ -207,8 +209,10 @@ impl Client {
     }
 
     /// Makes `headers` ask for a receipt (the session's rule: their `receipt` header, or a
-    /// generated one), registers a slot for it, then runs `f` with them; the slot is dropped
-    /// if `f` fails.
+    /// generated one), runs `f` with them, and once the session has taken the frame registers
+    /// a slot for the receipt (the one [`watch_receipt`](Client::watch_receipt) made, if it
+    /// did). A receipt id another frame still waits for is refused by the session
+    /// ([`Error::DuplicateReceipt`]) and leaves that frame's slot alone.
     fn with_receipt(
         &self,
         mut headers: Headers,
@@ -218,15 +222,10 @@ impl Client {
             let mut shared = self.inner.lock();
             let now = self.inner.now();
             let id = shared.session.add_receipt(&mut headers);
-            let slot = Arc::new(Slot::default());
-            shared.receipts.insert(id.clone(), slot.clone());
-            let result = match f(&mut shared, now, headers) {
-                Ok(()) => Ok(Receipt::new(id, slot)),
-                Err(e) => {
-                    shared.receipts.remove(&id);
-                    Err(e)
-                }
-            };
+            let result = f(&mut shared, now, headers).map(|()| {
+                let slot = shared.receipts.entry(id.clone()).or_default().clone();
+                Receipt::new(id, slot)
+            });
             (result, self.inner.take_outgoing(&mut shared))
         };
         let written = out.write();
@@ -344,33 +343,37 @@ impl Client {
         Ok(Messages::new(id, rx))
     }
 
-    /// Ends the subscription `id`.
+    /// Ends the subscription `id`: sends UNSUBSCRIBE and ends its
+    /// [`Messages`] iterator. While the client is reconnecting (or connecting) it succeeds
+    /// too: the broker ended the subscription with the connection, so nothing is sent, and it
+    /// is forgotten at once — not replayed on the next connection.
     pub fn unsubscribe(&self, id: &str, headers: Headers) -> Result<(), Error> {
         self.call(false, |s, now| {
             s.session.unsubscribe(id, headers, now)?;
             s.streams.remove(id);
+            s.delivered.forget_subscription(id);
             Ok(())
         })
     }
 
-    /// Acknowledges a MESSAGE (by the negotiated version's rules; cumulative in `client` mode).
+    /// Acknowledges a MESSAGE this client delivered (by the negotiated version's rules;
+    /// cumulative in `client` mode).
     ///
     /// A MESSAGE of an `auto` subscription is refused with
-    /// [`SessionError::AckInAutoMode`], whatever headers it lacks.
+    /// [`SessionError::AckInAutoMode`], whatever headers it lacks. A MESSAGE that came on an
+    /// earlier connection is refused with [`Error::StaleMessage`] and nothing is sent: its
+    /// acknowledgement id is void on the connection open now, and the broker delivers it
+    /// again (acknowledge that copy). While no connection is open every message is stale.
     pub fn ack(&self, message: &Frame, headers: Headers) -> Result<(), Error> {
-        self.call(false, |s, now| {
-            refuse_auto(s, message)?;
-            s.session.ack(message, headers, now)
-        })
+        self.call(false, |s, now| acknowledge(s, message, true, headers, now))
     }
 
     /// Negatively acknowledges a MESSAGE (1.1+; refused with [`SessionError::Unsupported`] in
-    /// 1.0, and with [`SessionError::AckInAutoMode`] for an `auto` subscription).
+    /// 1.0, with [`SessionError::AckInAutoMode`] for an `auto` subscription, and with
+    /// [`Error::StaleMessage`] for a message of an earlier connection, as in
+    /// [`ack`](Client::ack)).
     pub fn nack(&self, message: &Frame, headers: Headers) -> Result<(), Error> {
-        self.call(false, |s, now| {
-            refuse_auto(s, message)?;
-            s.session.nack(message, headers, now)
-        })
+        self.call(false, |s, now| acknowledge(s, message, false, headers, now))
     }
 
     /// Acknowledges by id (the stomp.py form): the 1.2 `ack` header, or the `message-id`.
@@ -458,19 +461,32 @@ impl Client {
     }
 }
 
-/// Refuses to (n)ack a MESSAGE of an `auto` subscription. A 1.2 broker sends no `ack` header
-/// in that mode, so without this check the caller would hear about the missing header rather
-/// than about the mode.
-fn refuse_auto(shared: &Shared, message: &Frame) -> Result<(), SessionError> {
-    let sub = message
-        .subscription()
-        .and_then(|id| shared.session.subscription(id));
-    match sub {
-        Some(sub) if sub.ack == AckMode::Auto => Err(SessionError::AckInAutoMode {
-            subscription: sub.id.clone(),
-        }),
-        _ => Ok(()),
+/// ACK (`ack`) or NACK of `message` on the connection it came on (as the driver recorded
+/// it; the open one for a frame it did not record): the session refuses one of an earlier
+/// connection, and one of an `auto` subscription before that. Forgets the message once
+/// acknowledged; one refused as stale is kept, so that it stays refused.
+fn acknowledge(
+    shared: &mut Shared,
+    message: &Frame,
+    ack: bool,
+    headers: Headers,
+    now: u64,
+) -> Result<(), SessionError> {
+    let recorded = shared.delivered.get(message);
+    let connection = recorded.map_or(shared.session.connection(), |(c, _)| c);
+    let cumulative = recorded
+        .and_then(|(_, sub)| shared.session.subscription(sub))
+        .is_some_and(|sub| sub.ack == AckMode::Client);
+    let session = &mut shared.session;
+    let result = if ack {
+        session.ack_from(message, connection, headers, now)
+    } else {
+        session.nack_from(message, connection, headers, now)
+    };
+    if result.is_ok() {
+        shared.delivered.settle(message, cumulative);
     }
+    result
 }
 
 impl Drop for Client {

@@ -20,7 +20,7 @@ use super::receipt::Outcome;
 use super::shared::{Inner, Shared};
 use super::transport::{Recv, Transport};
 use crate::reconnect::{Action, TransportFailure, earliest};
-use crate::session::{CloseReason, Event, ReceiptOutcome};
+use crate::session::{AckMode, CloseReason, Event, ReceiptOutcome};
 
 /// The receiver thread's body: until the supervisor gives up or stops, the next action.
 pub(crate) fn run(inner: Arc<Inner>) {
@@ -49,7 +49,7 @@ pub(crate) fn run(inner: Arc<Inner>) {
                     // The session saw only its transport close; a timeout of the supervisor's
                     // is why.
                     if let Some(why) = reason.close_reason().filter(|_| reason.is_silent()) {
-                        for event in &mut events {
+                        for (event, _) in &mut events {
                             if let Event::Disconnected(d) = event {
                                 if matches!(d.reason, CloseReason::TransportClosed { .. }) {
                                     d.reason = why.clone();
@@ -100,9 +100,10 @@ pub(crate) fn run(inner: Arc<Inner>) {
         shared.running = false;
         shared.transport = None;
         shared.streams.clear();
+        shared.delivered.clear();
         // No more connections: the receipts still pending will not come.
         shared.session.shut_down();
-        events.extend(std::iter::from_fn(|| shared.session.poll_event()));
+        events.extend(std::iter::from_fn(|| poll(&mut shared)));
         inner.cond.notify_all();
         events
     };
@@ -167,7 +168,7 @@ fn wait_idle(inner: &Inner) -> Option<Action> {
     if deadline.is_some_and(|d| d <= now) {
         shared.supervisor.handle_timeout(now);
         shared.session.handle_timeout(now);
-        let events: Vec<Event> = std::iter::from_fn(|| shared.session.poll_event()).collect();
+        let events: Vec<Polled> = std::iter::from_fn(|| poll(&mut shared)).collect();
         drop(shared);
         dispatch_all(inner, events);
         return None;
@@ -301,6 +302,18 @@ fn receive(
     over
 }
 
+/// An event, with the connection it came on ([`Session::connection`] right after it was
+/// polled), which a MESSAGE keeps for its ACK.
+///
+/// [`Session::connection`]: crate::session::Session::connection
+type Polled = (Event, u64);
+
+/// The session's next event, with its connection.
+fn poll(shared: &mut Shared) -> Option<Polled> {
+    let event = shared.session.poll_event()?;
+    Some((event, shared.session.connection()))
+}
+
 /// Closes `transport` and reports the close: to the session first, then its reason to the
 /// supervisor, then the transport's close (the supervisor's documented order). Returns the
 /// events to dispatch.
@@ -310,7 +323,7 @@ fn end_connection(
     transport: &dyn Transport,
     now: u64,
     last_error: &mut Option<Error>,
-) -> Vec<Event> {
+) -> Vec<Polled> {
     transport.close();
     shared.transport = None;
     shared.session.handle_close(now);
@@ -322,9 +335,9 @@ fn end_connection(
 
 /// Drains the session's events, telling the supervisor of CONNECTED and of the session's
 /// end (with its reason), and keeping the detail of a failed attempt.
-fn take_events(shared: &mut Shared, now: u64, last_error: &mut Option<Error>) -> Vec<Event> {
+fn take_events(shared: &mut Shared, now: u64, last_error: &mut Option<Error>) -> Vec<Polled> {
     let mut events = Vec::new();
-    while let Some(event) = shared.session.poll_event() {
+    while let Some((event, connection)) = poll(shared) {
         match &event {
             Event::Connected(_) => {
                 shared.supervisor.handle_connected(now);
@@ -342,19 +355,19 @@ fn take_events(shared: &mut Shared, now: u64, last_error: &mut Option<Error>) ->
             }
             _ => {}
         }
-        events.push(event);
+        events.push((event, connection));
     }
     events
 }
 
-fn dispatch_all(inner: &Inner, events: Vec<Event>) {
-    for event in events {
-        dispatch(inner, event);
+fn dispatch_all(inner: &Inner, events: Vec<Polled>) {
+    for (event, connection) in events {
+        dispatch(inner, event, connection);
     }
 }
 
-/// Hands one event to the waiters, streams and listeners.
-fn dispatch(inner: &Inner, event: Event) {
+/// Hands one event, which came on `connection`, to the waiters, streams and listeners.
+fn dispatch(inner: &Inner, event: Event, connection: u64) {
     match event {
         Event::Connected(c) => {
             inner.lock().connections += 1;
@@ -368,6 +381,17 @@ fn dispatch(inner: &Inner, event: Event) {
             mut frame,
         } => {
             inner.listeners.each(|l| l.on_before_message(&mut frame));
+            // Recorded as handed out (after `on_before_message`), before anyone can ack it.
+            if let Some(id) = &subscription {
+                let mut shared = inner.lock();
+                let acked = shared
+                    .session
+                    .subscription(id)
+                    .is_some_and(|s| s.ack != AckMode::Auto);
+                if acked {
+                    shared.delivered.record(&frame, id, connection);
+                }
+            }
             inner.listeners.each(|l| l.on_message(&frame));
             if let Some(id) = subscription {
                 let stream = inner.lock().streams.get(&id).cloned();

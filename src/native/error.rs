@@ -62,6 +62,17 @@ pub enum Error {
     },
     /// The server answered a frame that asked for a receipt with this ERROR frame.
     ErrorFrame(Frame),
+    /// The frame asked for a receipt id (a `receipt` header of the caller's) that an earlier
+    /// frame's receipt still waits for: two frames cannot share one RECEIPT. Nothing was
+    /// sent, and the earlier frame's [`Receipt`](super::Receipt) still completes.
+    DuplicateReceipt {
+        /// The receipt id.
+        id: String,
+    },
+    /// ACK or NACK of a MESSAGE that came on an earlier connection: its acknowledgement id
+    /// is void on the connection open now, so nothing was sent. The broker delivers the
+    /// message again (on a replayed subscription); acknowledge that copy.
+    StaleMessage,
     /// The session refused the call (wrong state, version rules, unknown subscription or
     /// transaction, a header the version cannot write), or the server broke the protocol or a
     /// decoder limit. Shown as the session's error itself.
@@ -169,6 +180,16 @@ impl fmt::Display for Error {
                 "server answered with ERROR: {}",
                 frame.message().unwrap_or("(no message header)")
             ),
+            Error::DuplicateReceipt { id } => {
+                write!(
+                    f,
+                    "receipt {id} is already awaited for another frame; nothing was sent"
+                )
+            }
+            Error::StaleMessage => f.write_str(
+                "the message came on an earlier connection: it cannot be acknowledged on this \
+                 one (the broker delivers it again); nothing was sent",
+            ),
             Error::Session(e) => e.fmt(f),
             Error::Transport(e) => e.fmt(f),
         }
@@ -193,6 +214,8 @@ impl From<SessionError> for Error {
     fn from(e: SessionError) -> Error {
         match e {
             SessionError::NotConnected { .. } => Error::NotConnected,
+            SessionError::DuplicateReceipt(id) => Error::DuplicateReceipt { id },
+            SessionError::StaleMessage => Error::StaleMessage,
             e => Error::Session(e),
         }
     }

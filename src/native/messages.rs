@@ -10,7 +10,9 @@ use crate::frame::Frame;
 ///
 /// Iterating blocks until the next message; the iterator ends when the subscription ends
 /// (unsubscribe) or the client closes. Messages keep arriving across reconnects when the
-/// subscription is replayed.
+/// subscription is replayed; one taken after a reconnect that came before it cannot be
+/// acknowledged ([`Error::StaleMessage`](super::Error::StaleMessage)): the broker delivers
+/// it again.
 ///
 /// ```no_run
 /// use std::time::Duration;

@@ -20,6 +20,7 @@ mod client;
 mod config;
 #[cfg(feature = "tokio")]
 mod connector_runtime;
+mod delivered;
 mod driver;
 mod error;
 pub mod listener;

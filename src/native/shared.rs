@@ -6,6 +6,7 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
+use super::delivered::Delivered;
 use super::listener::Listeners;
 use super::receipt::Slot;
 use super::transport::{Endpoint, Transport};
@@ -25,6 +26,8 @@ pub(crate) struct Shared {
     pub(crate) receipts: HashMap<String, Arc<Slot>>,
     /// Per-subscription message streams.
     pub(crate) streams: HashMap<String, Sender<Frame>>,
+    /// The connection each unacknowledged MESSAGE handed out came on.
+    pub(crate) delivered: Delivered,
     /// `disconnect`, `close` or drop: the user stopped the client.
     pub(crate) closing: bool,
     /// The receiver thread is running.
@@ -72,6 +75,7 @@ impl Inner {
                 transport: None,
                 receipts: HashMap::new(),
                 streams: HashMap::new(),
+                delivered: Delivered::default(),
                 closing: false,
                 running: false,
                 gave_up: None,

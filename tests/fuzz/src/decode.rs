@@ -1,5 +1,6 @@
-//! Invariants of the STOMP frame decoder on arbitrary input, shared by the libFuzzer target
-//! (`fuzz_targets/decode.rs`) and by the stable property tests below.
+//! Invariants of the STOMP frame decoders — [`Decoder`] and [`AnyCommandDecoder`] — on
+//! arbitrary input, shared by the libFuzzer target (`fuzz_targets/decode.rs`) and by the
+//! stable property tests below.
 //!
 //! An input is two configuration bytes followed by the byte stream:
 //!
@@ -8,11 +9,13 @@
 //! | 0 | 0–1 | version: 0 → 1.0, 1 → 1.1, 2 and 3 → 1.2 |
 //! | 0 | 2–3 | limits: 0 and 3 → defaults, 1 → small, 2 → tiny |
 //! | 0 | 6 | `trim_header_whitespace` |
+//! | 0 | 7 | [`Decoder::set_cut_nul`] |
 //! | 1 | 0–2 | largest chunk: 1, 2, 3, 4, 7, 16, 64 or 4096 bytes |
 //! | 1 | 3–7 | seed of the chunk sizes |
 //!
 //! So a seed file that starts with `2a` is STOMP 1.2, default limits, chunks of 1–2 bytes; `0h`
-//! is STOMP 1.0 fed one byte at a time; `6a` is STOMP 1.2 with small limits.
+//! is STOMP 1.0 fed one byte at a time; `6a` is STOMP 1.2 with small limits; a first byte
+//! of `0x82` is STOMP 1.2 with `cut_nul` on.
 //!
 //! Checked for every input:
 //! - nothing panics;
@@ -22,11 +25,20 @@
 //! - no decoded frame breaks the limits;
 //! - after an error the decoder refuses input (`Poisoned`) until `reset`, and works after it;
 //! - every decoded frame that the encoder accepts (for the decoder's version) decodes back to
-//!   an equal frame; a refusal leaves the buffer as it was and names an unrepresentable byte.
+//!   an equal frame; a refusal leaves the buffer as it was and names an unrepresentable byte;
+//! - with `cut_nul` on, the same stream decoded with it off gives the same items, error and
+//!   state, unless it stops at an LF where a counted body's NUL belongs (`MissingNul`), and
+//!   then its items are the first ones of those with `cut_nul` on;
+//! - an [`AnyCommandDecoder`] (same version, limits and `cut_nul`) fed the same chunks keeps
+//!   to the limits (command word included), and its items equal the strict decoder's up to
+//!   its first frame whose command is not STOMP's, where the strict decoder stops with
+//!   `UnknownCommand`; where the strict decoder reads the whole stream, so does it, ending in
+//!   the same state; an error of its own is the strict decoder's (or comes after the strict
+//!   decoder's `UnknownCommand`); after an error it refuses input until `reset`.
 
 use stompwire::frame::{
-    Command, ContentLength, DecodeError, Decoder, EncodeError, Frame, Item, Limits, Version,
-    encode, encode_with,
+    AnyCommandDecoder, AnyItem, Command, ContentLength, DecodeError, Decoder, EncodeError, Frame,
+    Item, Limits, Version, encode, encode_with,
 };
 
 /// What the configuration bytes choose.
@@ -40,6 +52,8 @@ pub struct Config {
     pub max_chunk: usize,
     /// Seed of the chunk sizes.
     pub seed: u32,
+    /// [`Decoder::set_cut_nul`].
+    pub cut_nul: bool,
 }
 
 const SMALL: Limits = Limits::DEFAULT
@@ -80,6 +94,7 @@ pub fn split(data: &[u8]) -> (Config, &[u8]) {
         limits,
         max_chunk,
         seed,
+        cut_nul: b0 & 0x80 != 0,
     };
     (config, data.get(2..).unwrap_or(&[]))
 }
@@ -113,10 +128,12 @@ pub struct Outcome {
     pub decoder: Decoder,
 }
 
-/// Feeds `chunks` in order to a new decoder; stops at the first error.
-pub fn decode_chunks(version: Version, limits: Limits, chunks: &[&[u8]]) -> Outcome {
+/// Feeds `chunks` in order to a new decoder (with [`Decoder::set_cut_nul`] as `cut_nul`
+/// says); stops at the first error.
+pub fn decode_chunks(version: Version, limits: Limits, cut_nul: bool, chunks: &[&[u8]]) -> Outcome {
     let mut decoder = Decoder::new(limits);
     decoder.set_version(version);
+    decoder.set_cut_nul(cut_nul);
     let mut items = Vec::new();
     let mut error = None;
     'chunks: for chunk in chunks {
@@ -158,7 +175,7 @@ fn roomy(trim: bool) -> Limits {
 
 /// Decodes `bytes`, which must hold exactly one frame.
 fn decode_one(bytes: &[u8], version: Version, trim: bool) -> Frame {
-    let outcome = decode_chunks(version, roomy(trim), &[bytes]);
+    let outcome = decode_chunks(version, roomy(trim), false, &[bytes]);
     if let Some(e) = outcome.error {
         panic!("re-encoded frame does not decode: {e} ({e:?}); bytes {bytes:?}");
     }
@@ -234,9 +251,10 @@ pub fn check(data: &[u8]) {
     let Config {
         version, limits, ..
     } = config;
-    let whole = decode_chunks(version, limits, &[stream]);
+    let cut_nul = config.cut_nul;
+    let whole = decode_chunks(version, limits, cut_nul, &[stream]);
     let pieces = chunks(stream, config.max_chunk, config.seed);
-    let mut chunked = decode_chunks(version, limits, &pieces);
+    let mut chunked = decode_chunks(version, limits, cut_nul, &pieces);
 
     // Whole and chunked agree.
     assert_eq!(
@@ -299,6 +317,171 @@ pub fn check(data: &[u8]) {
             check_round_trip(frame, version, limits.trim_header_whitespace);
         }
     }
+
+    if cut_nul {
+        check_cut_nul(version, limits, stream, &whole);
+    }
+    check_any_command(config, &pieces, &whole);
+}
+
+/// `cut_nul` changes nothing before an LF where a counted body's NUL belongs.
+fn check_cut_nul(version: Version, limits: Limits, stream: &[u8], on: &Outcome) {
+    let off = decode_chunks(version, limits, false, &[stream]);
+    let same = off.items == on.items
+        && off.error == on.error
+        && off.decoder.in_frame() == on.decoder.in_frame();
+    if same {
+        return;
+    }
+    assert_eq!(
+        off.error,
+        Some(DecodeError::MissingNul { found: b'\n' }),
+        "cut_nul changed the outcome of a stream without an LF after a counted body: \
+         off {off:?}, on {on:?}"
+    );
+    assert!(
+        on.items.starts_with(&off.items),
+        "cut_nul lost items: off {:?}, on {:?}",
+        off.items,
+        on.items
+    );
+}
+
+/// What an [`AnyCommandDecoder`] made of a stream.
+#[derive(Debug)]
+pub struct AnyOutcome {
+    /// The items, in order, up to the first error.
+    pub items: Vec<AnyItem>,
+    /// The first error, if any.
+    pub error: Option<DecodeError>,
+    /// The decoder, as the stream left it.
+    pub decoder: AnyCommandDecoder,
+}
+
+/// Feeds `chunks` in order to a new [`AnyCommandDecoder`]; stops at the first error.
+pub fn decode_any(version: Version, limits: Limits, cut_nul: bool, chunks: &[&[u8]]) -> AnyOutcome {
+    let mut decoder = AnyCommandDecoder::new(limits);
+    decoder.set_version(version);
+    decoder.set_cut_nul(cut_nul);
+    let mut items = Vec::new();
+    let mut error = None;
+    'chunks: for chunk in chunks {
+        let mut input = *chunk;
+        while !input.is_empty() {
+            match decoder.decode(input) {
+                Ok((consumed, item)) => {
+                    assert!(
+                        consumed > 0 && consumed <= input.len(),
+                        "decode took {consumed} of {} bytes",
+                        input.len()
+                    );
+                    input = &input[consumed..];
+                    items.extend(item);
+                }
+                Err(e) => {
+                    error = Some(e);
+                    break 'chunks;
+                }
+            }
+        }
+    }
+    AnyOutcome {
+        items,
+        error,
+        decoder,
+    }
+}
+
+/// The [`AnyCommandDecoder`] on the strict decoder's chunks, against the strict decoder's
+/// outcome on the whole stream (which equals its outcome on the chunks).
+fn check_any_command(config: Config, pieces: &[&[u8]], strict: &Outcome) {
+    let Config {
+        version,
+        limits,
+        cut_nul,
+        ..
+    } = config;
+    let mut any = decode_any(version, limits, cut_nul, pieces);
+
+    // Bounded as the strict decoder is, the command word included.
+    for item in &any.items {
+        if let AnyItem::Frame(frame) = item {
+            assert!(
+                frame.headers().len() <= limits.max_headers,
+                "too many headers"
+            );
+            assert!(
+                frame.body().len() <= limits.max_body_size,
+                "body over the limit"
+            );
+            assert!(
+                frame.command().len() <= limits.max_command_len,
+                "command word over the limit: {:?}",
+                frame.command()
+            );
+        }
+    }
+
+    // Equal to the strict decoder's up to the first command that is not STOMP's.
+    let other = any
+        .items
+        .iter()
+        .position(|item| matches!(item, AnyItem::Frame(f) if f.frame().is_none()));
+    let stomp: Vec<Item> = any.items[..other.unwrap_or(any.items.len())]
+        .iter()
+        .map(|item| match item {
+            AnyItem::Heartbeat => Item::Heartbeat,
+            AnyItem::Frame(f) => Item::Frame(f.frame().expect("a STOMP command").clone()),
+        })
+        .collect();
+    assert_eq!(
+        strict.items, stomp,
+        "strict and any-command decoders differ before any other command"
+    );
+    let unknown = matches!(strict.error, Some(DecodeError::UnknownCommand(_)));
+    match (other, &any.error, &strict.error) {
+        (Some(_), _, _) => assert!(
+            unknown,
+            "the strict decoder read past another command: {:?}",
+            strict.error
+        ),
+        (None, None, None) => assert_eq!(
+            any.decoder.in_frame(),
+            strict.decoder.in_frame(),
+            "in_frame differs between strict and any-command decoders"
+        ),
+        (None, None, Some(_)) => assert!(
+            unknown && any.decoder.in_frame(),
+            "the any-command decoder took a stream the strict one refused ({:?}) and is \
+             not inside another command's frame",
+            strict.error
+        ),
+        (None, Some(a), Some(s)) => assert!(
+            same_error(a, s) || unknown,
+            "errors differ: any-command {a:?}, strict {s:?}"
+        ),
+        (None, Some(a), None) => {
+            panic!("only the any-command decoder failed: {a:?}")
+        }
+    }
+
+    // After an error: refusal, then recovery with reset.
+    if any.error.is_some() {
+        let decoder = &mut any.decoder;
+        assert!(decoder.has_failed(), "has_failed() is false after an error");
+        assert!(!decoder.in_frame(), "in_frame() is true after an error");
+        assert_eq!(decoder.decode(b"SEND\n\n\0"), Err(DecodeError::Poisoned));
+        decoder.reset();
+        assert!(!decoder.has_failed(), "reset() did not clear the error");
+        let (consumed, item) = decoder
+            .decode(b"RECEIVE\n\n\0")
+            .expect("works after reset()");
+        assert_eq!(consumed, 10);
+        match item {
+            Some(AnyItem::Frame(f)) => assert_eq!(f.command(), "RECEIVE"),
+            other => panic!("decoder does not work after reset(): {other:?}"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -315,7 +498,7 @@ mod tests {
     #[test]
     fn corpus_under_every_configuration() {
         for (path, bytes) in corpus() {
-            for b0 in [0u8, 1, 2, 4, 5, 6, 8, 9, 10, 0x40, 0x41, 0x42] {
+            for b0 in [0u8, 1, 2, 4, 5, 6, 8, 9, 10, 0x40, 0x41, 0x42, 0x80, 0x86] {
                 for b1 in 0u8..16 {
                     let mut input = vec![b0, b1];
                     input.extend_from_slice(bytes.get(2..).unwrap_or(&[]));
@@ -336,13 +519,61 @@ mod tests {
     fn corpus_seeds_decode() {
         for (path, bytes) in corpus() {
             let (config, stream) = split(&bytes);
-            let outcome = decode_chunks(config.version, config.limits, &[stream]);
+            let outcome = decode_chunks(config.version, config.limits, config.cut_nul, &[stream]);
             assert!(
                 !outcome.items.is_empty() || outcome.error.is_some() || outcome.decoder.in_frame(),
                 "{}: no item, no error, no partial frame",
                 path.display()
             );
         }
+    }
+
+    /// The `cut_nul` seed takes the lenient path: refused with `cut_nul` off, read whole with
+    /// it on.
+    #[test]
+    fn cut_nul_seed_needs_cut_nul() {
+        let bytes = std::fs::read(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("corpus/decode/cut-nul-lf-after-counted-body"),
+        )
+        .unwrap();
+        let (config, stream) = split(&bytes);
+        assert!(config.cut_nul);
+        let on = decode_chunks(config.version, config.limits, true, &[stream]);
+        assert_eq!(on.error, None);
+        let frames = on
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::Frame(_)))
+            .count();
+        assert_eq!(frames, 3, "{:?}", on.items);
+        let off = decode_chunks(config.version, config.limits, false, &[stream]);
+        assert_eq!(off.error, Some(DecodeError::MissingNul { found: b'\n' }));
+        assert!(off.items.is_empty());
+    }
+
+    /// The any-command seed has a frame only the any-command decoder reads, then STOMP frames.
+    #[test]
+    fn any_command_seed_has_another_command() {
+        let bytes = std::fs::read(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/decode/any-command-receive"),
+        )
+        .unwrap();
+        let (config, stream) = split(&bytes);
+        let any = decode_any(config.version, config.limits, config.cut_nul, &[stream]);
+        assert_eq!(any.error, None);
+        let commands: Vec<_> = any
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                AnyItem::Frame(f) => Some(f.command().to_string()),
+                AnyItem::Heartbeat => None,
+            })
+            .collect();
+        assert_eq!(commands, ["RECEIVE", "MESSAGE", "SEND"]);
+        let strict = decode_chunks(config.version, config.limits, config.cut_nul, &[stream]);
+        assert!(matches!(strict.error, Some(DecodeError::UnknownCommand(_))));
+        assert!(strict.items.is_empty());
     }
 
     #[test]
@@ -369,6 +600,7 @@ mod tests {
                 b"UNSUBSCRIBE\n",
                 b"STOMP\n",
                 b"send\n",
+                b"RECEIVE\n",
                 b"destination:/queue/a\n",
                 b"content-length:",
                 b"content-length:0\n",
@@ -390,6 +622,7 @@ mod tests {
                 b"\r",
                 b"\0",
                 b"\0\n",
+                b"\n\0",
                 b"\xff\xfe",
                 b"\xc3\xa9",
                 b"body",
