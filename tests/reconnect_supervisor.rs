@@ -1326,3 +1326,193 @@ fn the_sessions_close_reasons_are_classified_once() {
     assert!(Reason::AttemptTimeout.is_silent());
     assert!(!Reason::Unreachable.is_silent());
 }
+
+/// A stompjs client that connected once and lost its connection: the supervisor waiting for
+/// its first reconnect.
+fn stompjs_lost(policy: Policy) -> Run<impl FnMut() -> u32> {
+    let mut run = Run::new(
+        policy,
+        Targets::new(1),
+        SupervisorConfig::default(),
+        zeros(),
+    );
+    run.next_open();
+    run.connect();
+    run.lose(CLOSED);
+    run
+}
+
+#[test]
+fn a_policy_set_while_waiting_leaves_that_wait_and_doubles_from_it_after() {
+    // stompjs: LINEAR 1 s; switched to EXPONENTIAL during the second wait. stompjs doubles its
+    // current delay when that wait's timer fires: 1 s, 1 s, then 2 s, 4 s.
+    let mut run = stompjs_lost(Policy::stompjs(1_000, ReconnectTimeMode::Linear, 0));
+    run.next_open();
+    run.unreachable();
+    run.actions();
+    assert_eq!(run.sup.attempts_made(), 2);
+    run.sup
+        .set_policy(Policy::stompjs(1_000, ReconnectTimeMode::Exponential, 0));
+    assert_eq!(run.sup.attempts_made(), 2, "the count is kept");
+    let planned = run.sup.poll_timeout();
+    assert_eq!(planned, Some(run.now + 1_000), "the wait under way is kept");
+    for _ in 0..2 {
+        run.next_open();
+        run.unreachable();
+    }
+    run.actions();
+    assert_eq!(run.delays(), [1_000, 1_000, 2_000, 4_000]);
+    assert_eq!(run.sup.attempts_made(), 4);
+}
+
+#[test]
+fn switching_to_linear_keeps_the_wait_the_backoff_has_reached() {
+    // stompjs's LINEAR leaves its current delay as it is: after 1 s and 2 s, 2 s for ever.
+    let mut run = stompjs_lost(Policy::stompjs(1_000, ReconnectTimeMode::Exponential, 0));
+    run.next_open();
+    run.unreachable();
+    run.actions();
+    run.sup
+        .set_policy(Policy::stompjs(1_000, ReconnectTimeMode::Linear, 0));
+    for _ in 0..3 {
+        run.next_open();
+        run.unreachable();
+    }
+    run.actions();
+    assert_eq!(run.delays(), [1_000, 2_000, 2_000, 2_000, 2_000]);
+}
+
+#[test]
+fn a_lower_maximum_caps_the_next_wait_and_a_raised_one_doubles_from_the_cap() {
+    let exponential = |max| Policy::stompjs(1_000, ReconnectTimeMode::Exponential, max);
+    let mut run = stompjs_lost(exponential(0));
+    for _ in 0..2 {
+        run.next_open();
+        run.unreachable();
+    }
+    run.actions();
+    assert_eq!(run.delays(), [1_000, 2_000, 4_000]);
+    run.sup.set_policy(exponential(3_000));
+    run.next_open();
+    run.unreachable();
+    run.actions();
+    run.sup.set_policy(exponential(0));
+    for _ in 0..2 {
+        run.next_open();
+        run.unreachable();
+    }
+    run.actions();
+    // min(2 · 4 s, 3 s), then twice the 3 s reached (not 1 s · 2⁴), as stompjs.
+    assert_eq!(run.delays(), [1_000, 2_000, 4_000, 3_000, 6_000, 12_000]);
+}
+
+#[test]
+fn a_new_first_wait_applies_once_a_connection_has_restarted_the_count() {
+    let mut run = stompjs_lost(Policy::stompjs(1_000, ReconnectTimeMode::Exponential, 0));
+    run.next_open();
+    run.unreachable();
+    run.actions();
+    run.sup
+        .set_policy(Policy::stompjs(300, ReconnectTimeMode::Exponential, 0));
+    run.next_open();
+    run.unreachable();
+    run.actions();
+    assert_eq!(
+        run.delays(),
+        [1_000, 2_000, 4_000],
+        "the backoff goes on from where it is"
+    );
+    run.next_open();
+    run.connect();
+    run.lose(CLOSED);
+    run.next_open();
+    run.unreachable();
+    run.actions();
+    assert_eq!(
+        run.delays()[3..],
+        [300, 600],
+        "then starts from the new delay"
+    );
+}
+
+#[test]
+fn a_new_attempt_limit_counts_the_attempts_already_made() {
+    let mut run = Run::new(
+        per_attempt(10, 1.0, MaxAttempts::Forever),
+        Targets::new(2),
+        SupervisorConfig::default(),
+        zeros(),
+    );
+    for _ in 0..3 {
+        run.next_open();
+        run.unreachable();
+    }
+    run.actions();
+    run.sup
+        .set_policy(per_attempt(10, 1.0, MaxAttempts::Total(4)));
+    run.next_open();
+    run.unreachable();
+    run.actions();
+    assert_eq!(run.opens().len(), 4);
+    assert_eq!(run.gave_up(), Some((4, Some(Reason::Unreachable))));
+}
+
+#[test]
+fn an_equal_policy_set_while_running_changes_nothing() {
+    let policy = Policy::stompjs(1_000, ReconnectTimeMode::Exponential, 5_000);
+    let mut run = stompjs_lost(policy.clone());
+    for _ in 0..5 {
+        run.sup.set_policy(policy.clone());
+        run.next_open();
+        run.unreachable();
+    }
+    run.actions();
+    assert_eq!(run.delays(), [1_000, 2_000, 4_000, 5_000, 5_000, 5_000]);
+}
+
+#[test]
+fn with_await_opening_the_attempt_timeout_runs_from_the_reported_opening() {
+    let config = SupervisorConfig::default()
+        .with_connected_timeout_ms(None)
+        .with_attempt_timeout_ms(Some(3_000))
+        .with_await_opening(true);
+    let mut run = Run::new(stomp_py_forever(), Targets::new(2), config, zeros());
+    assert_eq!(run.next_open(), 0);
+    assert_eq!(
+        run.sup.poll_timeout(),
+        None,
+        "no deadline while the shell prepares (stompjs's beforeConnect)"
+    );
+    // beforeConnect takes 10 s, longer than the attempt timeout: the attempt goes on.
+    run.now = 10_000;
+    run.sup.handle_timeout(run.now);
+    assert_eq!(run.actions(), []);
+    run.sup.handle_transport_opening(run.now);
+    assert_eq!(run.sup.poll_timeout(), Some(13_000));
+    run.sup.handle_transport_opened(11_000);
+    assert_eq!(run.sup.poll_timeout(), Some(13_000));
+    assert_eq!(
+        run.advance(),
+        [Action::Close {
+            reason: Reason::AttemptTimeout
+        }]
+    );
+    assert_eq!(run.now, 13_000);
+    // A new attempt timeout set while running applies to the next attempt's opening.
+    let shorter = run.sup.config().with_attempt_timeout_ms(Some(1_000));
+    run.sup.set_config(shorter);
+    run.lose(CLOSED);
+    run.next_open();
+    run.sup.handle_transport_opening(run.now + 50);
+    assert_eq!(run.sup.poll_timeout(), Some(run.now + 1_050));
+}
+
+#[test]
+fn without_await_opening_the_attempt_timeout_runs_from_open() {
+    let config = SupervisorConfig::default()
+        .with_connected_timeout_ms(None)
+        .with_attempt_timeout_ms(Some(3_000));
+    let mut run = Run::new(stomp_py_forever(), Targets::new(1), config, zeros());
+    run.next_open();
+    assert_eq!(run.sup.poll_timeout(), Some(3_000));
+}

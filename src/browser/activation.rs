@@ -34,12 +34,14 @@ impl Inner {
             ActivationState::INACTIVE => {}
         }
         // A configuration that names no broker is the caller's to fix: say so now.
-        let plan = {
+        let reconnect = {
             let options = self.options.borrow();
-            options.plan(&options.target()?)
+            options.reconnect(&options.target()?)
         };
+        let plan = reconnect.plan();
         {
             let mut core = self.core.borrow_mut();
+            core.activated = reconnect;
             core.activation = ActivationState::ACTIVE;
             core.keep_alive = self.me.upgrade();
         }

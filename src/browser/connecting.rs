@@ -83,6 +83,14 @@ impl Inner {
         }
         let options = self.options.borrow();
         let target = options.target();
+        if let Ok(target) = &target {
+            // `beforeConnect` is over: the attempt's time starts now, under the settings as
+            // they are now.
+            let reconnect = options.reconnect(target);
+            let mut core = self.core.borrow_mut();
+            let plan = reconnect.while_active(&core.activated).plan();
+            core.link.opening(now(), plan);
+        }
         let sending = Sending {
             split: options.flag(Key::SplitLargeFrames),
             chunk: options.ms(Key::MaxWebSocketChunkSize) as usize,

@@ -70,6 +70,26 @@ pub struct Core {
     held: Vec<Frame>,
     debug: bool,
     raw: bool,
+    /// The reconnect settings given to [`start`](Core::start).
+    activated: Reconnect,
+}
+
+/// How many session settings `prepare` takes before the time and the reconnect settings.
+const SESSION_SETTINGS: usize = 11;
+
+/// The reconnect settings in the order `start` and `prepare` take them.
+fn reconnect(s: &[f64]) -> Reconnect {
+    let at = |i: usize| s.get(i).copied().unwrap_or(0.0);
+    Reconnect {
+        delay_ms: at(0),
+        exponential: at(1) == 1.0,
+        max_delay_ms: at(2),
+        jitter: at(3),
+        max_attempts: at(4),
+        targets: at(5) as usize,
+        connection_timeout_ms: at(6),
+        connected_timeout_ms: at(7),
+    }
 }
 
 impl Core {
@@ -319,6 +339,7 @@ impl Core {
             held: Vec::new(),
             debug: false,
             raw: false,
+            activated: Reconnect::default(),
         }
     }
 
@@ -332,19 +353,9 @@ impl Core {
     /// `reconnectJitter`, `maxReconnectAttempts`, the broker list's length,
     /// `connectionTimeout`, `connectedTimeout`; `seed` seeds the jitter.
     pub fn start(&mut self, now: f64, s: &[f64], seed: u32) -> Vec<u8> {
-        let at = |i: usize| s.get(i).copied().unwrap_or(0.0);
-        let plan = Reconnect {
-            delay_ms: at(0),
-            exponential: at(1) == 1.0,
-            max_delay_ms: at(2),
-            jitter: at(3),
-            max_attempts: at(4),
-            targets: at(5) as usize,
-            connection_timeout_ms: at(6),
-            connected_timeout_ms: at(7),
-        }
-        .plan();
-        self.link.start(ms(now), plan, Seeded(seed | 1));
+        self.activated = reconnect(s);
+        self.link
+            .start(ms(now), self.activated.plan(), Seeded(seed | 1));
         self.steps(ms(now))
     }
 
@@ -365,9 +376,20 @@ impl Core {
     /// `heartbeatIncoming`, `heartbeatToleranceMultiplier`, then `limits`' `maxFrameSize`,
     /// `maxBodySize`, `maxHeaders`, `maxHeaderLine`, `maxCommandLength` (NaN: the default),
     /// `trimHeaderWhitespace`, then `replaySubscriptions`, `resendUnreceipted` (0 or 1);
+    /// Then, once `beforeConnect` is over, the time the socket is made (the attempt's
+    /// `connectionTimeout` runs from here) and the reconnect settings as this attempt reads
+    /// them, in `start`'s order (`reconnectTimeMode`, `maxReconnectDelay`… as they were when
+    /// the attempt began, `connectionTimeout` and `connectedTimeout` as they are now); without
+    /// them the attempt's time runs from the socket's `open`.
     /// `versions`: `stompVersions` joined by commas; `headers`: `connectHeaders`, packed.
     /// Returns the WebSocket subprotocols to offer, joined by commas.
     pub fn prepare(&mut self, s: &[f64], versions: &str, headers: &str) -> String {
+        if let (Some(&now), Some(r)) = (s.get(SESSION_SETTINGS), s.get(SESSION_SETTINGS + 1..)) {
+            if !r.is_empty() {
+                let plan = reconnect(r).while_active(&self.activated).plan();
+                self.link.opening(ms(now), plan);
+            }
+        }
         let at = |i: usize| s.get(i).copied().unwrap_or(f64::NAN);
         let d = Limits::DEFAULT;
         let offered = Connect::offered(versions.split(',').filter_map(Version::parse).collect());

@@ -29,6 +29,7 @@ use super::globals::{now, random_u32};
 use super::lifecycle::{CloseCause, Lifecycle, Step};
 use super::options::{self, Key, Options};
 use super::receipts::Receipts;
+use super::settings::Reconnect;
 use super::ticker::Ticker;
 use super::transport::Transport;
 use super::waiters::Waiters;
@@ -46,6 +47,8 @@ pub(crate) struct Inner {
 pub(crate) struct Core {
     /// The session and the supervisor.
     pub(super) link: Lifecycle<PageRandom>,
+    /// The reconnect settings at `activate()`.
+    pub(super) activated: Reconnect,
     pub(super) activation: ActivationState,
     /// Shared with the code that writes, so that no borrow is held while the socket runs.
     pub(super) transport: Option<Rc<Transport>>,
@@ -113,6 +116,7 @@ impl Inner {
                 options: RefCell::new(Options::new()),
                 core: RefCell::new(Core {
                     link: Lifecycle::new(),
+                    activated: Reconnect::default(),
                     activation: ActivationState::INACTIVE,
                     transport: None,
                     generation: 0,

@@ -16,7 +16,8 @@ use crate::reconnect::{
 };
 use crate::session::{Config, Event, Session, SessionError};
 
-/// What to connect to and how long an attempt may take, fixed at activation.
+/// What to connect to and how long an attempt may take: given at activation, and again as
+/// each attempt opens its socket ([`Lifecycle::opening`]).
 #[derive(Clone, Debug)]
 pub(crate) struct Plan {
     /// The waits between attempts and the limit on their number.
@@ -44,7 +45,8 @@ pub(crate) enum CloseCause {
 pub(crate) enum Step {
     /// Hand a session event to the callbacks.
     Event(Event),
-    /// Open a socket to broker list entry `target` (after `beforeConnect`); report it with
+    /// Open a socket to broker list entry `target`: run `beforeConnect`, then call
+    /// [`Lifecycle::opening`] and make the socket; report it with
     /// [`Lifecycle::socket_opened`] or [`Lifecycle::socket_failed`].
     Open {
         /// Which entry.
@@ -97,13 +99,23 @@ impl<R: Random> Lifecycle<R> {
     /// Starts connecting under `plan`: the first attempt is an [`Step::Open`] (or a
     /// [`Step::GaveUp`] if the policy allows none).
     pub(crate) fn start(&mut self, now: u64, plan: Plan, random: R) {
-        let config = SupervisorConfig::default()
-            .with_attempt_timeout_ms(plan.attempt_timeout_ms)
-            .with_connected_timeout_ms(plan.connected_timeout_ms);
+        let config = config(&plan);
         let mut supervisor =
             Supervisor::new(plan.policy, Targets::new(plan.targets), config, random);
         supervisor.start(now);
         self.supervisor = Some(supervisor);
+    }
+
+    /// `beforeConnect` is over and the socket of the current attempt is made now, under
+    /// `plan` (the settings as they are now; its broker count is not read): the next waits
+    /// follow its policy ([`Supervisor::set_policy`]), and `connectionTimeout` runs from here,
+    /// as stompjs starts it after `beforeConnect`.
+    pub(crate) fn opening(&mut self, now: u64, plan: Plan) {
+        if let Some(s) = &mut self.supervisor {
+            s.set_config(config(&plan));
+            s.set_policy(plan.policy);
+            s.handle_transport_opening(now);
+        }
     }
 
     /// Stops connecting: no attempt is planned any more. The socket, if any, is the caller's
@@ -233,6 +245,15 @@ impl<R: Random> Lifecycle<R> {
             _ => {}
         }
     }
+}
+
+/// The supervisor's timeouts under `plan`; the attempt timeout waits for
+/// [`Lifecycle::opening`].
+fn config(plan: &Plan) -> SupervisorConfig {
+    SupervisorConfig::default()
+        .with_attempt_timeout_ms(plan.attempt_timeout_ms)
+        .with_connected_timeout_ms(plan.connected_timeout_ms)
+        .with_await_opening(true)
 }
 
 #[cfg(test)]

@@ -49,6 +49,8 @@ enum Seen {
 /// A lifecycle, its socket, the brokers and the fake clock.
 struct Shell {
     link: Lifecycle<fn() -> u32>,
+    /// The settings as they are when an attempt opens its socket (a test may change them).
+    plan: Plan,
     brokers: Vec<Broker>,
     now: u64,
     /// The entry the socket goes to, while there is one.
@@ -102,6 +104,7 @@ impl Shell {
         config.replay_subscriptions = false;
         let mut shell = Shell {
             link,
+            plan: plan.clone(),
             brokers: brokers.to_vec(),
             now: 0,
             socket: None,
@@ -170,6 +173,8 @@ impl Shell {
     fn open(&mut self, target: usize) {
         self.see(Seen::Open(target));
         assert!(self.socket.is_none(), "a second socket while one is open");
+        // `beforeConnect` (none here) is over: the socket is made now.
+        self.link.opening(self.now, self.plan.clone());
         match self.brokers[target] {
             Broker::Down => self.link.socket_failed(self.now),
             Broker::Hangs => self.socket = Some(target),
@@ -386,6 +391,21 @@ fn connection_timeout_bounds_an_attempt_whose_socket_never_opens() {
     );
     assert_eq!(shell.opens(), [(0, 0), (400, 1)]);
     assert_eq!(shell.connected_to(), Some(1));
+}
+
+#[test]
+fn settings_changed_while_active_shape_the_waits_after_the_attempt_that_reads_them() {
+    let mut shell = Shell::start(&[Broker::Down], plan(1, 100, -1));
+    shell.advance_to(150);
+    assert_eq!(shell.scheduled(), [100, 100]);
+    // stompjs's EXPONENTIAL, read as the attempt at 200 ms opens: the wait after it doubles.
+    shell.plan.policy = Policy::stompjs(100, ReconnectTimeMode::Exponential, 0);
+    shell.advance_to(800);
+    assert_eq!(
+        shell.opens(),
+        [(0, 0), (100, 0), (200, 0), (400, 0), (800, 0)]
+    );
+    assert_eq!(shell.scheduled()[..4], [100, 100, 200, 400]);
 }
 
 #[test]

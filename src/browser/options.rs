@@ -13,7 +13,6 @@ use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::enums::{ReconnectionTimeMode, WORKER};
-use super::lifecycle::Plan;
 use super::settings::{self, Connect, Reconnect};
 use super::{error, headers};
 use crate::frame::{Limits, Version};
@@ -301,10 +300,10 @@ impl Options {
         Ok(Target::Urls(alloc::vec![url]))
     }
 
-    /// What the supervisor needs for connecting to `target`: the policy, the number of
-    /// entries, `connectionTimeout` for the whole attempt and `connectedTimeout` from the
-    /// socket's `open` to CONNECTED (0: no limit).
-    pub(crate) fn plan(&self, target: &Target) -> Plan {
+    /// The reconnect settings as they are now, for connecting to `target`: the policy's, the
+    /// number of entries, `connectionTimeout` for the whole attempt and `connectedTimeout`
+    /// from the socket's `open` to CONNECTED (0: no limit).
+    pub(crate) fn reconnect(&self, target: &Target) -> Reconnect {
         Reconnect {
             delay_ms: self.number(Key::ReconnectDelay),
             exponential: self.number(Key::ReconnectTimeMode)
@@ -319,7 +318,6 @@ impl Options {
             connection_timeout_ms: self.number(Key::ConnectionTimeout),
             connected_timeout_ms: self.number(Key::ConnectedTimeout),
         }
-        .plan()
     }
 }
 

@@ -62,6 +62,19 @@ impl Reconnect {
         policy
     }
 
+    /// The settings a later attempt of a client activated with `activated` runs on: these,
+    /// but `reconnectDelay` as it was at `activate()`. stompjs 7.1 copies `reconnectDelay`
+    /// into the delay it doubles at `activate()` and reads only `reconnectTimeMode` and
+    /// `maxReconnectDelay` when a reconnect is due (and `connectionTimeout` per attempt), so
+    /// a `reconnectDelay` written while active waits for the next `activate()`.
+    pub(crate) fn while_active(self, activated: &Reconnect) -> Reconnect {
+        Reconnect {
+            delay_ms: activated.delay_ms,
+            targets: activated.targets,
+            ..self
+        }
+    }
+
     /// The plan the lifecycle starts with.
     pub(crate) fn plan(&self) -> Plan {
         let limit = |n: f64| Some(ms(n)).filter(|ms| *ms > 0);

@@ -202,18 +202,9 @@ impl Policy {
         if !allowed {
             return None;
         }
-        let shift = u64::from(phase == Phase::Reconnect && self.wait_before_first_reconnect);
-        let waits_before = match self.pacing {
-            Pacing::PerPass if index != 0 => None,
-            Pacing::PerPass => Some(pass + shift),
-            Pacing::PerAttempt => Some(u64::from(n) + shift),
-        };
-        let delay_ms = match waits_before {
-            None | Some(0) => 0,
-            Some(w) => {
-                let k = u32::try_from(w - 1).unwrap_or(u32::MAX);
-                self.backoff.delay_ms(k, random)
-            }
+        let delay_ms = match self.step(n, pass_len, phase) {
+            None => 0,
+            Some(k) => self.backoff.delay_ms(k, random),
         };
         Some(Attempt {
             number: n,
@@ -221,5 +212,22 @@ impl Policy {
             index,
             delay_ms,
         })
+    }
+
+    /// Which wait of the backoff (its `k`, from 0) comes before attempt `n`, or `None` when
+    /// the attempt does not wait. Whether the attempt is allowed is [`attempt`](Self::attempt)'s
+    /// question.
+    pub(crate) fn step(&self, n: u32, pass_len: usize, phase: Phase) -> Option<u32> {
+        let len = pass_len.max(1) as u64;
+        let pass = u64::from(n) / len;
+        let index = u64::from(n) % len;
+        let shift = u64::from(phase == Phase::Reconnect && self.wait_before_first_reconnect);
+        let waits_before = match self.pacing {
+            Pacing::PerPass if index != 0 => return None,
+            Pacing::PerPass => pass + shift,
+            Pacing::PerAttempt => u64::from(n) + shift,
+        };
+        let k = waits_before.checked_sub(1)?;
+        Some(u32::try_from(k).unwrap_or(u32::MAX))
     }
 }

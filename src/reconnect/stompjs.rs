@@ -52,7 +52,9 @@ impl Policy {
         max_reconnect_delay_ms: u64,
     ) -> Policy {
         let (multiplier, max_ms) = match mode {
-            ReconnectTimeMode::Linear => (1.0, reconnect_delay_ms),
+            // No cap: the wait stays where it is, as stompjs's does when the mode is switched
+            // to LINEAR after it has grown (see `Supervisor::set_policy`).
+            ReconnectTimeMode::Linear => (1.0, u64::MAX),
             ReconnectTimeMode::Exponential if max_reconnect_delay_ms == 0 => (2.0, u64::MAX),
             ReconnectTimeMode::Exponential => (2.0, max_reconnect_delay_ms.max(reconnect_delay_ms)),
         };

@@ -19,8 +19,10 @@ enum State {
         target: usize,
         attempt: u32,
     },
-    /// [`Action::Open`] was issued at `since`; the transport is not open yet.
-    Opening { target: usize, since: u64 },
+    /// [`Action::Open`] was issued; the transport is not open yet. The attempt timeout runs
+    /// from `since` (`None`: the shell has not reported opening it yet,
+    /// [`SupervisorConfig::await_opening`]).
+    Opening { target: usize, since: Option<u64> },
     /// The transport opened at `opened`; CONNECTED has not come.
     Handshake {
         target: usize,
@@ -152,6 +154,11 @@ pub struct Supervisor<R> {
     avoid: Option<usize>,
     /// [`start`](Self::start) was called while stopping: start again once stopped.
     restart: bool,
+    /// The backoff step (`k`) and base (before jitter) of the last wait planned.
+    last_wait: Option<(u32, u64)>,
+    /// Where the policy set by [`set_policy`](Self::set_policy) takes the backoff on from:
+    /// the step and base of the wait planned last before it was set.
+    rebase: Option<(u32, u64)>,
     actions: VecDeque<Action>,
 }
 
@@ -177,6 +184,8 @@ impl<R: Random> Supervisor<R> {
             last: None,
             avoid: None,
             restart: false,
+            last_wait: None,
+            rebase: None,
             actions: VecDeque::new(),
         }
     }
@@ -194,6 +203,8 @@ impl<R: Random> Supervisor<R> {
                 self.ending = None;
                 self.last = None;
                 self.avoid = None;
+                self.last_wait = None;
+                self.rebase = None;
                 self.plan(now, true);
             }
             State::Stopping => self.restart = true,
@@ -219,16 +230,93 @@ impl<R: Random> Supervisor<R> {
         }
     }
 
+    /// The shell opens the transport asked for by [`Action::Open`] now, after work of its own
+    /// (stompjs's `beforeConnect`): the attempt timeout
+    /// ([`attempt_timeout_ms`](SupervisorConfig::attempt_timeout_ms)) runs from here. Needed
+    /// only with [`await_opening`](SupervisorConfig::await_opening); otherwise it restarts the
+    /// attempt timeout. Ignored when no attempt is opening.
+    pub fn handle_transport_opening(&mut self, now: u64) {
+        if let State::Opening { target, .. } = self.state {
+            self.state = State::Opening {
+                target,
+                since: Some(now),
+            };
+        }
+    }
+
     /// The transport asked for by [`Action::Open`] is open: start the session now. The
-    /// CONNECTED timeout runs from here.
+    /// CONNECTED timeout runs from here (and the attempt timeout too, if the shell did not
+    /// report [`handle_transport_opening`](Self::handle_transport_opening)).
     pub fn handle_transport_opened(&mut self, now: u64) {
         if let State::Opening { target, since, .. } = self.state {
             self.state = State::Handshake {
                 target,
-                since,
+                since: since.unwrap_or(now),
                 opened: now,
             };
         }
+    }
+
+    /// Replaces the policy while running (stompjs reads its reconnect settings when a
+    /// reconnect is due, so a program may change them while the client is active).
+    ///
+    /// What is under way is kept: a wait already planned ends when it was to, an attempt
+    /// opening or open goes on, and the attempt count, the phase and the current pass stay, so
+    /// the new [`max_attempts`](Policy::max_attempts) counts the attempts already made. The
+    /// next wait planned follows the new policy, and its backoff goes on from the last wait
+    /// planned, as stompjs's `_nextReconnectDelay` does: if that wait was step `k` with base
+    /// `b`, step `k + j` waits `min(max_ms, b · multiplierʲ)` (with the new policy's jitter),
+    /// so switching stompjs's mode to `EXPONENTIAL` doubles from the current wait and
+    /// switching to `LINEAR` keeps it. The new [`initial_ms`](Backoff::initial_ms) applies
+    /// once the count restarts (a stable connection, or [`start`](Self::start)); before any
+    /// wait was planned it applies at once. Setting an equal policy changes nothing.
+    ///
+    /// [`Backoff::initial_ms`]: super::Backoff::initial_ms
+    ///
+    /// ```
+    /// use stompwire::reconnect::{
+    ///     Action, Policy, ReconnectTimeMode, Supervisor, SupervisorConfig, Targets,
+    /// };
+    ///
+    /// let linear = Policy::stompjs(1_000, ReconnectTimeMode::Linear, 0);
+    /// let mut sup = Supervisor::new(linear, Targets::new(1), SupervisorConfig::default(), || 0);
+    /// sup.start(0);
+    /// let mut waits = Vec::new();
+    /// let mut now = 0;
+    /// for n in 0..5 {
+    ///     if n == 2 {
+    ///         // During the second wait: from then on the wait doubles, up to 3 s.
+    ///         sup.set_policy(Policy::stompjs(1_000, ReconnectTimeMode::Exponential, 3_000));
+    ///     }
+    ///     while let Some(action) = sup.poll_action() {
+    ///         if let Action::Scheduled { delay_ms, .. } = action {
+    ///             waits.push(delay_ms);
+    ///         }
+    ///     }
+    ///     now = sup.poll_timeout().unwrap_or(now);
+    ///     sup.handle_timeout(now); // the wait is over: Open
+    ///     let _ = sup.poll_action();
+    ///     sup.handle_transport_closed(now); // the broker is down
+    /// }
+    /// assert_eq!(waits, [1_000, 1_000, 2_000, 3_000]);
+    /// assert_eq!(sup.attempts_made(), 6);
+    /// ```
+    pub fn set_policy(&mut self, policy: Policy) {
+        if policy == self.policy {
+            return;
+        }
+        if policy.hosts != self.policy.hosts {
+            // The next pass orders the entries the new way.
+            self.pass.clear();
+        }
+        self.rebase = self.last_wait;
+        self.policy = policy;
+    }
+
+    /// Replaces the timeouts and refusal rules while running. A timeout already running is
+    /// measured against the new value from where it started.
+    pub fn set_config(&mut self, config: SupervisorConfig) {
+        self.config = config;
     }
 
     /// The transport could not be opened, or failed once open: the same as
@@ -317,7 +405,10 @@ impl<R: Random> Supervisor<R> {
                 target,
                 attempt,
             } if at <= now => self.open(now, target, attempt),
-            State::Opening { target, since } if expired(self.attempt_deadline(since), now) => {
+            State::Opening {
+                target,
+                since: Some(since),
+            } if expired(self.attempt_deadline(since), now) => {
                 self.close(target, Reason::AttemptTimeout);
             }
             State::Handshake {
@@ -360,7 +451,7 @@ impl<R: Random> Supervisor<R> {
     pub fn poll_timeout(&self) -> Option<u64> {
         match self.state {
             State::Waiting { at, .. } => Some(at),
-            State::Opening { since, .. } => self.attempt_deadline(since),
+            State::Opening { since, .. } => since.and_then(|since| self.attempt_deadline(since)),
             State::Handshake { since, opened, .. } => super::earliest(
                 self.attempt_deadline(since),
                 self.connected_deadline(opened),
@@ -439,6 +530,8 @@ impl<R: Random> Supervisor<R> {
 
     /// The connection has stayed up long enough to count as a success: counting restarts.
     fn stable(&mut self) {
+        self.last_wait = None;
+        self.rebase = None;
         self.made = 0;
         self.refusals = 0;
         self.phase = Phase::Reconnect;
@@ -499,13 +592,21 @@ impl<R: Random> Supervisor<R> {
             }
         }
         self.avoid = None;
-        let Some(attempt) = self
-            .policy
-            .attempt(self.made, len, self.phase, &mut self.random)
-        else {
-            return self.give_up();
+        let attempt = shape;
+        let mut delay_ms = match self.policy.step(self.made, len, self.phase) {
+            None => 0,
+            Some(k) => {
+                // The backoff from where a policy set while running takes it on.
+                let (backoff, j) = match self.rebase {
+                    Some((from, base)) if k > from => {
+                        (self.policy.backoff.with_initial_ms(base), k - from)
+                    }
+                    _ => (self.policy.backoff, k),
+                };
+                self.last_wait = Some((k, backoff.base_ms(j)));
+                backoff.delay_ms(j, &mut self.random)
+            }
         };
-        let mut delay_ms = attempt.delay_ms;
         if after_error {
             delay_ms = delay_ms.max(self.config.error_delay_ms);
         }
@@ -530,7 +631,8 @@ impl<R: Random> Supervisor<R> {
     }
 
     fn open(&mut self, now: u64, target: usize, attempt: u32) {
-        self.state = State::Opening { target, since: now };
+        let since = (!self.config.await_opening).then_some(now);
+        self.state = State::Opening { target, since };
         self.ending = None;
         self.actions.push_back(Action::Open { target, attempt });
     }

@@ -70,6 +70,13 @@ pub struct SupervisorConfig {
     /// they were, as a failed attempt does. 0: every CONNECTED counts at once. Default 5 000,
     /// as long as the default CONNECTED timeout.
     pub stable_after_ms: u64,
+    /// The shell does work of its own between [`Action::Open`](super::Action::Open) and
+    /// opening the transport (stompjs's `beforeConnect`, which may take as long as it likes)
+    /// and reports the moment it opens it with
+    /// [`Supervisor::handle_transport_opening`](super::Supervisor::handle_transport_opening):
+    /// the attempt timeout runs from then, as stompjs starts its `connectionTimeout` after
+    /// `beforeConnect`. Default `false`: it runs from `Action::Open`.
+    pub await_opening: bool,
 }
 
 impl Default for SupervisorConfig {
@@ -80,6 +87,7 @@ impl Default for SupervisorConfig {
             error_delay_ms: 1_000,
             max_refusals: MaxAttempts::Forever,
             stable_after_ms: 5_000,
+            await_opening: false,
         }
     }
 }
@@ -110,6 +118,13 @@ impl SupervisorConfig {
     #[must_use]
     pub fn with_stable_after_ms(mut self, ms: u64) -> SupervisorConfig {
         self.stable_after_ms = ms;
+        self
+    }
+
+    /// Sets [`await_opening`](Self::await_opening).
+    #[must_use]
+    pub fn with_await_opening(mut self, on: bool) -> SupervisorConfig {
+        self.await_opening = on;
         self
     }
 
