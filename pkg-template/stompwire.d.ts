@@ -164,7 +164,10 @@ export interface StompConfig {
   connectHeaders?: StompHeaders;
   /** DISCONNECT headers. */
   disconnectHeaders?: StompHeaders;
-  /** Give up an attempt not connected within this many ms (0: never). Default 0. */
+  /**
+   * Give up an attempt not connected within this many ms of its socket being made, after
+   * `beforeConnect` (0: never). Read at each attempt. Default 0.
+   */
   connectionTimeout?: number;
   /**
    * After the socket opens, wait this many ms for CONNECTED; then close it and try the next
@@ -172,11 +175,17 @@ export interface StompConfig {
    * such limit.
    */
   connectedTimeout?: number;
-  /** Wait before reconnecting, ms; 0 never reconnects. Default 5000. */
+  /** Wait before reconnecting, ms; 0 never reconnects. Read at `activate()`, as stompjs 7.1. Default 5000. */
   reconnectDelay?: number;
-  /** Cap of the exponential wait, ms (0: none). Default 900000. */
+  /**
+   * Cap of the exponential wait, ms (0: none). Read when each reconnect wait ends, so it may
+   * change while active. Default 900000.
+   */
   maxReconnectDelay?: number;
-  /** Default `ReconnectionTimeMode.LINEAR`. */
+  /**
+   * Read when each reconnect wait ends: switched to `EXPONENTIAL` while active, the waits after
+   * that attempt double from the one reached. Default `ReconnectionTimeMode.LINEAR`.
+   */
   reconnectTimeMode?: ReconnectionTimeMode;
   /** Reconnection attempts after a loss (the first connection gets this many retries) before the client gives up and goes INACTIVE; -1 never gives up. Default -1. */
   maxReconnectAttempts?: number;
@@ -225,8 +234,9 @@ export interface StompConfig {
   debug?: debugFnType;
   /**
    * Called (and awaited) before each connection attempt; may change the options, the broker
-   * included (`activate()` needs none before). One that throws or rejects fails that attempt
-   * (said through `debug`); the reconnect settings decide what comes next.
+   * included (`activate()` needs none before). The time it takes does not count against
+   * `connectionTimeout`. One that throws or rejects fails that attempt (said through `debug`);
+   * the reconnect settings decide what comes next.
    */
   beforeConnect?: (client: Client) => void | Promise<void>;
   onConnect?: frameCallbackType;

@@ -291,7 +291,13 @@ export class Client {
     const core = this._getCore();
     const urls = this._urls();
     const targets = typeof this._factory === 'function' ? 1 : Math.max(urls.length, 1);
-    const settings = [
+    this._pump(core.start(now(), Float64Array.from(this._reconnect(targets), Number), (Math.random() * 4294967296) >>> 0));
+  }
+
+  // The reconnect settings as they are now, in the order the core takes them. While active the
+  // core reads all but reconnectDelay (stompjs copies that at activate()).
+  _reconnect(targets) {
+    return [
       this.reconnectDelay,
       this.reconnectTimeMode === ReconnectionTimeMode.EXPONENTIAL ? 1 : 0,
       this.maxReconnectDelay,
@@ -301,7 +307,6 @@ export class Client {
       this.connectionTimeout,
       this.connectedTimeout,
     ];
-    this._pump(core.start(now(), Float64Array.from(settings, Number), (Math.random() * 4294967296) >>> 0));
   }
 
   // The core could not be loaded: an activated client is told through debug,
@@ -401,11 +406,13 @@ export class Client {
   }
 
   // beforeConnect (awaited when it returns a promise; one that throws or rejects fails the
-  // attempt), then the socket.
+  // attempt), then the socket. The reconnect settings are read before beforeConnect, as
+  // stompjs reads them when its reconnect timer fires; connectionTimeout after it.
   _beginConnect(target) {
     const gen = ++this._gen;
     const before = this.beforeConnect;
-    if (typeof before !== 'function') return this._open(gen, target);
+    const reconnect = this._reconnect(1);
+    if (typeof before !== 'function') return this._open(gen, target, reconnect);
     const failed = (e) => {
       this._say(`beforeConnect failed: ${e}`);
       if (gen === this._gen && this._state === ACTIVE) this._pump(this._core.failed(now()));
@@ -417,13 +424,13 @@ export class Client {
       console.error(e);
       return failed(e);
     }
-    if (result && typeof result.then === 'function') result.then(() => this._open(gen, target), failed);
-    else this._open(gen, target);
+    if (result && typeof result.then === 'function') result.then(() => this._open(gen, target, reconnect), failed);
+    else this._open(gen, target, reconnect);
   }
 
   // Opens the socket of attempt `gen` to broker list entry `target`, with the options as they
-  // are now (beforeConnect may have changed them).
-  _open(gen, target) {
+  // are now (beforeConnect may have changed them), and the reconnect settings `reconnect`.
+  _open(gen, target, reconnect) {
     if (gen !== this._gen || this._state !== ACTIVE || this._t) {
       this._say('Client has been marked inactive, will not attempt to connect');
       return;
@@ -448,6 +455,10 @@ export class Client {
     ];
     let ws;
     try {
+      reconnect[6] = this.connectionTimeout;
+      reconnect[7] = this.connectedTimeout;
+      // beforeConnect is over: the attempt's time runs from here (stompjs's connectionTimeout).
+      settings.push(now(), ...reconnect);
       const protocols = core.prepare(Float64Array.from(settings, Number), versions.join(','), pack(this.connectHeaders));
       this._say('Opening Web Socket...');
       const factory = this._factory;
@@ -492,7 +503,8 @@ export class Client {
     } catch (e) {
       this._say(`Worker ticker unavailable, using timers: ${e}`);
     }
-    this._pump();
+    // The deadline now includes connectionTimeout, which runs from here.
+    this._pump(core.poll(now()));
   }
 
   _message(event) {

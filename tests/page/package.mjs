@@ -318,6 +318,81 @@ await scenario('beforeConnect', async () => {
   check('the client gives up (reconnectDelay 0) and ends INACTIVE', d.state === StompJs.ActivationState.INACTIVE, d.state);
 });
 
+await scenario('reconnect settings while active', async () => {
+  // stompjs 7.1 copies reconnectDelay at activate() and reads reconnectTimeMode and
+  // maxReconnectDelay each time a reconnect timer fires (doubling the delay it holds then):
+  // switched to EXPONENTIAL while connected, the next wait is still the held 200 ms and the
+  // one after it 400 ms; the reconnectDelay written meanwhile waits for the next activate().
+  // The connections last well under the 5 s after which a connection counts as stable.
+  const c = client({ reconnectDelay: 200 });
+  const scheduled = [];
+  const closes = [];
+  const opens = [];
+  c.onReconnectScheduled = (ms) => scheduled.push(ms);
+  c.onWebSocketClose = () => closes.push(performance.now());
+  const make = c.webSocketFactory;
+  c.webSocketFactory = () => {
+    opens.push(performance.now());
+    return make();
+  };
+  await up(c, 'CONNECTED (settings while active)');
+  const reconnected = () => new Promise((r) => (c.onConnect = r));
+  for (let i = 0; i < 3; i++) {
+    if (i === 1) {
+      c.reconnectTimeMode = StompJs.ReconnectionTimeMode.EXPONENTIAL;
+      c.maxReconnectDelay = 0;
+      c.reconnectDelay = 1000;
+    }
+    const again = reconnected();
+    c.forceDisconnect();
+    await within(again, 5000, `reconnection ${i + 1}`);
+  }
+  check('reconnectTimeMode written while active: the waits go 200, 200, then doubled to 400 ms', scheduled.join() === '200,200,400', scheduled.join());
+  const waited = closes.map((t, i) => Math.round(opens[i + 1] - t));
+  check('the last wait lasted the 400 ms scheduled (not the 1000 ms reconnectDelay written while active)', waited.length === 3 && waited[2] >= 390 && waited[2] < 900, waited.join());
+  await c.deactivate();
+  c.reconnectTimeMode = StompJs.ReconnectionTimeMode.LINEAR;
+  await up(c, 'CONNECTED (activated again)');
+  const again = reconnected();
+  c.forceDisconnect();
+  await within(again, 5000, 'the reconnection after activate()');
+  check('the reconnectDelay written while active applies from the next activate()', scheduled[3] === 1000, scheduled.join());
+  await c.deactivate();
+});
+
+await scenario('beforeConnect and connectionTimeout', async () => {
+  // stompjs starts connectionTimeout once beforeConnect has resolved.
+  const c = client({ connectionTimeout: 300 });
+  c.beforeConnect = () => sleep(600);
+  await up(c, 'CONNECTED after a beforeConnect slower than connectionTimeout');
+  check('a beforeConnect slower than connectionTimeout still connects, on its first socket', c.connected && c.counter.sockets === 1, `${c.counter.sockets} sockets`);
+  await c.deactivate();
+
+  // A server that takes the TCP connection and never answers the WebSocket handshake: the
+  // attempt is closed connectionTimeout after beforeConnect, not after it began.
+  const net = await import('node:net');
+  const held = [];
+  const server = net.createServer((s) => held.push(s));
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const d = client({ connectionTimeout: 300, webSocketFactory: () => new WebSocket(`ws://127.0.0.1:${server.address().port}/ws`, PROTOCOLS) });
+    let ready;
+    d.beforeConnect = async () => {
+      await sleep(400);
+      ready = performance.now();
+    };
+    const closed = new Promise((r) => (d.onWebSocketClose = () => r(performance.now())));
+    d.activate();
+    const at = await within(closed, 5000, 'the close of the silent attempt');
+    const after = Math.round(at - ready);
+    check('connectionTimeout runs from the end of beforeConnect', after >= 290 && after < 1000, `closed ${after} ms after beforeConnect`);
+    await d.deactivate();
+  } finally {
+    for (const s of held) s.destroy();
+    server.close();
+  }
+});
+
 await scenario('worker ticker', async () => {
   const c = client({ heartbeatStrategy: StompJs.TickerStrategy.Worker, heartbeatIncoming: 1000, heartbeatOutgoing: 1000 });
   const lines = [];
