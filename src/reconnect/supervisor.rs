@@ -267,11 +267,9 @@ impl<R: Random> Supervisor<R> {
     /// planned, as stompjs's `_nextReconnectDelay` does: if that wait was step `k` with base
     /// `b`, step `k + j` waits `min(max_ms, b · multiplierʲ)` (with the new policy's jitter),
     /// so switching stompjs's mode to `EXPONENTIAL` doubles from the current wait and
-    /// switching to `LINEAR` keeps it. The new [`initial_ms`](Backoff::initial_ms) applies
+    /// switching to `LINEAR` keeps it. The new [`initial_ms`](super::Backoff::initial_ms) applies
     /// once the count restarts (a stable connection, or [`start`](Self::start)); before any
     /// wait was planned it applies at once. Setting an equal policy changes nothing.
-    ///
-    /// [`Backoff::initial_ms`]: super::Backoff::initial_ms
     ///
     /// ```
     /// use stompwire::reconnect::{
