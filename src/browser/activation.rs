@@ -36,7 +36,7 @@ impl Inner {
         // A configuration that names no broker is the caller's to fix: say so now.
         let reconnect = {
             let options = self.options.borrow();
-            options.reconnect(&options.target()?)
+            options.reconnect(Some(&options.target()?))
         };
         let plan = reconnect.plan();
         {

@@ -16,6 +16,7 @@ use super::enums::ActivationState;
 use super::globals::{js_string, now};
 use super::message::FrameImpl;
 use super::options::{Key, Target};
+use super::settings::Reconnect;
 use super::transport::{self, Handlers, Sending, Transport};
 use super::{error, log};
 use crate::frame::Frame;
@@ -23,28 +24,36 @@ use crate::session::SessionError;
 
 impl Inner {
     /// Runs `beforeConnect` (awaiting it when it returns a promise), then opens the socket.
+    /// The reconnect settings are read before `beforeConnect`, as stompjs reads them when its
+    /// reconnect timer fires.
     pub(super) fn begin_connect(&self, index: usize) {
         let generation = {
             let mut core = self.core.borrow_mut();
             core.generation = core.generation.wrapping_add(1);
             core.generation
         };
-        let before = self.options.borrow().callback(Key::BeforeConnect);
+        let (before, reconnect) = {
+            let options = self.options.borrow();
+            (
+                options.callback(Key::BeforeConnect),
+                options.reconnect(None),
+            )
+        };
         let Some(before) = before else {
-            self.open_socket(generation, index);
+            self.open_socket(generation, index, reconnect);
             return;
         };
         let client = JsValue::from(Client::from_inner(self.rc()));
         let result = invoke(&before, Some(&client)).unwrap_or(JsValue::UNDEFINED);
         let then = Reflect::get(&result, &JsValue::from_str("then")).unwrap_or(JsValue::UNDEFINED);
         if !then.is_function() {
-            self.open_socket(generation, index);
+            self.open_socket(generation, index, reconnect);
             return;
         }
         let weak = self.me.clone();
         let on_done = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
             if let Some(inner) = weak.upgrade() {
-                inner.open_socket(generation, index);
+                inner.open_socket(generation, index, reconnect);
             }
         })
         .into_js_value();
@@ -68,8 +77,9 @@ impl Inner {
     }
 
     /// Opens the socket of attempt `generation` to broker list entry `index`, reading the
-    /// options as they are now (`beforeConnect` may have changed them).
-    fn open_socket(&self, generation: u32, index: usize) {
+    /// options as they are now (`beforeConnect` may have changed them), and the reconnect
+    /// settings `reconnect` read before `beforeConnect`.
+    fn open_socket(&self, generation: u32, index: usize, reconnect: Reconnect) {
         {
             let core = self.core.borrow();
             if core.generation != generation
@@ -83,10 +93,15 @@ impl Inner {
         }
         let options = self.options.borrow();
         let target = options.target();
-        if let Ok(target) = &target {
-            // `beforeConnect` is over: the attempt's time starts now, under the settings as
-            // they are now.
-            let reconnect = options.reconnect(target);
+        {
+            // `beforeConnect` is over: the attempt's time (`connectionTimeout`, as it is now)
+            // starts now.
+            let current = options.reconnect(None);
+            let reconnect = Reconnect {
+                connection_timeout_ms: current.connection_timeout_ms,
+                connected_timeout_ms: current.connected_timeout_ms,
+                ..reconnect
+            };
             let mut core = self.core.borrow_mut();
             let plan = reconnect.while_active(&core.activated).plan();
             core.link.opening(now(), plan);

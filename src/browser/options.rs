@@ -300,10 +300,11 @@ impl Options {
         Ok(Target::Urls(alloc::vec![url]))
     }
 
-    /// The reconnect settings as they are now, for connecting to `target`: the policy's, the
-    /// number of entries, `connectionTimeout` for the whole attempt and `connectedTimeout`
-    /// from the socket's `open` to CONNECTED (0: no limit).
-    pub(crate) fn reconnect(&self, target: &Target) -> Reconnect {
+    /// The reconnect settings as they are now, for connecting to `target` (`None` while
+    /// active, when the number of entries is not read): the policy's, the number of entries,
+    /// `connectionTimeout` for the whole attempt and `connectedTimeout` from the socket's
+    /// `open` to CONNECTED (0: no limit).
+    pub(crate) fn reconnect(&self, target: Option<&Target>) -> Reconnect {
         Reconnect {
             delay_ms: self.number(Key::ReconnectDelay),
             exponential: self.number(Key::ReconnectTimeMode)
@@ -312,8 +313,8 @@ impl Options {
             jitter: self.number(Key::ReconnectJitter),
             max_attempts: self.number(Key::MaxReconnectAttempts),
             targets: match target {
-                Target::Factory(_) => 1,
-                Target::Urls(urls) => urls.len(),
+                None | Some(Target::Factory(_)) => 1,
+                Some(Target::Urls(urls)) => urls.len(),
             },
             connection_timeout_ms: self.number(Key::ConnectionTimeout),
             connected_timeout_ms: self.number(Key::ConnectedTimeout),
