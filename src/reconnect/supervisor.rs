@@ -262,14 +262,16 @@ impl<R: Random> Supervisor<R> {
     ///
     /// What is under way is kept: a wait already planned ends when it was to, an attempt
     /// opening or open goes on, and the attempt count, the phase and the current pass stay, so
-    /// the new [`max_attempts`](Policy::max_attempts) counts the attempts already made. The
-    /// next wait planned follows the new policy, and its backoff goes on from the last wait
-    /// planned, as stompjs's `_nextReconnectDelay` does: if that wait was step `k` with base
-    /// `b`, step `k + j` waits `min(max_ms, b · multiplierʲ)` (with the new policy's jitter),
-    /// so switching stompjs's mode to `EXPONENTIAL` doubles from the current wait and
-    /// switching to `LINEAR` keeps it. The new [`initial_ms`](super::Backoff::initial_ms) applies
-    /// once the count restarts (a stable connection, or [`start`](Self::start)); before any
-    /// wait was planned it applies at once. Setting an equal policy changes nothing.
+    /// the new [`max_attempts`](Policy::max_attempts) counts the attempts already made and the
+    /// new [`hosts`](Policy::hosts) order applies from the next pass. The next wait planned
+    /// follows the new policy. When its [`backoff`](Policy::backoff) differs, that goes on
+    /// from the last wait planned, as stompjs's `_nextReconnectDelay` does: if that wait was
+    /// step `k` with base `b`, step `k + j` waits `min(max_ms, b · multiplierʲ)` (with the new
+    /// jitter), so switching stompjs's mode to `EXPONENTIAL` doubles from the current wait and
+    /// switching to `LINEAR` keeps it. The new [`initial_ms`](super::Backoff::initial_ms)
+    /// applies once the count restarts (a stable connection, or [`start`](Self::start));
+    /// before any wait was planned it applies at once. Setting the policy in force again
+    /// changes nothing.
     ///
     /// ```
     /// use stompwire::reconnect::{
@@ -300,14 +302,9 @@ impl<R: Random> Supervisor<R> {
     /// assert_eq!(sup.attempts_made(), 6);
     /// ```
     pub fn set_policy(&mut self, policy: Policy) {
-        if policy == self.policy {
-            return;
+        if policy.backoff != self.policy.backoff {
+            self.rebase = self.last_wait;
         }
-        if policy.hosts != self.policy.hosts {
-            // The next pass orders the entries the new way.
-            self.pass.clear();
-        }
-        self.rebase = self.last_wait;
         self.policy = policy;
     }
 
