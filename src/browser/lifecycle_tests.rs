@@ -3,7 +3,7 @@
 //! list entry), on a fake clock. No WebSocket, no sleeping, no randomness: each script gives
 //! the same result on every run.
 //!
-//! The harness ([`Shell`]) carries out every [`Step`] the way `engine.rs` does: an `Open` makes
+//! The harness ([`Shell`]) carries out every [`Step`] the way `web/engine.rs` does: an `Open` makes
 //! a socket to the entry's [`Broker`], a `Close` closes it (the session told first, then the
 //! supervisor), a `GaveUp` stops. The broker answers what the session writes as its script
 //! says.
@@ -186,7 +186,7 @@ impl Shell {
         }
     }
 
-    /// The socket's `close` event, as `connecting.rs` handles it.
+    /// The socket's `close` event, as `web/connecting.rs` handles it.
     fn socket_closed(&mut self) {
         self.socket = None;
         self.link.socket_closed(self.now);

@@ -94,56 +94,13 @@ pub use parser::FrameParser;
 // The `Client` class of the `--target web` build (feature `web-client`): the same lifecycle,
 // driven from Rust over web-sys.
 #[cfg(feature = "web-client")]
-mod activation;
-#[cfg(feature = "web-client")]
-mod calls;
-#[cfg(feature = "web-client")]
-mod client;
-#[cfg(feature = "web-client")]
-mod connecting;
-#[cfg(feature = "web-client")]
-mod dispatch;
-#[cfg(feature = "web-client")]
-mod engine;
-#[cfg(feature = "web-client")]
-mod enums;
-#[cfg(feature = "web-client")]
-mod globals;
-#[cfg(feature = "web-client")]
-mod headers;
-#[cfg(feature = "web-client")]
-mod message;
-#[cfg(feature = "web-client")]
-mod options;
-#[cfg(feature = "web-client")]
-mod params;
-#[cfg(feature = "web-client")]
-mod receipts;
-#[cfg(feature = "web-client")]
-mod subscription;
-#[cfg(feature = "web-client")]
-mod ticker;
-#[cfg(feature = "web-client")]
-mod transaction;
-#[cfg(feature = "web-client")]
-mod transport;
-#[cfg(feature = "web-client")]
-mod typescript;
-#[cfg(feature = "web-client")]
-mod waiters;
+mod web;
 
 #[cfg(feature = "web-client")]
-pub use client::Client;
-#[cfg(feature = "web-client")]
-pub use enums::{
-    ActivationState, ReconnectionTimeMode, StompSocketState, TickerStrategy, Versions,
+pub use web::{
+    ActivationState, Client, FrameImpl, ReconnectionTimeMode, StompSocketState, StompSubscription,
+    TickerStrategy, Transaction, Versions,
 };
-#[cfg(feature = "web-client")]
-pub use message::FrameImpl;
-#[cfg(feature = "web-client")]
-pub use subscription::StompSubscription;
-#[cfg(feature = "web-client")]
-pub use transaction::Transaction;
 
 /// talc in place of the standard allocator (dlmalloc): smaller code, same behaviour. The
 /// page is single-threaded (no `atomics` target feature), which talc's wasm allocator needs.

@@ -53,7 +53,7 @@ impl Receipts {
     pub(crate) fn wait(&mut self, id: String, resolves: Resolves, limit_ms: u64) -> Promise {
         let (promise, settle) = Settle::promise();
         if let Some(old) = take(&mut self.promises, &id) {
-            old.settle.reject(&super::error::plain(
+            old.settle.reject(&super::super::error::plain(
                 "another promise now waits for this receipt id",
             ));
         }

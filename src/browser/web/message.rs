@@ -94,12 +94,12 @@ impl FrameImpl {
 
     fn acknowledge(&self, command: Command, headers: &JsValue) -> Result<(), JsValue> {
         let Some(target) = &self.ack else {
-            return Err(super::error::type_error(
+            return Err(super::super::error::type_error(
                 "only a MESSAGE can be acknowledged",
             ));
         };
         let Some(id) = &target.id else {
-            return Err(super::error::type_error(
+            return Err(super::super::error::type_error(
                 "the MESSAGE has no ack or message-id header",
             ));
         };

@@ -7,12 +7,13 @@ use alloc::vec::Vec;
 use js_sys::Promise;
 use wasm_bindgen::JsValue;
 
+use super::super::{error, log};
 use super::engine::{Inner, PageRandom};
 use super::enums::{ActivationState, StompSocketState};
 use super::globals::{js_string, now};
 use super::options::Key;
 use super::waiters::Settle;
-use super::{error, headers, log, transport};
+use super::{headers, transport};
 
 fn state_value(state: ActivationState) -> JsValue {
     JsValue::from_f64(state as u32 as f64)

@@ -10,15 +10,15 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::WebSocket;
 
+use super::super::settings::Reconnect;
+use super::super::{error, log};
 use super::client::Client;
 use super::engine::{Inner, invoke};
 use super::enums::ActivationState;
 use super::globals::{js_string, now};
 use super::message::FrameImpl;
 use super::options::{Key, Target};
-use super::settings::Reconnect;
 use super::transport::{self, Handlers, Sending, Transport};
-use super::{error, log};
 use crate::frame::Frame;
 use crate::session::SessionError;
 

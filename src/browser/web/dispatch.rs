@@ -6,12 +6,12 @@ use alloc::string::String;
 
 use wasm_bindgen::JsValue;
 
+use super::super::{error, log};
 use super::engine::{Inner, invoke};
 use super::message::FrameImpl;
 use super::options::Key;
 use super::receipts::Resolves;
 use super::subscription::StompSubscription;
-use super::{error, log};
 use crate::frame::Frame;
 use crate::session::{
     CloseReason, Connected, Disconnected, Event, LostReason, ReceiptOutcome, SessionError,

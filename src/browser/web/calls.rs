@@ -7,8 +7,8 @@ use alloc::string::String;
 use js_sys::{Function, Promise};
 use wasm_bindgen::JsValue;
 
+use super::super::error;
 use super::engine::{Core, Inner};
-use super::error;
 use super::globals::now;
 use super::options::Key;
 use super::params;

@@ -12,9 +12,10 @@ use alloc::vec::Vec;
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::super::error;
+use super::super::settings::{self, Connect, Reconnect};
 use super::enums::{ReconnectionTimeMode, WORKER};
-use super::settings::{self, Connect, Reconnect};
-use super::{error, headers};
+use super::headers;
 use crate::frame::{Limits, Version};
 use crate::reconnect::SupervisorConfig;
 use crate::session::Config;
@@ -189,7 +190,10 @@ impl Options {
                 Kind::Text => " must be a string",
                 _ => " must be a function",
             };
-            return Err(error::type_error(&super::log::concat(&[key.name(), what])));
+            return Err(error::type_error(&super::super::log::concat(&[
+                key.name(),
+                what,
+            ])));
         }
         self.values[key as usize] = value;
         Ok(())

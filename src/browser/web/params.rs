@@ -7,8 +7,9 @@ use alloc::vec::Vec;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::super::error;
 use super::globals::js_string;
-use super::{error, headers};
+use super::headers;
 use crate::frame::{ContentLength, Headers};
 use crate::session::AckMode;
 

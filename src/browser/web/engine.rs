@@ -24,16 +24,16 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
 use web_sys::WebSocket;
 
+use super::super::lifecycle::{CloseCause, Lifecycle, Step};
+use super::super::settings::Reconnect;
+use super::super::{error, log};
 use super::enums::ActivationState;
 use super::globals::{now, random_u32};
-use super::lifecycle::{CloseCause, Lifecycle, Step};
 use super::options::{self, Key, Options};
 use super::receipts::Receipts;
-use super::settings::Reconnect;
 use super::ticker::Ticker;
 use super::transport::Transport;
 use super::waiters::Waiters;
-use super::{error, log};
 use crate::reconnect::{Random, earliest};
 
 /// The shared state of one client, behind an `Rc`.
