@@ -198,8 +198,14 @@ export class Client {
     if (this._core) this._core.logging(this._debug !== noop, !!this.logRawCommunication);
   }
 
+  // A `debug` that throws is reported with console.error; the answer being read goes on.
   _say(line) {
-    if (this._debug !== noop) this._debug(line);
+    if (this._debug === noop) return;
+    try {
+      this._debug(line);
+    } catch (e) {
+      console.error(e);
+    }
   }
 
   // Calls the callback `name` with the client as `this`; one that throws is reported with

@@ -54,6 +54,7 @@ export class Transport {
     this.n = 0;
     this.bin = false;
     this.due = false;
+    this.pending = false; // a drain is queued (a microtask, or a timer under backpressure)
     try {
       ws.binaryType = 'arraybuffer';
     } catch {
@@ -76,10 +77,17 @@ export class Transport {
     this.q.push(bytes.slice());
     this.n += bytes.length;
     this.bin = binary;
-    if (!this.due) {
-      this.due = true;
-      queueMicrotask(() => this._drain());
+    this.due = true;
+    // One drain at a time: one already queued flushes this too.
+    if (!this.pending) {
+      this.pending = true;
+      queueMicrotask(() => this._run());
     }
+  }
+
+  _run() {
+    this.pending = false;
+    this._drain();
   }
 
   // The end-of-turn flush: now, or once the socket has sent what it holds.
@@ -87,7 +95,8 @@ export class Transport {
     if (!this.due) return;
     const ws = this.ws;
     if (this.q.length && ws.readyState === 1 && ws.bufferedAmount >= Math.max(this.s.chunk, 4)) {
-      setTimeout(() => this._drain(), 4);
+      this.pending = true;
+      setTimeout(() => this._run(), 4);
       return;
     }
     this.flush();

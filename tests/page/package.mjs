@@ -199,11 +199,17 @@ await scenario('batchFrames backpressure', async () => {
   // The socket reports a full send buffer (bufferedAmount, held high by this test) for 300 ms:
   // frames published in five separate turns meanwhile wait and go out together.
   let held = false;
+  let checks = 0;
   const c = client({ batchFrames: true });
   const make = c.webSocketFactory;
   c.webSocketFactory = () => {
     const ws = make();
-    Object.defineProperty(ws, 'bufferedAmount', { get: () => (held ? 1 << 20 : 0) });
+    Object.defineProperty(ws, 'bufferedAmount', {
+      get: () => {
+        checks += 1;
+        return held ? 1 << 20 : 0;
+      },
+    });
     return ws;
   };
   await up(c, 'CONNECTED (backpressure)');
@@ -229,6 +235,42 @@ await scenario('batchFrames backpressure', async () => {
   const sends = c.counter.sends - before;
   check('batchFrames: nothing is written while bufferedAmount holds a full message', whileFull === 0, `${whileFull} messages`);
   check('batchFrames: the frames of five turns go out together once it drains, in order', sends === 1 && got.join() === 'p0,p1,p2,p3,p4', `${sends} messages: ${got.join()}`);
+  // Frames that each fill a message, while the buffer stays full: one wait for the drain,
+  // however many frames were written (checks of bufferedAmount over 200 ms: one every 4 ms).
+  c.maxWebSocketChunkSize = 256;
+  await c.deactivate();
+  await up(c, 'CONNECTED (backpressure, small chunks)');
+  held = true;
+  for (let i = 0; i < 40; i++) c.publish({ destination: queue, body: 'x'.repeat(150) });
+  await sleep(20);
+  checks = 0;
+  await sleep(200);
+  held = false;
+  check('batchFrames: under backpressure one drain waits, not one per frame written', checks > 0 && checks <= 80, `${checks} checks of bufferedAmount in 200 ms`);
+  await c.deactivate();
+});
+
+await scenario('a throwing debug', async () => {
+  const c = client({
+    debug: () => {
+      throw new Error('debug throws');
+    },
+  });
+  const errors = [];
+  const original = console.error;
+  console.error = (e) => errors.push(e);
+  try {
+    await up(c, 'CONNECTED (a throwing debug)');
+    const queue = `/queue/stompwire-pkgjs-dbg-${uid()}`;
+    let arrived;
+    const got = new Promise((r) => (arrived = r));
+    c.subscribe(queue, (m) => arrived(m.body));
+    c.publish({ destination: queue, body: 'still' });
+    const body = await within(got, 10000, 'the message with a throwing debug');
+    check('a debug callback that throws is reported and the client goes on', body === 'still' && errors.length > 0, `${errors.length} reported`);
+  } finally {
+    console.error = original;
+  }
   await c.deactivate();
 });
 
