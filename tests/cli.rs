@@ -611,7 +611,7 @@ fn rust_log_and_v_log_with_timestamps_and_without_the_passcode() {
     assert!(out.status.success(), "{}", stderr(&out));
     let log = stderr(&out);
     assert!(
-        log.contains("DEBUG stompwire::native::driver] connecting to"),
+        log.contains("DEBUG stompwire::native::dispatch] connecting to"),
         "{log}"
     );
     assert!(

@@ -520,31 +520,58 @@ fn a_receipt_is_lost_when_its_frame_is_not_sent_again_or_the_server_refuses_it()
     ));
 }
 
+/// Records the frames the transport refused (`on_send_refused`).
+#[derive(Default)]
+struct Refusals(Mutex<Vec<(Option<String>, String)>>);
+
+impl Listener for Refusals {
+    fn on_send_refused(&self, receipt: Option<&str>, error: &TransportError) {
+        let size = match error {
+            TransportError::DatagramTooLarge { size, max: 200 } => size.to_string(),
+            other => format!("unexpected: {other:?}"),
+        };
+        self.0
+            .lock()
+            .unwrap()
+            .push((receipt.map(str::to_owned), size));
+    }
+}
+
 #[test]
-fn a_frame_the_transport_refuses_fails_the_send_and_the_connection_stays() {
+fn a_frame_the_transport_refuses_is_reported_and_the_connection_stays() {
     let network = Network::new();
     network.refuse_chunks_over(200);
     let client = Client::new(config(&network, &["a:1"]));
+    let refusals = Arc::new(Refusals::default());
+    client.set_listener("refusals", refusals.clone());
     let mut peer = connect(&client, &network, "a:1");
     let big = vec![b'x'; 500];
-    match client.send("/queue/a", big.clone(), Headers::new()) {
-        Err(Error::Transport(TransportError::DatagramTooLarge { size, max: 200 })) => {
-            assert!(size > 500)
-        }
-        other => panic!("expected DatagramTooLarge: {other:?}"),
-    }
-    assert!(matches!(
-        client.send_with_receipt("/queue/a", big.clone(), Headers::new()),
-        Err(Error::Transport(TransportError::DatagramTooLarge { .. }))
-    ));
-    // A receipt watched for a refused frame ends at once: never sent, not timed out.
+    // Queued, then refused by the transport as it is written: the listener is told.
+    client
+        .send("/queue/a", big.clone(), Headers::new())
+        .expect("queued");
+    assert!(eventually(|| refusals.0.lock().unwrap().len() == 1));
+    let (receipt, size) = refusals.0.lock().unwrap()[0].clone();
+    assert_eq!(receipt, None);
+    assert!(size.parse::<usize>().is_ok_and(|s| s > 500), "{size}");
+    // A refused frame's receipt ends at once: never sent, not timed out.
+    let refused = client
+        .send_with_receipt("/queue/a", big.clone(), Headers::new())
+        .expect("queued");
+    assert!(matches!(refused.wait(PATIENCE), Err(Error::NotSent)));
     let watched = client.watch_receipt("big-1");
     let mut with_receipt = Headers::new();
     with_receipt.push("receipt", "big-1");
-    assert!(client.send("/queue/a", big, with_receipt).is_err());
+    client.send("/queue/a", big, with_receipt).expect("queued");
     assert!(
         matches!(watched.wait(PATIENCE), Err(Error::NotSent)),
         "the refused frame's receipt is lost as not sent"
+    );
+    assert!(eventually(|| refusals.0.lock().unwrap().len() == 3));
+    assert_eq!(
+        refusals.0.lock().unwrap()[2].0.as_deref(),
+        Some("big-1"),
+        "the listener is told which receipt"
     );
     // The transport is still open: the next frame goes on the same connection.
     let receipt = client
@@ -553,7 +580,7 @@ fn a_frame_the_transport_refuses_fails_the_send_and_the_connection_stays() {
     let send = peer.expect(Command::Send);
     assert_eq!(send.body(), b"small");
     assert!(client.is_connected());
-    // Reconnect with `small` unconfirmed: it goes again, the refused one does not.
+    // Reconnect with `small` unconfirmed: it goes again, the refused ones do not.
     peer.close();
     let mut second = network.accept("a:1");
     second.handshake("0,0");
@@ -615,20 +642,27 @@ fn a_graceful_disconnect_waits_for_its_receipt() {
 }
 
 #[test]
-fn a_send_on_a_connection_that_broke_fails_instead_of_vanishing() {
+fn a_send_on_a_connection_that_broke_is_refused_or_its_loss_reported() {
     let network = Network::new();
     let mut config = config(&network, &["a:1"]);
     config.policy.backoff = Backoff::fixed(60_000);
     let client = Client::new(config);
+    let seen = Arc::new(TestListener::new());
+    client.set_listener("seen", seen.clone());
     let peer = connect(&client, &network, "a:1");
     network.set("a:1", Behaviour::Refuse);
     peer.close();
-    // Whether the write fails (the transport is closed) or the receiver thread has already
-    // seen the close (no session), the caller is told: a frame without a receipt is not kept.
+    // Either the receiver thread has seen the close (no session: the call fails), or the
+    // frame was queued before it and the close is reported to the listeners; a frame
+    // without a receipt is not kept for the next connection.
     match client.send("/queue/a", "into the void", Headers::new()) {
-        Err(Error::Transport(TransportError::Closed)) | Err(Error::NotConnected) => {}
-        other => panic!("expected the send to fail: {other:?}"),
+        Ok(()) | Err(Error::NotConnected) => {}
+        other => panic!("expected the send to be queued or refused: {other:?}"),
     }
+    assert!(
+        seen.wait_for_disconnects(1, PATIENCE),
+        "the loss is reported"
+    );
     assert!(eventually(|| !client.is_connected()));
     assert!(matches!(
         client.send("/queue/a", "later", Headers::new()),

@@ -102,6 +102,32 @@ impl Client {
     /// Starts connecting with `runtime`, without waiting: calls before the first CONNECTED
     /// fail with [`Error::NotConnected`]; [`connected`](Self::connected) waits for it.
     pub fn start<R: Runtime>(runtime: R, config: Config) -> Client {
+        let shared = Client::shared::<R>(&config);
+        let driver = Client::driver(runtime, &config, shared.clone());
+        let client = Client { shared };
+        // It registers its waker on its first run.
+        R::spawn(driver);
+        client
+    }
+
+    /// The state a client's handles and its driver share, for `config` on runtime `R`.
+    pub(crate) fn shared<R: Runtime>(config: &Config) -> Arc<Mutex<Shared>> {
+        // The supervisor's CONNECTED timeout bounds the handshake: the session keeps none of
+        // its own, so that one rule decides (and reports) it.
+        let mut session_config = config.session.clone();
+        session_config.connect_timeout_ms = None;
+        let mut session = Session::new(session_config);
+        // Every frame ready goes out in one write, encoded once into the buffer written.
+        session.set_coalesce_transmits(true);
+        Arc::new(Mutex::new(Shared::new(session, R::now_ms, config)))
+    }
+
+    /// A driver for `shared`, with a new supervisor for `config`'s endpoints and policy.
+    pub(crate) fn driver<R: Runtime>(
+        runtime: R,
+        config: &Config,
+        shared: Arc<Mutex<Shared>>,
+    ) -> Driver<R> {
         let order: &HostOrder = &config.policy.hosts;
         let (targets, endpoints) = Targets::of(order, &config.endpoints);
         let seed = runtime.random() | 1;
@@ -113,19 +139,7 @@ impl Client {
             state
         });
         let supervisor = Supervisor::new(config.policy.clone(), targets, config.supervisor, random);
-        // The supervisor's CONNECTED timeout bounds the handshake: the session keeps none of
-        // its own, so that one rule decides (and reports) it.
-        let mut session_config = config.session.clone();
-        session_config.connect_timeout_ms = None;
-        let mut session = Session::new(session_config);
-        // Every frame ready goes out in one write, encoded once into the buffer written.
-        session.set_coalesce_transmits(true);
-        let shared = Arc::new(Mutex::new(Shared::new(session, R::now_ms, &config)));
-        let driver = Driver::new(runtime, shared.clone(), supervisor, endpoints);
-        let client = Client { shared };
-        // It registers its waker on its first run.
-        R::spawn(driver);
-        client
+        Driver::new(runtime, shared, supervisor, endpoints)
     }
 
     /// Waits for the first CONNECTED (at once if it came); fails if the client stopped first.

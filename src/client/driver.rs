@@ -16,6 +16,7 @@ use crate::session::{Event, LostReason, State};
 
 use super::events::ConnectionEvent;
 use super::shared::{FirstConnect, Lifecycle, Shared, lock};
+use super::tap::{Observer, Tapped};
 use super::transport::{Connection, Refused, Runtime, Timer};
 
 /// Reads per run before the driver yields to other tasks.
@@ -38,6 +39,8 @@ pub struct Driver<R: Runtime> {
     /// connections may hold written bytes in their own buffers until then.
     flush_pending: bool,
     started: bool,
+    /// The shell's observer of what is tapped ([`Shared::set_tap`]), called after each run.
+    observer: Option<Observer>,
 }
 
 impl<R: Runtime> fmt::Debug for Driver<R> {
@@ -68,7 +71,29 @@ impl<R: Runtime> Driver<R> {
             read_buf: vec![0; READ_SIZE].into_boxed_slice(),
             flush_pending: false,
             started: false,
+            observer: None,
         }
+    }
+
+    /// Hands what the driver taps to `observer` after each run, with no lock held.
+    pub(crate) fn with_observer(mut self, observer: Observer) -> Driver<R> {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// Gives the observer what was tapped since the last time.
+    fn observe(&mut self) {
+        let Some(observer) = &mut self.observer else {
+            return;
+        };
+        let batch = {
+            let mut shared = lock(&self.shared);
+            match &mut shared.tap {
+                Some(tap) if !tap.events.is_empty() => core::mem::take(&mut tap.events),
+                _ => return,
+            }
+        };
+        observer(batch);
     }
 
     fn endpoint_name(&self, target: usize) -> String {
@@ -142,9 +167,19 @@ impl<R: Runtime> Driver<R> {
     }
 
     /// A frame the connection refused: its receipt is lost, never sent.
-    fn refused(&mut self, shared: &mut Shared, now: u64, refused: Refused) {
+    fn refused(&mut self, shared: &mut Shared, now: u64, mut refused: Refused) {
         if let Some(id) = &refused.receipt {
             shared.session.abandon_receipt(id, LostReason::NotSent);
+        }
+        if shared.tap.is_some() {
+            let copy = io::Error::new(refused.error.kind(), refused.error.to_string());
+            let original = core::mem::replace(&mut refused.error, copy);
+            shared.push_tap(|| {
+                Tapped::Refused(Refused {
+                    receipt: refused.receipt.clone(),
+                    error: original,
+                })
+            });
         }
         let endpoint = self
             .supervisor
@@ -164,6 +199,7 @@ impl<R: Runtime> Driver<R> {
         while let Some(action) = self.supervisor.poll_action() {
             match action {
                 Action::Open { target, .. } => {
+                    shared.push_tap(|| Tapped::Opening { target });
                     let endpoint = &self.endpoints[target];
                     self.opening = Some(self.runtime.open(endpoint));
                 }
@@ -171,11 +207,14 @@ impl<R: Runtime> Driver<R> {
                     attempt,
                     target,
                     delay_ms,
-                } => shared.emit(ConnectionEvent::Reconnecting {
-                    attempt,
-                    endpoint: self.endpoint_name(target),
-                    delay_ms,
-                }),
+                } => {
+                    shared.push_tap(|| Tapped::Scheduled { target, delay_ms });
+                    shared.emit(ConnectionEvent::Reconnecting {
+                        attempt,
+                        endpoint: self.endpoint_name(target),
+                        delay_ms,
+                    })
+                }
                 Action::Close { reason } => {
                     if self.opening.take().is_some() {
                         self.supervisor.handle_transport_closed(now);
@@ -190,6 +229,7 @@ impl<R: Runtime> Driver<R> {
                     }
                 }
                 Action::GaveUp { attempts, last } => {
+                    shared.push_tap(|| Tapped::GaveUp { attempts });
                     shared.emit(ConnectionEvent::GaveUp {
                         attempts,
                         last: last.clone(),
@@ -248,6 +288,17 @@ impl<R: Runtime> Driver<R> {
                     self.session_events(shared, now);
                 }
             }
+            // Stop at once (the shell's `close`): no DISCONNECT, no reconnect.
+            if shared.close_now && shared.lifecycle != Lifecycle::Finished {
+                shared.close_now = false;
+                shared.lifecycle = Lifecycle::Stopping;
+                self.supervisor.stop(now);
+                if let Some(mut connection) = self.connection.take() {
+                    let _ =
+                        connection.poll_close(&mut Context::from_waker(core::task::Waker::noop()));
+                    self.closed(shared, now, None);
+                }
+            }
             if self.actions(shared, now) {
                 return Poll::Ready(());
             }
@@ -269,7 +320,17 @@ impl<R: Runtime> Driver<R> {
                             self.session_events(shared, now);
                         }
                         Err(e) => {
-                            let error = Arc::new(e.error);
+                            let error = match (&mut shared.tap, self.supervisor.target()) {
+                                (Some(tap), Some(target)) => {
+                                    let copy = io::Error::new(e.error.kind(), e.error.to_string());
+                                    tap.events.push(Tapped::OpenFailed {
+                                        target,
+                                        error: e.error,
+                                    });
+                                    Arc::new(copy)
+                                }
+                                _ => Arc::new(e.error),
+                            };
                             shared.last_transport_error = Some(error.clone());
                             if let Some(target) = self.supervisor.target() {
                                 shared.emit(ConnectionEvent::TransportError {
@@ -288,9 +349,16 @@ impl<R: Runtime> Driver<R> {
             if self.connection.is_some() && shared.session.wants_close() {
                 // Whatever is queued (a DISCONNECT) goes first, as far as the socket takes it.
                 if let Some(connection) = &mut self.connection {
+                    let copy = shared.tap.as_ref().is_some_and(|t| t.written);
                     while let Some(bytes) = shared.next_out() {
                         match connection.poll_write(cx, bytes) {
-                            Poll::Ready(Ok(n)) if n > 0 => shared.out_written += n,
+                            Poll::Ready(Ok(n)) if n > 0 => {
+                                let written = copy.then(|| bytes[..n].to_vec());
+                                shared.out_written += n;
+                                if let Some(bytes) = written {
+                                    shared.push_tap(|| Tapped::Written(bytes));
+                                }
+                            }
                             _ => break,
                         }
                     }
@@ -305,6 +373,7 @@ impl<R: Runtime> Driver<R> {
             if let Some(connection) = &mut self.connection {
                 let mut failed = None;
                 let mut wrote = false;
+                let copy = shared.tap.as_ref().is_some_and(|t| t.written);
                 while let Some(bytes) = shared.next_out() {
                     match connection.poll_write(cx, bytes) {
                         Poll::Ready(Ok(0)) => {
@@ -312,8 +381,12 @@ impl<R: Runtime> Driver<R> {
                             break;
                         }
                         Poll::Ready(Ok(n)) => {
+                            let written = copy.then(|| bytes[..n].to_vec());
                             shared.out_written += n;
                             wrote = true;
+                            if let Some(bytes) = written {
+                                shared.push_tap(|| Tapped::Written(bytes));
+                            }
                         }
                         Poll::Ready(Err(e)) => {
                             failed = Some(e);
@@ -405,7 +478,10 @@ impl<R: Runtime> Future for Driver<R> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.get_mut().run(cx)
+        let driver = self.get_mut();
+        let result = driver.run(cx);
+        driver.observe();
+        result
     }
 }
 

@@ -38,8 +38,9 @@ mod driver;
 mod error;
 mod events;
 mod receipt;
-mod shared;
+pub(crate) mod shared;
 mod subscription;
+pub(crate) mod tap;
 mod transaction;
 mod transport;
 

@@ -13,6 +13,7 @@ use crate::reconnect::Reason;
 use crate::session::{AckMode, Event, ReceiptOutcome, Session};
 
 use super::events::{ConnectionEvent, Listener};
+use super::tap::{Tap, Tapped};
 use super::{Error, SlowConsumer};
 
 /// Locks, ignoring poisoning: a panic in a user's task must not take the client down.
@@ -121,6 +122,11 @@ pub(crate) struct Shared {
     pub(crate) last_transport_error: Option<Arc<io::Error>>,
     /// Why the client stopped, when it stopped on its own (gave up).
     pub(crate) stop_error: Option<Error>,
+    /// Everything that happens, for a shell's observer (`None`: the async client's own
+    /// routing only).
+    pub(crate) tap: Option<Tap>,
+    /// Stop at once: close the connection without DISCONNECT and stop reconnecting.
+    pub(crate) close_now: bool,
 }
 
 impl Shared {
@@ -151,7 +157,36 @@ impl Shared {
             last_error_frame: None,
             last_transport_error: None,
             stop_error: None,
+            tap: None,
+            close_now: false,
         }
+    }
+
+    /// Taps what happens for an observer (see [`Tapped`]): session events go there instead
+    /// of to the async client's routing, and a subscription buffer is filled by the observer
+    /// ([`deliver_from`](Self::deliver_from)).
+    pub(crate) fn set_tap(&mut self, written: bool) {
+        self.tap.get_or_insert_with(Tap::default).written = written;
+    }
+
+    /// Records `tapped` for the observer, if there is one.
+    pub(crate) fn push_tap(&mut self, tapped: impl FnOnce() -> Tapped) {
+        if let Some(tap) = &mut self.tap {
+            tap.events.push(tapped());
+        }
+    }
+
+    /// Ready to run a new driver after the last one finished: taking work again, waiting for
+    /// a first CONNECTED again.
+    pub(crate) fn restart(&mut self) {
+        self.lifecycle = Lifecycle::Running;
+        self.first_connect = FirstConnect::Pending(Vec::new());
+        self.stop_error = None;
+        self.close_now = false;
+        self.notified = false;
+        self.read_blocked = false;
+        self.subscriptions.retain(|_, s| !s.ended);
+        self.clear_out();
     }
 
     /// The time now.
@@ -244,13 +279,27 @@ impl Shared {
     /// Routes one session event to its waiters. Returns the events the driver itself must act
     /// on (CONNECTED, the close), which it gets back unchanged.
     pub(crate) fn route(&mut self, event: Event) -> Option<Event> {
+        if let Some(tap) = &mut self.tap {
+            let connection = self.session.connection();
+            return match event {
+                Event::Connected(_) | Event::Disconnected(_) => {
+                    tap.events.push(Tapped::Event(event.clone(), connection));
+                    Some(event)
+                }
+                other => {
+                    tap.events.push(Tapped::Event(other, connection));
+                    None
+                }
+            };
+        }
         match event {
             Event::Message {
                 subscription,
                 frame,
             } => {
                 if let Some(id) = subscription {
-                    self.deliver(&id, frame);
+                    let connection = self.session.connection();
+                    self.deliver_from(&id, frame, connection);
                 }
                 None
             }
@@ -293,9 +342,8 @@ impl Shared {
     }
 
     /// Puts a MESSAGE in its subscription's buffer, as the slow-consumer policy says; it came
-    /// on the session's current [`connection`](Session::connection).
-    fn deliver(&mut self, id: &str, frame: Frame) {
-        let connection = self.session.connection();
+    /// on `connection` ([`Session::connection`]). A subscription without a buffer takes none.
+    pub(crate) fn deliver_from(&mut self, id: &str, frame: Frame, connection: u64) {
         let Some(sub) = self.subscriptions.get_mut(id) else {
             return;
         };
@@ -371,11 +419,9 @@ impl Shared {
                 w.wake();
             }
         }
-        for sub in self.subscriptions.values_mut() {
-            sub.ended = true;
-            if let Some(w) = sub.waker.take() {
-                w.wake();
-            }
+        // With a tap, the observer hears of the end first; its shell ends the buffers after.
+        if self.tap.is_none() {
+            self.end_subscriptions();
         }
         for listener in &mut self.listeners {
             listener.closed = true;
@@ -395,6 +441,16 @@ impl Shared {
         self.stop_error = error;
         self.send_waiters.drain(..).for_each(Waker::wake);
         self.finish_waiters.drain(..).for_each(Waker::wake);
+    }
+
+    /// Every subscription buffer ends: its stream ends after what it holds.
+    pub(crate) fn end_subscriptions(&mut self) {
+        for sub in self.subscriptions.values_mut() {
+            sub.ended = true;
+            if let Some(w) = sub.waker.take() {
+                w.wake();
+            }
+        }
     }
 
     /// The error for a supervisor that gave up.

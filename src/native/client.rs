@@ -1,19 +1,25 @@
 //! `Client`: the blocking native STOMP client.
 
-use std::sync::mpsc::channel;
-use std::sync::{Arc, MutexGuard};
+use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use super::driver::run;
+use super::inner::{Inner, State};
 use super::listener::Listener;
 use super::receipt::{Outcome, Slot};
-use super::shared::{Inner, Shared};
-use super::{ClientConfig, Error, Messages, Receipt, Waited};
+use super::{ClientConfig, Error, Messages, Receipt, Waited, parking, runner};
+use crate::client::shared::{Lifecycle, Shared, SubQueue, register};
 use crate::frame::{ContentLength, Frame, Headers, Version};
-use crate::session::{AckMode, Negotiated, SessionError, State};
+use crate::session::{AckMode, Negotiated, SessionError};
 
 /// A STOMP client over TCP, TLS, WebSocket or UDP multicast, driven by a receiver thread that
 /// runs heart-beats and reconnects without the caller.
+///
+/// It is a blocking face of the [async client](crate::client)'s one driver: the receiver
+/// thread runs that driver on a tokio runtime of its own (every frame that is ready goes out
+/// in one write, reads take what the socket has), and calls the listeners. A call queues its
+/// frame with the session and returns; it waits only while more than
+/// [`ClientConfig::write_buffer`] bytes are queued.
 ///
 /// Methods take `&self` and may be called from any thread. Messages reach the program through
 /// [listeners](Client::set_listener) (the stomp.py callback set) and as a blocking iterator
@@ -61,6 +67,7 @@ impl Client {
     /// Sets the listener called `name` (replacing one of that name).
     pub fn set_listener(&self, name: &str, listener: Arc<dyn Listener>) {
         self.inner.listeners.set(name, listener);
+        self.tap_written();
     }
 
     /// The listener called `name`.
@@ -70,49 +77,51 @@ impl Client {
 
     /// Removes the listener called `name`.
     pub fn remove_listener(&self, name: &str) -> Option<Arc<dyn Listener>> {
-        self.inner.listeners.remove(name)
+        let removed = self.inner.listeners.remove(name);
+        self.tap_written();
+        removed
+    }
+
+    /// The driver copies what it writes only while a listener wants `on_send`.
+    fn tap_written(&self) {
+        let wants = self.inner.listeners.wants_on_send();
+        self.inner.shared().set_tap(wants);
     }
 
     /// Starts connecting and returns at once: the receiver thread opens the first endpoint,
     /// and goes on (re)connecting by the policy until [`disconnect`](Client::disconnect),
-    /// [`close`](Client::close) or the policy gives up. A no-op while started. Calls made
-    /// before the session is open fail with [`Error::NotConnected`] (except
+    /// [`close`](Client::close) or the policy gives up. A no-op while started (while a
+    /// disconnect is under way, it waits for that to end first). Calls made before the
+    /// session is open fail with [`Error::NotConnected`] (except
     /// [`unsubscribe`](Client::unsubscribe), which forgets the subscription, and
     /// [`ack`](Client::ack), whose message is [stale](Error::StaleMessage)); wait for it with
     /// [`wait_for_connection`](Client::wait_for_connection), or use
     /// [`connect`](Client::connect).
     pub fn start(&self) -> Result<(), Error> {
-        let mut shared = self.inner.lock();
-        let now = self.inner.now();
-        if shared.running {
-            if shared.closing {
-                // Stopping: the supervisor starts again once the transport has closed.
-                shared.closing = false;
-                shared.supervisor.start(now);
-                self.inner.cond.notify_all();
+        let running = self.inner.state().running;
+        if running {
+            let stopping = self.inner.shared().lifecycle != Lifecycle::Running;
+            if !stopping {
+                return Ok(());
             }
+            let _ = self.wait_stopped(self.stop_limit());
+        }
+        let mut shared = self.inner.shared();
+        let mut state = self.inner.state();
+        if state.running {
             return Ok(());
         }
-        shared.running = true;
-        shared.closing = false;
-        shared.gave_up = None;
-        shared.supervisor.start(now);
-        let inner = self.inner.clone();
-        let body: Box<dyn FnOnce() + Send> = Box::new(move || run(inner));
-        match &self.inner.config.spawner {
-            Some(spawn) => spawn(body),
-            None => {
-                let spawned = std::thread::Builder::new()
-                    .name("stompwire-receiver".into())
-                    .spawn(body);
-                if let Err(e) = spawned {
-                    shared.running = false;
-                    shared.supervisor.stop(now);
-                    shared.supervisor.handle_transport_closed(now);
-                    while shared.supervisor.poll_action().is_some() {}
-                    return Err(Error::Transport(super::transport::TransportError::Io(e)));
-                }
-            }
+        // What a stop left (or a disconnect or close before any start) is not for this run.
+        shared.restart();
+        state.running = true;
+        state.gave_up = None;
+        state.last_error = None;
+        drop(state);
+        drop(shared);
+        if let Err(e) = runner::start(&self.inner) {
+            self.inner.state().running = false;
+            self.inner.cond.notify_all();
+            return Err(e);
         }
         Ok(())
     }
@@ -131,15 +140,20 @@ impl Client {
     /// client gives up (the error of the last attempt), or `timeout` passes.
     pub fn wait_for_connection(&self, timeout: Duration) -> Result<(), Error> {
         let deadline = Instant::now() + timeout;
-        let mut shared = self.inner.lock();
         loop {
-            if shared.session.is_connected() && shared.announced {
+            // The session may have closed already, in the batch that announced it: the
+            // listeners hear of that next, and wake this wait again.
+            let shared = self.inner.shared();
+            let mut state = self.inner.state();
+            let connected = shared.session.is_connected();
+            drop(shared);
+            if state.announced && connected {
                 return Ok(());
             }
-            if let Some(e) = shared.gave_up.take() {
+            if let Some(e) = state.gave_up.take() {
                 return Err(e);
             }
-            if !shared.running {
+            if !state.running {
                 return Err(Error::Interrupted);
             }
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
@@ -147,23 +161,23 @@ impl Client {
                     what: Waited::Connection,
                 });
             };
-            shared = self
-                .inner
-                .cond
-                .wait_timeout(shared, left)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            drop(
+                self.inner
+                    .cond
+                    .wait_timeout(state, left)
+                    .unwrap_or_else(|e| e.into_inner()),
+            );
         }
     }
 
     /// Whether the session is open now.
     pub fn is_connected(&self) -> bool {
-        self.inner.lock().session.is_connected()
+        self.inner.shared().session.is_connected()
     }
 
     /// The version negotiated with the server, while the session is open.
     pub fn version(&self) -> Option<Version> {
-        let shared = self.inner.lock();
+        let shared = self.inner.shared();
         shared
             .session
             .is_connected()
@@ -173,7 +187,7 @@ impl Client {
     /// The heart-beat intervals in force, while the session is open
     /// ([`Negotiated::NONE`] when either side asked for none, and always in STOMP 1.0).
     pub fn heart_beat(&self) -> Option<Negotiated> {
-        let shared = self.inner.lock();
+        let shared = self.inner.shared();
         shared
             .session
             .is_connected()
@@ -183,29 +197,41 @@ impl Client {
     /// How many times CONNECTED has arrived (1 after the first connection; more after
     /// reconnects).
     pub fn connections(&self) -> u64 {
-        self.inner.lock().connections
+        self.inner.state().connections
     }
 
-    /// Runs a session call and writes what it produced. A frame the transport refused is
-    /// the call's error; so is a failed write when `report_broken` (the frame is lost: the
-    /// session keeps no copy of it to send again).
+    /// Waits while more than the write buffer is queued (never on the receiver thread, which
+    /// is the one that writes).
+    fn wait_for_room(&self) {
+        if parking::on_driver_thread() {
+            return;
+        }
+        parking::wait(None, |waker| {
+            let mut shared = self.inner.shared();
+            let full = shared.queued() > shared.write_buffer
+                && shared.session.is_connected()
+                && shared.lifecycle != Lifecycle::Finished;
+            if full {
+                register(&mut shared.send_waiters, waker);
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        });
+    }
+
+    /// Runs a session call; the driver writes what it produced.
     fn call<T>(
         &self,
-        report_broken: bool,
-        f: impl FnOnce(&mut Shared, u64) -> Result<T, SessionError>,
+        f: impl FnOnce(&mut Shared, &mut State, u64) -> Result<T, SessionError>,
     ) -> Result<T, Error> {
-        let (result, out) = {
-            let mut shared = self.inner.lock();
-            let now = self.inner.now();
-            let result = f(&mut shared, now);
-            (result, self.inner.take_outgoing(&mut shared))
-        };
-        let written = out.write();
-        let result = result.map_err(Error::from);
-        let settled = self.inner.settle(written, report_broken);
-        let result = result?;
-        settled?;
-        Ok(result)
+        let mut shared = self.inner.shared();
+        let now = shared.now();
+        let mut state = self.inner.state();
+        let result = f(&mut shared, &mut state, now);
+        drop(state);
+        shared.flush_session();
+        result.map_err(Error::from)
     }
 
     /// Makes `headers` ask for a receipt (the session's rule: their `receipt` header, or a
@@ -218,34 +244,26 @@ impl Client {
         mut headers: Headers,
         f: impl FnOnce(&mut Shared, u64, Headers) -> Result<(), SessionError>,
     ) -> Result<Receipt, Error> {
-        let (result, out) = {
-            let mut shared = self.inner.lock();
-            let now = self.inner.now();
+        self.call(|shared, state, now| {
             let id = shared.session.add_receipt(&mut headers);
-            let result = f(&mut shared, now, headers).map(|()| {
-                let slot = shared.receipts.entry(id.clone()).or_default().clone();
-                Receipt::new(id, slot)
-            });
-            (result, self.inner.take_outgoing(&mut shared))
-        };
-        let written = out.write();
-        let settled = self.inner.settle(written, false);
-        let receipt = result.map_err(Error::from)?;
-        if let Err(e) = settled {
-            self.inner.lock().receipts.remove(receipt.id());
-            return Err(e);
-        }
-        Ok(receipt)
+            f(shared, now, headers)?;
+            let slot = state.receipts.entry(id.clone()).or_default().clone();
+            Ok(Receipt::new(id, slot))
+        })
     }
 
     /// Sends `body` to `destination`. `headers` may carry `content-type`, `transaction`,
     /// `receipt` and any others.
     ///
-    /// Fails with [`Error::Transport`] when the frame was not written: the transport refused
-    /// it ([`TransportError::refuses_frame`](super::transport::TransportError::refuses_frame),
-    /// a multicast frame over the datagram size — nothing was sent, the connection stays
-    /// open, and the frame is not sent again), or the write failed (the connection closes and
-    /// the client reconnects).
+    /// Returns once the session has queued the frame; the receiver thread writes it, with
+    /// every other frame that is ready, in one write. What happens to it afterwards is told
+    /// as for any frame without a receipt: a connection that fails is reported to the
+    /// listeners ([`on_disconnected`](super::listener::Listener::on_disconnected)) and
+    /// reconnected, and a frame the transport refuses (a multicast frame over the datagram
+    /// size) is reported with
+    /// [`on_send_refused`](super::listener::Listener::on_send_refused) — the connection stays
+    /// open and the frame is not sent again. To know the broker has it, use
+    /// [`send_with_receipt`](Client::send_with_receipt).
     pub fn send(
         &self,
         destination: &str,
@@ -253,25 +271,22 @@ impl Client {
         headers: Headers,
     ) -> Result<(), Error> {
         let body = body.into();
-        self.call(true, |s, now| {
-            s.session.send(destination, headers, body, now)
-        })
+        self.wait_for_room();
+        self.call(|s, _, now| s.session.send(destination, headers, body, now))
     }
 
     /// Sends a SEND frame built by the caller (`content_length` decides whether the header is
     /// added; ActiveMQ reads a SEND without it as a text message).
     pub fn send_frame(&self, frame: Frame, content_length: ContentLength) -> Result<(), Error> {
-        self.call(true, |s, now| {
-            s.session.send_frame(frame, content_length, now)
-        })
+        self.wait_for_room();
+        self.call(|s, _, now| s.session.send_frame(frame, content_length, now))
     }
 
     /// Sends with a `receipt` header (the one in `headers`, else a generated one); the
     /// [`Receipt`] completes when the server confirms. Outside a transaction, a SEND whose
     /// receipt has not come when the connection drops is sent again after the reconnect (with
-    /// the same receipt id). A frame the transport refuses fails the call, as in
-    /// [`send`](Client::send), and its receipt is forgotten; a failed write does not (the
-    /// frame goes again after the reconnect, and the receipt says how that ends).
+    /// the same receipt id). A frame the transport refuses fails its receipt with
+    /// [`Error::NotSent`] (and is not sent again).
     pub fn send_with_receipt(
         &self,
         destination: &str,
@@ -279,6 +294,7 @@ impl Client {
         headers: Headers,
     ) -> Result<Receipt, Error> {
         let body = body.into();
+        self.wait_for_room();
         self.with_receipt(headers, |s, now, headers| {
             s.session.send(destination, headers, body, now)
         })
@@ -290,9 +306,12 @@ impl Client {
     /// ([`Error::ConnectionClosed`]).
     pub fn watch_receipt(&self, id: &str) -> Receipt {
         let slot = Arc::new(Slot::default());
-        let mut shared = self.inner.lock();
+        let mut shared = self.inner.shared();
         shared.session.expect_receipt(id, None);
-        shared.receipts.insert(id.to_owned(), slot.clone());
+        self.inner
+            .state()
+            .receipts
+            .insert(id.to_owned(), slot.clone());
         Receipt::new(id.to_owned(), slot)
     }
 
@@ -304,9 +323,7 @@ impl Client {
         ack: AckMode,
         headers: Headers,
     ) -> Result<String, Error> {
-        self.call(false, |s, now| {
-            s.session.subscribe(destination, ack, headers, now)
-        })
+        self.call(|s, _, now| s.session.subscribe(destination, ack, headers, now))
     }
 
     /// Subscribes with a receipt (the `receipt` header in `headers`, else a generated one):
@@ -327,20 +344,30 @@ impl Client {
     }
 
     /// Subscribes and returns the subscription's messages as a blocking iterator (listeners
-    /// see them too).
+    /// see them too), which buffers at most [`ClientConfig::subscription_buffer`] of them.
     pub fn subscribe_messages(
         &self,
         destination: &str,
         ack: AckMode,
         headers: Headers,
     ) -> Result<Messages, Error> {
-        let (tx, rx) = channel();
-        let id = self.call(false, |s, now| {
+        let id = self.call(|s, _, now| {
             let id = s.session.subscribe(destination, ack, headers, now)?;
-            s.streams.insert(id.clone(), tx);
+            let capacity = s.subscription_buffer;
+            s.subscriptions.insert(
+                id.clone(),
+                SubQueue {
+                    queue: Default::default(),
+                    capacity,
+                    ack,
+                    waker: None,
+                    dropped: 0,
+                    ended: false,
+                },
+            );
             Ok(id)
         })?;
-        Ok(Messages::new(id, rx))
+        Ok(Messages::new(id, self.inner.shared.clone()))
     }
 
     /// Ends the subscription `id`: sends UNSUBSCRIBE and ends its
@@ -348,10 +375,17 @@ impl Client {
     /// too: the broker ended the subscription with the connection, so nothing is sent, and it
     /// is forgotten at once — not replayed on the next connection.
     pub fn unsubscribe(&self, id: &str, headers: Headers) -> Result<(), Error> {
-        self.call(false, |s, now| {
+        self.call(|s, state, now| {
             s.session.unsubscribe(id, headers, now)?;
-            s.streams.remove(id);
-            s.delivered.forget_subscription(id);
+            if let Some(sub) = s.subscriptions.get_mut(id) {
+                sub.ended = true;
+                sub.queue.clear();
+                if let Some(w) = sub.waker.take() {
+                    w.wake();
+                }
+                s.taken();
+            }
+            state.delivered.forget_subscription(id);
             Ok(())
         })
     }
@@ -365,7 +399,7 @@ impl Client {
     /// acknowledgement id is void on the connection open now, and the broker delivers it
     /// again (acknowledge that copy). While no connection is open every message is stale.
     pub fn ack(&self, message: &Frame, headers: Headers) -> Result<(), Error> {
-        self.call(false, |s, now| acknowledge(s, message, true, headers, now))
+        self.call(|s, state, now| acknowledge(s, state, message, true, headers, now))
     }
 
     /// Negatively acknowledges a MESSAGE (1.1+; refused with [`SessionError::Unsupported`] in
@@ -373,86 +407,77 @@ impl Client {
     /// [`Error::StaleMessage`] for a message of an earlier connection, as in
     /// [`ack`](Client::ack)).
     pub fn nack(&self, message: &Frame, headers: Headers) -> Result<(), Error> {
-        self.call(false, |s, now| acknowledge(s, message, false, headers, now))
+        self.call(|s, state, now| acknowledge(s, state, message, false, headers, now))
     }
 
     /// Acknowledges by id (the stomp.py form): the 1.2 `ack` header, or the `message-id`.
     pub fn ack_id(&self, id: &str, subscription: Option<&str>) -> Result<(), Error> {
-        self.call(false, |s, now| {
-            s.session.ack_id(id, subscription, Headers::new(), now)
-        })
+        self.call(|s, _, now| s.session.ack_id(id, subscription, Headers::new(), now))
     }
 
     /// Negatively acknowledges by id (1.1+).
     pub fn nack_id(&self, id: &str, subscription: Option<&str>) -> Result<(), Error> {
-        self.call(false, |s, now| {
-            s.session.nack_id(id, subscription, Headers::new(), now)
-        })
+        self.call(|s, _, now| s.session.nack_id(id, subscription, Headers::new(), now))
     }
 
     /// Begins a transaction; returns its id (`id`, or a generated one).
     pub fn begin(&self, id: Option<&str>) -> Result<String, Error> {
-        self.call(false, |s, now| s.session.begin(id, Headers::new(), now))
+        self.call(|s, _, now| s.session.begin(id, Headers::new(), now))
     }
 
     /// Commits a transaction.
     pub fn commit(&self, id: &str) -> Result<(), Error> {
-        self.call(false, |s, now| s.session.commit(id, Headers::new(), now))
+        self.call(|s, _, now| s.session.commit(id, Headers::new(), now))
     }
 
     /// Aborts a transaction.
     pub fn abort(&self, id: &str) -> Result<(), Error> {
-        self.call(false, |s, now| s.session.abort(id, Headers::new(), now))
+        self.call(|s, _, now| s.session.abort(id, Headers::new(), now))
+    }
+
+    /// How long a stop may take: the session's disconnect timeout, and a margin.
+    fn stop_limit(&self) -> Duration {
+        Duration::from_millis(self.inner.config.session.disconnect_timeout_ms)
+            + Duration::from_secs(2)
     }
 
     /// Ends the session gracefully: DISCONNECT with a receipt, then waits for the receiver
     /// thread to stop (bounded by the session's disconnect timeout). Reconnecting stops.
     pub fn disconnect(&self) -> Result<(), Error> {
         self.inner.listeners.each(|l| l.on_disconnecting());
-        let out = {
-            let mut shared = self.inner.lock();
-            let now = self.inner.now();
-            shared.closing = true;
-            shared.supervisor.stop(now);
-            self.inner.cond.notify_all();
-            if shared.session.state() == State::Connected {
-                let mut headers = Headers::new();
-                shared.session.add_receipt(&mut headers);
-                let _ = shared.session.disconnect(headers, now);
-            } else if let Some(t) = &shared.transport {
-                t.close();
+        if !self.inner.state().running {
+            return Ok(());
+        }
+        {
+            let mut shared = self.inner.shared();
+            if shared.lifecycle == Lifecycle::Running {
+                let now = shared.now();
+                shared.lifecycle = Lifecycle::Draining { deadline: now };
+                shared.wake_driver();
             }
-            self.inner.take_outgoing(&mut shared)
-        };
-        let _ = self.inner.settle(out.write(), false);
-        let limit = Duration::from_millis(self.inner.config.session.disconnect_timeout_ms)
-            + Duration::from_secs(2);
-        self.wait_stopped(limit)
+        }
+        self.wait_stopped(self.stop_limit())
     }
 
     /// Closes the connection at once, without DISCONNECT, and stops reconnecting.
     pub fn close(&self) {
-        let mut shared = self.inner.lock();
-        let now = self.inner.now();
-        shared.closing = true;
-        shared.supervisor.stop(now);
-        if let Some(t) = &shared.transport {
-            t.close();
+        let mut shared = self.inner.shared();
+        if shared.lifecycle != Lifecycle::Finished {
+            shared.close_now = true;
+            shared.wake_driver();
         }
-        self.inner.cond.notify_all();
     }
 
     fn wait_stopped(&self, limit: Duration) -> Result<(), Error> {
-        let shared: MutexGuard<'_, Shared> = self.inner.lock();
-        let (shared, _) = self
+        let state = self.inner.state();
+        let (state, _) = self
             .inner
             .cond
-            .wait_timeout_while(shared, limit, |s| s.running)
+            .wait_timeout_while(state, limit, |s| s.running)
             .unwrap_or_else(|e| e.into_inner());
-        if shared.running {
-            if let Some(t) = &shared.transport {
-                t.close();
-            }
+        if state.running {
+            drop(state);
+            self.close();
             return Err(Error::Timeout {
                 what: Waited::Disconnect,
             });
@@ -461,18 +486,19 @@ impl Client {
     }
 }
 
-/// ACK (`ack`) or NACK of `message` on the connection it came on (as the driver recorded
-/// it; the open one for a frame it did not record): the session refuses one of an earlier
-/// connection, and one of an `auto` subscription before that. Forgets the message once
-/// acknowledged; one refused as stale is kept, so that it stays refused.
+/// ACK (`ack`) or NACK of `message` on the connection it came on (as the receiver thread
+/// recorded it; the open one for a frame it did not record): the session refuses one of an
+/// earlier connection, and one of an `auto` subscription before that. Forgets the message
+/// once acknowledged; one refused as stale is kept, so that it stays refused.
 fn acknowledge(
     shared: &mut Shared,
+    state: &mut State,
     message: &Frame,
     ack: bool,
     headers: Headers,
     now: u64,
 ) -> Result<(), SessionError> {
-    let recorded = shared.delivered.get(message);
+    let recorded = state.delivered.get(message);
     let connection = recorded.map_or(shared.session.connection(), |(c, _)| c);
     let cumulative = recorded
         .and_then(|(_, sub)| shared.session.subscription(sub))
@@ -484,7 +510,7 @@ fn acknowledge(
         session.nack_from(message, connection, headers, now)
     };
     if result.is_ok() {
-        shared.delivered.settle(message, cumulative);
+        state.delivered.settle(message, cumulative);
     }
     result
 }
@@ -493,8 +519,8 @@ impl Drop for Client {
     /// Closes the connection (without DISCONNECT) and lets the receiver thread end.
     fn drop(&mut self) {
         self.close();
-        let mut shared = self.inner.lock();
-        for (_, slot) in shared.receipts.drain() {
+        let mut state = self.inner.state();
+        for (_, slot) in state.receipts.drain() {
             slot.complete(Outcome::Interrupted);
         }
     }
@@ -502,10 +528,10 @@ impl Drop for Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let shared = self.inner.lock();
+        let state = self.inner.shared().session.state();
         f.debug_struct("Client")
             .field("endpoints", &self.inner.config.endpoints)
-            .field("state", &shared.session.state())
+            .field("state", &state)
             .field("listeners", &self.inner.listeners)
             .finish()
     }

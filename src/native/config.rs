@@ -5,12 +5,14 @@ use std::sync::Arc;
 
 use super::Error;
 use super::transport::{Connector, Sockets, TransportConfig};
+use crate::client::{Config, SlowConsumer};
 use crate::frame::Version;
 use crate::reconnect::{Endpoint, FailoverUri, Policy, SupervisorConfig};
 use crate::session::{self, HeartBeat};
 
 /// Starts a thread running the given closure (stomp.py's `override_threading`): lets a program
-/// name, pool or instrument the client's receiver thread.
+/// name, pool or instrument the client's receiver thread (the thread that runs the client's
+/// driver and calls the listeners).
 pub type Spawner = Arc<dyn Fn(Box<dyn FnOnce() + Send + 'static>) + Send + Sync>;
 
 /// Everything a [`Client`](super::Client) needs.
@@ -64,6 +66,16 @@ pub struct ClientConfig {
     pub connector: Arc<dyn Connector>,
     /// How the receiver thread is started; `None` uses `std::thread::Builder`.
     pub spawner: Option<Spawner>,
+    /// Messages each [`Messages`](super::Messages) iterator buffers before
+    /// [`slow_consumer`](Self::slow_consumer) applies. Default 256; at least 1. Listeners
+    /// take no buffer: they are called as messages arrive.
+    pub subscription_buffer: usize,
+    /// What a full [`Messages`](super::Messages) buffer does (default
+    /// [`SlowConsumer::Block`]: reading stops until the program takes a message).
+    pub slow_consumer: SlowConsumer,
+    /// Bytes queued for writing beyond which a send waits for the connection to take them
+    /// (a call made by a listener, on the receiver thread, never waits). Default 1 MiB.
+    pub write_buffer: usize,
 }
 
 impl ClientConfig {
@@ -77,7 +89,34 @@ impl ClientConfig {
             transport: TransportConfig::default(),
             connector: Arc::new(Sockets),
             spawner: None,
+            subscription_buffer: 256,
+            slow_consumer: SlowConsumer::Block,
+            write_buffer: 1 << 20,
         }
+    }
+
+    /// The configuration the driver runs with.
+    pub(crate) fn driver_config(&self) -> Config {
+        let mut config = Config::new(self.endpoints.clone());
+        config.policy = self.policy.clone();
+        config.supervisor = self.supervisor;
+        config.session = self.session.clone();
+        config.subscription_buffer = self.subscription_buffer;
+        config.slow_consumer = self.slow_consumer;
+        config.write_buffer = self.write_buffer;
+        config.tls = self.transport.tls.clone();
+        // Each timeout of an attempt is the transport's own (`TcpConfig`); this bounds them
+        // together.
+        let tcp = &self.transport.tcp;
+        let open = tcp
+            .connect_timeout
+            .unwrap_or(std::time::Duration::from_secs(3600))
+            .saturating_add(
+                tcp.handshake_timeout
+                    .unwrap_or(std::time::Duration::from_secs(3600)),
+            );
+        config.open_timeout_ms = u64::try_from(open.as_millis()).unwrap_or(u64::MAX);
+        config
     }
 
     /// Parses a broker URL (`tcp://`, `ssl://`, `ws://`, `wss://`, `multicast://`, a bare
@@ -140,6 +179,9 @@ crate::net::setters::setters!(ClientConfig {
     with_session => session: session::Config,
     with_transport => transport: TransportConfig,
     with_connector => connector: Arc<dyn Connector>,
+    with_subscription_buffer => subscription_buffer: usize,
+    with_slow_consumer => slow_consumer: SlowConsumer,
+    with_write_buffer => write_buffer: usize,
 });
 
 impl fmt::Debug for ClientConfig {

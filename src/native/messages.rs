@@ -1,15 +1,24 @@
 //! `Messages`: the messages of one subscription as a blocking iterator.
 
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::task::{Poll, Waker};
+use std::time::{Duration, Instant};
 
+use super::parking;
+use crate::client::shared::{Shared, lock, set_waker};
 use crate::frame::Frame;
 
 /// The MESSAGE frames of one subscription, in arrival order, from
 /// [`Client::subscribe_messages`](super::Client::subscribe_messages).
 ///
 /// Iterating blocks until the next message; the iterator ends when the subscription ends
-/// (unsubscribe) or the client closes. Messages keep arriving across reconnects when the
+/// (unsubscribe) or the client closes. It buffers at most
+/// [`ClientConfig::subscription_buffer`](super::ClientConfig::subscription_buffer) messages;
+/// when it is full the client does what
+/// [`ClientConfig::slow_consumer`](super::ClientConfig::slow_consumer) says (by default it
+/// stops reading the connection until a message is taken), so memory never grows with a slow
+/// consumer. Dropping it stops the buffering (the subscription itself stays, and its
+/// messages still reach the listeners). Messages keep arriving across reconnects when the
 /// subscription is replayed; one taken after a reconnect that came before it cannot be
 /// acknowledged ([`Error::StaleMessage`](super::Error::StaleMessage)): the broker delivers
 /// it again.
@@ -34,15 +43,20 @@ use crate::frame::Frame;
 /// }
 /// # Ok::<(), stompwire::native::Error>(())
 /// ```
-#[derive(Debug)]
 pub struct Messages {
     id: String,
-    rx: Receiver<Frame>,
+    shared: Arc<Mutex<Shared>>,
+}
+
+impl std::fmt::Debug for Messages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Messages").field("id", &self.id).finish()
+    }
 }
 
 impl Messages {
-    pub(crate) fn new(id: String, rx: Receiver<Frame>) -> Messages {
-        Messages { id, rx }
+    pub(crate) fn new(id: String, shared: Arc<Mutex<Shared>>) -> Messages {
+        Messages { id, shared }
     }
 
     /// The subscription id.
@@ -50,20 +64,43 @@ impl Messages {
         &self.id
     }
 
+    /// Takes the next message, or registers `waker` for it. `Ready(None)` once the
+    /// subscription or the client ended.
+    fn poll_take(&self, waker: &Waker) -> Poll<Option<Frame>> {
+        let mut guard = lock(&self.shared);
+        let shared = &mut *guard;
+        let Some(sub) = shared.subscriptions.get_mut(&self.id) else {
+            return Poll::Ready(None);
+        };
+        if let Some((_, frame)) = sub.queue.pop_front() {
+            shared.taken();
+            return Poll::Ready(Some(frame));
+        }
+        if sub.ended {
+            return Poll::Ready(None);
+        }
+        set_waker(&mut sub.waker, waker);
+        Poll::Pending
+    }
+
     /// The next message, waiting up to `timeout`. `Ok(None)` when the time passed; `Err(())`
     /// when the subscription or client ended.
     #[allow(clippy::result_unit_err)]
     pub fn recv_timeout(&self, timeout: Duration) -> Result<Option<Frame>, ()> {
-        match self.rx.recv_timeout(timeout) {
-            Ok(f) => Ok(Some(f)),
-            Err(RecvTimeoutError::Timeout) => Ok(None),
-            Err(RecvTimeoutError::Disconnected) => Err(()),
+        let deadline = Instant::now().checked_add(timeout);
+        match parking::wait(deadline, |waker| self.poll_take(waker)) {
+            Some(Some(frame)) => Ok(Some(frame)),
+            Some(None) => Err(()),
+            None => Ok(None),
         }
     }
 
     /// The next message if one is waiting.
     pub fn try_next(&self) -> Option<Frame> {
-        self.rx.try_recv().ok()
+        match self.poll_take(Waker::noop()) {
+            Poll::Ready(frame) => frame,
+            Poll::Pending => None,
+        }
     }
 }
 
@@ -71,6 +108,16 @@ impl Iterator for Messages {
     type Item = Frame;
 
     fn next(&mut self) -> Option<Frame> {
-        self.rx.recv().ok()
+        parking::wait(None, |waker| self.poll_take(waker)).flatten()
+    }
+}
+
+impl Drop for Messages {
+    /// Stops buffering this subscription's messages (a full buffer no longer holds reading).
+    fn drop(&mut self) {
+        let mut shared = lock(&self.shared);
+        if shared.subscriptions.remove(&self.id).is_some() {
+            shared.taken();
+        }
     }
 }

@@ -1,8 +1,9 @@
 //! Listeners: the stomp.py callback set, a named registry, and the stock listeners.
 //!
 //! Every callback has an empty default, so a listener implements only what it needs. Callbacks
-//! run on the client's receiver thread (or, for `on_send`, on the thread that sends); they may
-//! call the client.
+//! run on the client's receiver thread, the one that runs its driver; they may call the
+//! client (a call made there never waits for the connection to take bytes), but must not
+//! block on what only that thread brings (a receipt, a message, a connection).
 
 mod printing;
 mod registry;
@@ -19,6 +20,7 @@ pub use waiting::WaitingListener;
 use std::time::Duration;
 
 use super::Error;
+use super::transport::TransportError;
 use crate::frame::Frame;
 use crate::session::Disconnected;
 
@@ -89,6 +91,15 @@ pub trait Listener: Send + Sync {
     /// [`wants_on_send`](Listener::wants_on_send) is `true`.
     fn on_send(&self, frame: &Frame) {
         let _ = frame;
+    }
+    /// The transport refused a frame and sent nothing of it (a multicast frame larger than a
+    /// datagram: [`TransportError::DatagramTooLarge`]); the connection stays open and the
+    /// frame is not sent again. `receipt` is the frame's `receipt` header, whose
+    /// [`Receipt`](crate::native::Receipt) fails with [`Error::NotSent`].
+    ///
+    /// [`TransportError::DatagramTooLarge`]: crate::native::transport::TransportError::DatagramTooLarge
+    fn on_send_refused(&self, receipt: Option<&str>, error: &TransportError) {
+        let _ = (receipt, error);
     }
     /// Whether this listener implements [`on_send`](Listener::on_send). The client reads the
     /// frames it writes back only when some listener says yes, so the send path costs nothing

@@ -34,6 +34,14 @@ pub trait Connector: Send + Sync {
         endpoint: &Endpoint,
         config: &TransportConfig,
     ) -> Result<Box<dyn Transport>, TransportError>;
+
+    /// Whether this connector opens the standard sockets ([`Sockets`]): the
+    /// [`Client`](crate::native::Client) then opens the same connections natively on its
+    /// async runtime (with the same [`TransportConfig`]) instead of through
+    /// [`connect`](Connector::connect). Default `false`.
+    fn standard_sockets(&self) -> bool {
+        false
+    }
 }
 
 /// The default [`Connector`]: TCP, TLS, WebSocket and multicast sockets, by
@@ -42,6 +50,10 @@ pub trait Connector: Send + Sync {
 pub struct Sockets;
 
 impl Connector for Sockets {
+    fn standard_sockets(&self) -> bool {
+        true
+    }
+
     fn connect(
         &self,
         endpoint: &Endpoint,

@@ -141,6 +141,50 @@ impl fmt::Display for Handshake {
 }
 
 impl TransportError {
+    /// The transport error an `io::Error` carries: its own (a connector's error travels
+    /// inside the `io::Error` the driver reports), a TLS error (certificate verification…)
+    /// wrapped at any depth, or else the `io::Error` as it is.
+    pub(crate) fn from_io(error: io::Error) -> TransportError {
+        match TransportError::carried(error) {
+            Ok(found) => found,
+            Err(error) => TransportError::Io(error),
+        }
+    }
+
+    /// Why opening a connection to `peer` (`host:port`) failed, from the runtime's error:
+    /// as [`from_io`](Self::from_io), a plain `io::Error` being a failed connect.
+    pub(crate) fn from_open(error: io::Error, peer: &str) -> TransportError {
+        match TransportError::carried(error) {
+            Ok(found) => found,
+            Err(source) => TransportError::Connect {
+                peer: peer.to_owned(),
+                source,
+            },
+        }
+    }
+
+    /// The transport or TLS error inside `error`, or `error` back.
+    fn carried(error: io::Error) -> Result<TransportError, io::Error> {
+        if error.get_ref().is_some_and(|e| e.is::<TransportError>()) {
+            let inner = error.into_inner().expect("checked");
+            return match inner.downcast::<TransportError>() {
+                Ok(found) => Ok(*found),
+                Err(other) => Err(io::Error::other(other)),
+            };
+        }
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = error.get_ref().map(|e| e as _);
+        while let Some(e) = cause {
+            if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+                return Ok(TransportError::Tls(tls.clone()));
+            }
+            cause = match e.downcast_ref::<io::Error>() {
+                Some(io) => io.get_ref().map(|e| e as _),
+                None => e.source(),
+            };
+        }
+        Err(error)
+    }
+
     /// Whether the transport refused this one frame and sent nothing of it, and stays usable
     /// (a multicast frame over [`DatagramTooLarge`](TransportError::DatagramTooLarge)). Any
     /// other error of [`Transport::send`](super::Transport::send) leaves the transport closed.
