@@ -60,9 +60,22 @@ pub fn run(cli: &Cli, args: &SendArgs) -> Result<(), Failure> {
             });
         }
     }
+    // Sent frames are written by the receiver thread: one it could not send, or a connection
+    // lost under frames without receipts, fails the run.
+    let lost_before = watch.connections_lost();
     watch.finish();
     watch.closing();
     // A graceful DISCONNECT: its receipt confirms the broker has processed every frame.
-    client.disconnect()?;
+    let disconnected = client.disconnect();
+    if let Some(refused) = watch.refused_send() {
+        return Err(Failure::new(refused));
+    }
+    if !args.receipt && lost_before.max(watch.connections_lost()) > 0 {
+        return Err(Failure::new(
+            "the connection was lost while sending: frames sent without --receipt may not have arrived"
+                .to_string(),
+        ));
+    }
+    disconnected?;
     Ok(())
 }

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use stompwire::frame::Frame;
 use stompwire::native::listener::Listener;
+use stompwire::native::transport::TransportError;
 use stompwire::native::{Client, Error};
 use stompwire::session::{CloseReason, Disconnected};
 
@@ -35,6 +36,10 @@ struct Seen {
     failures: u64,
     /// The program is closing the client itself: what follows is not a failure.
     closing: bool,
+    /// The first frame the transport refused (too large for a datagram), said in full.
+    refused_send: Option<String>,
+    /// Connections lost after CONNECTED (not ended by the program).
+    lost: u64,
 }
 
 /// Reports failures; see the module.
@@ -55,6 +60,17 @@ impl Watch {
 
     fn seen(&self) -> std::sync::MutexGuard<'_, Seen> {
         self.seen.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The first frame the transport refused, if one was: sending it failed.
+    pub fn refused_send(&self) -> Option<String> {
+        self.seen().refused_send.clone()
+    }
+
+    /// How many connections were lost after CONNECTED, not ended by the program: frames
+    /// sent without a receipt may have gone with them.
+    pub fn connections_lost(&self) -> u64 {
+        self.seen().lost
     }
 
     /// The program is about to end the connection: a close from here on is expected.
@@ -226,12 +242,33 @@ impl Listener for Watch {
         }
     }
 
+    fn on_send_refused(&self, _receipt: Option<&str>, error: &TransportError) {
+        let text = format!("the transport refused a frame: {error}");
+        {
+            let mut seen = self.seen();
+            if seen.refused_send.is_none() {
+                seen.refused_send = Some(text.clone());
+            }
+        }
+        self.failure(text);
+    }
+
     fn on_heartbeat_timeout(&self) {
         self.failure("the broker's heart-beats stopped: connection lost".into());
     }
 
     fn on_disconnected(&self, info: &Disconnected) {
-        self.seen().connected = false;
+        {
+            let mut seen = self.seen();
+            let ended_here = matches!(
+                info.reason,
+                CloseReason::Graceful | CloseReason::Immediate | CloseReason::DisconnectTimeout
+            );
+            if seen.connected && !ended_here && !seen.closing {
+                seen.lost += 1;
+            }
+            seen.connected = false;
+        }
         let text = match &info.reason {
             CloseReason::ConnectRefused(_) => {
                 self.refuse("server refused the connection".into());

@@ -17,7 +17,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddrV4;
 use std::prelude::rust_2024::*;
-use std::{format, vec};
+use std::vec;
 
 use tokio::io::ReadBuf;
 use tokio::net::UdpSocket;
@@ -25,7 +25,7 @@ use tokio::net::UdpSocket;
 use crate::client::transport::{Connection, Refused};
 use crate::net::multicast::broker::LocalBroker;
 use crate::net::multicast::{
-    MulticastConfig, RECEIVE_BUFFER, Refusal, receiver_socket, sender_socket, session_id,
+    MulticastConfig, RECEIVE_BUFFER, Refusal, TooLarge, receiver_socket, sender_socket, session_id,
 };
 
 /// Datagrams read from the group per `poll_read` at most before it yields.
@@ -215,10 +215,10 @@ impl Connection for MulticastConnection {
             receipt: r.receipt,
             error: io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!(
-                    "frame of {} bytes exceeds max_datagram_size ({}); nothing was sent",
-                    r.size, r.max
-                ),
+                TooLarge {
+                    size: r.size,
+                    max: r.max,
+                },
             ),
         })
     }

@@ -8,6 +8,7 @@ use std::prelude::rust_2024::*;
 use super::SocketOption;
 pub use crate::net::PemContents;
 use crate::net::SetupError;
+use crate::net::multicast::TooLarge;
 
 /// Why a transport could not be opened, or why a read or write on it failed.
 ///
@@ -176,6 +177,9 @@ impl TransportError {
         while let Some(e) = cause {
             if let Some(tls) = e.downcast_ref::<rustls::Error>() {
                 return Ok(TransportError::Tls(tls.clone()));
+            }
+            if let Some(&TooLarge { size, max }) = e.downcast_ref::<TooLarge>() {
+                return Ok(TransportError::DatagramTooLarge { size, max });
             }
             cause = match e.downcast_ref::<io::Error>() {
                 Some(io) => io.get_ref().map(|e| e as _),

@@ -6,7 +6,10 @@
 //! module documents them.
 
 pub(crate) mod broker;
+mod too_large;
 pub(crate) mod wire;
+
+pub use too_large::TooLarge;
 
 use std::format;
 use std::hash::{BuildHasher, Hasher};
