@@ -2,9 +2,11 @@
 //! pre-encoded SEND frames), on the same brokers in the same run.
 //!
 //! Each workload publishes N messages of SIZE bytes on one connection and consumes them on a
-//! second (auto ack), in one process on one tokio thread; it reports delivered msg/s, the
-//! CPU time per message of that thread (/proc/thread-self/schedstat) and the latency from
-//! send to receipt (p50, p99; the send time travels in the body).
+//! second (auto ack), in one process (the async clients on one tokio thread, stompwire's
+//! blocking client on its receiver threads and plain threads); it reports delivered msg/s,
+//! the CPU time per message of the whole process (every thread's
+//! /proc/self/task/*/schedstat) and the latency from send to receipt (p50, p99; the send
+//! time travels in the body).
 //!
 //! ```sh
 //! eval "$(bash scripts/brokers.sh env)"
@@ -83,6 +85,9 @@ impl Workload {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Peer {
     Stompwire,
+    /// stompwire's blocking `native::Client` (the same driver, on receiver threads of its
+    /// own), driven from plain threads.
+    Blocking,
     AsyncStomp,
     Floor,
 }
@@ -91,6 +96,7 @@ impl Peer {
     fn name(self) -> &'static str {
         match self {
             Peer::Stompwire => "stompwire",
+            Peer::Blocking => "stompwire blocking",
             Peer::AsyncStomp => "async-stomp",
             Peer::Floor => "floor",
         }
@@ -132,18 +138,21 @@ fn now_ns() -> u64 {
     origin().elapsed().as_nanos() as u64
 }
 
-/// CPU seconds of this thread, which runs everything measured (a single-threaded tokio
-/// runtime: both connections, both clients' tasks and drivers), from
-/// /proc/thread-self/schedstat (nanoseconds); the process's utime + stime from
-/// /proc/self/stat (10 ms ticks) where that file is missing.
+/// CPU seconds of the whole process — every thread alive (the tokio thread that runs the
+/// async clients, the blocking client's receiver threads and the threads driving it) — from
+/// /proc/self/task/*/schedstat (nanoseconds); the process's utime + stime from
+/// /proc/self/stat (10 ms ticks) where those files are missing. Read while the threads of a
+/// run are still alive.
 fn cpu_seconds() -> f64 {
-    if let Ok(stat) = std::fs::read_to_string("/proc/thread-self/schedstat")
-        && let Some(ns) = stat
-            .split_whitespace()
-            .next()
-            .and_then(|f| f.parse::<f64>().ok())
-    {
-        return ns / 1e9;
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        let ns: f64 = tasks
+            .flatten()
+            .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+            .filter_map(|stat| stat.split_whitespace().next()?.parse::<f64>().ok())
+            .sum();
+        if ns > 0.0 {
+            return ns / 1e9;
+        }
     }
     let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
     let after = &stat[stat.rfind(')').expect("comm") + 2..];
@@ -243,6 +252,70 @@ async fn stompwire(w: Workload) -> Outcome {
     };
     let _ = producer.shutdown(Duration::from_secs(5)).await;
     let _ = consumer.shutdown(Duration::from_secs(5)).await;
+    outcome
+}
+
+// ----- stompwire, blocking ---------------------------------------------------------------------
+
+fn blocking(w: Workload) -> Outcome {
+    use stompwire::frame::Headers;
+    use stompwire::native::{Client, ClientConfig};
+    use stompwire::session::AckMode;
+    let (login, passcode) = w.broker.credentials();
+    let config = || {
+        ClientConfig::from_url(&format!("tcp://{}", w.broker.address()))
+            .unwrap()
+            .credentials(login, passcode)
+            .vhost("/")
+            .heart_beat(0, 0)
+    };
+    let consumer = Client::new(config());
+    consumer.connect(Duration::from_secs(10)).expect("connect");
+    let producer = Client::new(config());
+    producer.connect(Duration::from_secs(10)).expect("connect");
+    let dest = destination(Peer::Blocking);
+    let messages = consumer
+        .subscribe_messages(&dest, AckMode::Auto, Headers::new())
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+
+    let n = w.messages;
+    let cpu0 = cpu_seconds();
+    let t0 = Instant::now();
+    let deadline = t0 + Duration::from_secs(MAX_SECONDS);
+    let receiving = std::thread::spawn(move || {
+        let mut lat = Vec::with_capacity(n);
+        while lat.len() < n {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Ok(Some(m)) = messages.recv_timeout(left) else {
+                break;
+            };
+            lat.push(latency(m.body(), now_ns()).unwrap_or(0));
+        }
+        (lat, messages)
+    });
+    let start = Instant::now();
+    for i in 0..n {
+        if let Some(rate) = w.rate {
+            let due = start + Duration::from_secs_f64(i as f64 / f64::from(rate));
+            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+        }
+        producer
+            .send(&dest, body(w.size), Headers::new())
+            .expect("send");
+    }
+    let (latencies_ns, messages) = receiving.join().unwrap();
+    let outcome = Outcome {
+        delivered: latencies_ns.len(),
+        seconds: t0.elapsed().as_secs_f64(),
+        cpu_seconds: cpu_seconds() - cpu0,
+        latencies_ns,
+    };
+    drop(messages);
+    let _ = producer.disconnect();
+    let _ = consumer.disconnect();
     outcome
 }
 
@@ -440,6 +513,7 @@ fn run_one(peer: Peer, w: Workload) -> Outcome {
         let fut = async {
             match peer {
                 Peer::Stompwire => stompwire(w).await,
+                Peer::Blocking => blocking(w),
                 Peer::AsyncStomp => async_stomp(w).await,
                 Peer::Floor => floor(w).await,
             }
@@ -497,6 +571,7 @@ fn main() {
         Some("one") => {
             let peer = match args[1].as_str() {
                 "stompwire" => Peer::Stompwire,
+                "blocking" => Peer::Blocking,
                 "async-stomp" => Peer::AsyncStomp,
                 _ => Peer::Floor,
             };
@@ -522,7 +597,7 @@ fn main() {
             let rounds: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1).max(1);
             println!("| workload | client | delivered | msg/s | CPU µs/msg | p50 ms | p99 ms |");
             println!("|---|---|---|---|---|---|---|");
-            let peers = [Peer::Stompwire, Peer::AsyncStomp, Peer::Floor];
+            let peers = [Peer::Stompwire, Peer::Blocking, Peer::AsyncStomp, Peer::Floor];
             let mut medians = Vec::new();
             for w in &workloads {
                 // Per peer: CPU, msg/s, p50, p99 of every round.
@@ -573,14 +648,16 @@ fn main() {
             );
             println!("|---|---|---|---|---|");
             for (label, m) in medians {
-                let (ours, peer, floor) = (m[0], m[1], m[2]);
-                println!(
-                    "| {label} | {:.2} | {:.2} | {:.2} | {:+.2} |",
-                    ours[0] / peer[0],
-                    ours[0] / floor[0],
-                    ours[1] / peer[1],
-                    ours[2] - floor[2]
-                );
+                let (peer, floor) = (m[2], m[3]);
+                for (name, ours) in [("", m[0]), (" (blocking)", m[1])] {
+                    println!(
+                        "| {label}{name} | {:.2} | {:.2} | {:.2} | {:+.2} |",
+                        ours[0] / peer[0],
+                        ours[0] / floor[0],
+                        ours[1] / peer[1],
+                        ours[2] - floor[2]
+                    );
+                }
             }
         }
     }
