@@ -76,6 +76,8 @@ impl<R: Runtime> Driver<R> {
     }
 
     /// Hands what the driver taps to `observer` after each run, with no lock held.
+    // Only the native shell taps the driver.
+    #[cfg_attr(not(feature = "native"), allow(dead_code))]
     pub(crate) fn with_observer(mut self, observer: Observer) -> Driver<R> {
         self.observer = Some(observer);
         self

@@ -165,6 +165,8 @@ impl Shared {
     /// Taps what happens for an observer (see [`Tapped`]): session events go there instead
     /// of to the async client's routing, and a subscription buffer is filled by the observer
     /// ([`deliver_from`](Self::deliver_from)).
+    // Only the native shell taps the driver.
+    #[cfg_attr(not(feature = "native"), allow(dead_code))]
     pub(crate) fn set_tap(&mut self, written: bool) {
         self.tap.get_or_insert_with(Tap::default).written = written;
     }
@@ -178,6 +180,8 @@ impl Shared {
 
     /// Ready to run a new driver after the last one finished: taking work again, waiting for
     /// a first CONNECTED again.
+    // Only the native shell taps the driver.
+    #[cfg_attr(not(feature = "native"), allow(dead_code))]
     pub(crate) fn restart(&mut self) {
         self.lifecycle = Lifecycle::Running;
         self.first_connect = FirstConnect::Pending(Vec::new());

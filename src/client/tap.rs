@@ -2,6 +2,8 @@
 //! builds its own API on the one driver (the blocking native client and its stomp.py-style
 //! listeners). With a tap the driver hands each batch to the shell's observer after each run,
 //! with no lock held, so the observer may call back into the client.
+// Only the native shell taps the driver.
+#![cfg_attr(not(feature = "native"), allow(dead_code))]
 
 use std::io;
 use std::prelude::rust_2024::*;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::Error;
 use super::Waited;
 use super::inner::Inner;
+use super::listener::Listener;
 use super::receipt::Outcome;
 use super::transport::TransportError;
 use crate::client::tap::{Observer, Tapped};
@@ -18,23 +19,34 @@ use crate::session::{AckMode, CloseReason, Event, ReceiptOutcome};
 pub(crate) fn observer(inner: Arc<Inner>) -> Observer {
     let mut written = None;
     Box::new(move |batch| {
+        // The listeners set when the batch is handed over hear all of it.
+        let listeners = Each(inner.listeners.snapshot());
         for tapped in batch {
-            dispatch(&inner, tapped, &mut written);
+            dispatch(&inner, &listeners, tapped, &mut written);
         }
     })
+}
+
+/// The listeners of one batch.
+struct Each(Vec<Arc<dyn Listener>>);
+
+impl Each {
+    fn each(&self, mut f: impl FnMut(&dyn Listener)) {
+        for listener in &self.0 {
+            f(listener.as_ref());
+        }
+    }
 }
 
 /// Hands one tapped event to the listeners and waiters. `written` reads the bytes written
 /// back into frames for `on_send` (they come as the connection took them: a frame may be
 /// split between two writes).
-fn dispatch(inner: &Inner, tapped: Tapped, written: &mut Option<Decoder>) {
+fn dispatch(inner: &Inner, listeners: &Each, tapped: Tapped, written: &mut Option<Decoder>) {
     match tapped {
         Tapped::Opening { target } => {
             let endpoint = &inner.endpoints[target];
             log::debug!("connecting to {endpoint}");
-            inner
-                .listeners
-                .each(|l| l.on_connecting(&endpoint.host, endpoint.port));
+            listeners.each(|l| l.on_connecting(&endpoint.host, endpoint.port));
         }
         Tapped::OpenFailed { target, error } => {
             let endpoint = &inner.endpoints[target];
@@ -45,18 +57,14 @@ fn dispatch(inner: &Inner, tapped: Tapped, written: &mut Option<Decoder>) {
                 endpoint: endpoint.to_string(),
                 source,
             };
-            inner
-                .listeners
-                .each(|l| l.on_connect_failed(&endpoint.host, endpoint.port, &error));
+            listeners.each(|l| l.on_connect_failed(&endpoint.host, endpoint.port, &error));
             inner.state().last_error = Some(error);
         }
         Tapped::Scheduled { target, delay_ms } => {
             let endpoint = &inner.endpoints[target];
             log::debug!("next attempt to {endpoint} in {delay_ms} ms");
             let delay = Duration::from_millis(delay_ms);
-            inner
-                .listeners
-                .each(|l| l.on_reconnect_scheduled(&endpoint.host, endpoint.port, delay));
+            listeners.each(|l| l.on_reconnect_scheduled(&endpoint.host, endpoint.port, delay));
         }
         Tapped::GaveUp { attempts } => {
             log::debug!("gave up after {attempts} attempts");
@@ -65,25 +73,25 @@ fn dispatch(inner: &Inner, tapped: Tapped, written: &mut Option<Decoder>) {
             state.gave_up = Some(Error::GaveUp { attempts, last });
             inner.cond.notify_all();
         }
-        Tapped::Written(bytes) => sent(inner, &bytes, written),
+        Tapped::Written(bytes) => sent(inner, listeners, &bytes, written),
         Tapped::Refused(refused) => {
             let error = TransportError::from_io(refused.error);
             log::warn!("the transport refused a frame: {error}");
             let receipt = refused.receipt.as_deref();
-            inner.listeners.each(|l| l.on_send_refused(receipt, &error));
+            listeners.each(|l| l.on_send_refused(receipt, &error));
         }
         Tapped::Event(event, connection) => {
             if matches!(event, Event::Disconnected(_)) {
                 // A frame cut short by the close is not finished by the next connection.
                 *written = None;
             }
-            session_event(inner, event, connection);
+            session_event(inner, listeners, event, connection);
         }
     }
 }
 
 /// Calls `on_send` with the frames in `bytes`.
-fn sent(inner: &Inner, bytes: &[u8], written: &mut Option<Decoder>) {
+fn sent(inner: &Inner, listeners: &Each, bytes: &[u8], written: &mut Option<Decoder>) {
     let version = inner.shared().session.version();
     let decoder = written.get_or_insert_with(|| {
         Decoder::new(Limits {
@@ -104,7 +112,7 @@ fn sent(inner: &Inner, bytes: &[u8], written: &mut Option<Decoder>) {
         .collect();
     for frame in frames {
         log::debug!("sent {frame:?}");
-        inner.listeners.each(|l| {
+        listeners.each(|l| {
             if l.wants_on_send() {
                 l.on_send(&frame)
             }
@@ -114,7 +122,7 @@ fn sent(inner: &Inner, bytes: &[u8], written: &mut Option<Decoder>) {
 
 /// Hands one session event, which came on `connection`, to the waiters, buffers and
 /// listeners.
-fn session_event(inner: &Inner, event: Event, connection: u64) {
+fn session_event(inner: &Inner, listeners: &Each, event: Event, connection: u64) {
     match event {
         Event::Connected(c) => {
             {
@@ -123,7 +131,7 @@ fn session_event(inner: &Inner, event: Event, connection: u64) {
                 state.last_error = None;
             }
             log::debug!("connected: {:?}", c.frame);
-            inner.listeners.each(|l| l.on_connected(&c.frame));
+            listeners.each(|l| l.on_connected(&c.frame));
             inner.state().announced = true;
             inner.cond.notify_all();
         }
@@ -131,9 +139,9 @@ fn session_event(inner: &Inner, event: Event, connection: u64) {
             subscription,
             mut frame,
         } => {
-            inner.listeners.each(|l| l.on_before_message(&mut frame));
+            listeners.each(|l| l.on_before_message(&mut frame));
             let Some(id) = subscription else {
-                inner.listeners.each(|l| l.on_message(&frame));
+                listeners.each(|l| l.on_message(&frame));
                 return;
             };
             // Recorded as handed out (after `on_before_message`), before anyone can ack it.
@@ -148,7 +156,7 @@ fn session_event(inner: &Inner, event: Event, connection: u64) {
                 }
                 shared.subscriptions.contains_key(&id)
             };
-            inner.listeners.each(|l| l.on_message(&frame));
+            listeners.each(|l| l.on_message(&frame));
             if buffered {
                 inner.shared().deliver_from(&id, frame, connection);
             }
@@ -157,7 +165,7 @@ fn session_event(inner: &Inner, event: Event, connection: u64) {
             let (id, outcome) = match outcome {
                 ReceiptOutcome::Confirmed { id, frame } => {
                     // Listeners first: a caller woken by the receipt finds them up to date.
-                    inner.listeners.each(|l| l.on_receipt(&frame));
+                    listeners.each(|l| l.on_receipt(&frame));
                     (id, Outcome::Received(frame))
                 }
                 ReceiptOutcome::TimedOut { id } => (id, Outcome::TimedOut),
@@ -175,16 +183,16 @@ fn session_event(inner: &Inner, event: Event, connection: u64) {
         }
         Event::UnexpectedReceipt { id, frame } => {
             log::debug!("unexpected receipt {id}");
-            inner.listeners.each(|l| l.on_receipt(&frame));
+            listeners.each(|l| l.on_receipt(&frame));
         }
         Event::Error(frame) => {
             log::debug!("ERROR frame: {frame:?}");
-            inner.listeners.each(|l| l.on_error(&frame));
+            listeners.each(|l| l.on_error(&frame));
         }
-        Event::Heartbeat => inner.listeners.each(|l| l.on_heartbeat()),
+        Event::Heartbeat => listeners.each(|l| l.on_heartbeat()),
         Event::HeartbeatTimeout { .. } => {
             log::debug!("heart-beat timeout");
-            inner.listeners.each(|l| l.on_heartbeat_timeout());
+            listeners.each(|l| l.on_heartbeat_timeout());
         }
         Event::Disconnected(d) => {
             log::debug!("disconnected: {:?}", d.reason);
@@ -205,7 +213,7 @@ fn session_event(inner: &Inner, event: Event, connection: u64) {
                 }
             }
             inner.cond.notify_all();
-            inner.listeners.each(|l| l.on_disconnected(&d));
+            listeners.each(|l| l.on_disconnected(&d));
         }
     }
 }
