@@ -15,7 +15,7 @@ use crate::session::{AckMode, Session};
 use super::driver::Driver;
 use super::events::Events;
 use super::receipt::Receipt;
-use super::shared::{FirstConnect, Lifecycle, Shared, SubQueue, lock, register};
+use super::shared::{FirstConnect, Lifecycle, Shared, lock, register};
 use super::transport::Runtime;
 use super::{Config, Error, Subscription, Transaction};
 
@@ -267,17 +267,7 @@ impl Client {
         }
         let now = shared.now();
         let id = shared.session.subscribe(destination, ack, headers, now)?;
-        shared.subscriptions.insert(
-            id.clone(),
-            SubQueue {
-                queue: Default::default(),
-                capacity,
-                ack,
-                waker: None,
-                dropped: 0,
-                ended: false,
-            },
-        );
+        shared.add_buffer(id.clone(), ack);
         shared.flush_session();
         Ok(Subscription::new(self.shared.clone(), id, ack))
     }

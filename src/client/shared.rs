@@ -447,6 +447,19 @@ impl Shared {
         self.finish_waiters.drain(..).for_each(Waker::wake);
     }
 
+    /// Gives the subscription `id` a buffer of `subscription_buffer` messages.
+    pub(crate) fn add_buffer(&mut self, id: String, ack: AckMode) {
+        let buffer = SubQueue {
+            queue: VecDeque::new(),
+            capacity: self.subscription_buffer,
+            ack,
+            waker: None,
+            dropped: 0,
+            ended: false,
+        };
+        self.subscriptions.insert(id, buffer);
+    }
+
     /// Every subscription buffer ends: its stream ends after what it holds.
     pub(crate) fn end_subscriptions(&mut self) {
         for sub in self.subscriptions.values_mut() {

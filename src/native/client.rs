@@ -8,7 +8,7 @@ use super::inner::{Inner, State};
 use super::listener::Listener;
 use super::receipt::{Outcome, Slot};
 use super::{ClientConfig, Error, Messages, Receipt, Waited, parking, runner};
-use crate::client::shared::{Lifecycle, Shared, SubQueue, register};
+use crate::client::shared::{Lifecycle, Shared, register};
 use crate::frame::{ContentLength, Frame, Headers, Version};
 use crate::session::{AckMode, Negotiated, SessionError};
 
@@ -353,18 +353,7 @@ impl Client {
     ) -> Result<Messages, Error> {
         let id = self.call(|s, _, now| {
             let id = s.session.subscribe(destination, ack, headers, now)?;
-            let capacity = s.subscription_buffer;
-            s.subscriptions.insert(
-                id.clone(),
-                SubQueue {
-                    queue: Default::default(),
-                    capacity,
-                    ack,
-                    waker: None,
-                    dropped: 0,
-                    ended: false,
-                },
-            );
+            s.add_buffer(id.clone(), ack);
             Ok(id)
         })?;
         Ok(Messages::new(id, self.inner.shared.clone()))
