@@ -77,9 +77,11 @@ pub enum Error {
     /// transaction, a header the version cannot write), or the server broke the protocol or a
     /// decoder limit. Shown as the session's error itself.
     Session(SessionError),
-    /// Reading or writing the transport failed (I/O, TLS, WebSocket), or the transport refused
-    /// a frame ([`TransportError::refuses_frame`]: nothing was sent and the connection stays
-    /// usable). Shown as the transport's error itself.
+    /// A transport error outside a connection attempt (the receiver thread could not be
+    /// started). Errors of an open connection are told to the listeners
+    /// ([`on_disconnected`](super::listener::Listener::on_disconnected),
+    /// [`on_send_refused`](super::listener::Listener::on_send_refused)) and to the receipts
+    /// they end. Shown as the transport's error itself.
     Transport(TransportError),
 }
 
