@@ -71,6 +71,11 @@ const entries = {
   stompjs: `import { Client } from '@stomp/stompjs';\nimport * as W from ${JSON.stringify(workloadsPath)};\nwindow.bench = { W, make: (url) => W.stompClient(Client, url) };\n`,
   'stompwire-batch': `import { Client } from 'stompwire';\nimport * as W from ${JSON.stringify(workloadsPath)};\nwindow.bench = { W, make: (url) => W.stompClient(Client, url, { batchFrames: true }) };\n`,
   floor: `import * as W from ${JSON.stringify(workloadsPath)};\nwindow.bench = { W, make: (url) => W.rawClient(url) };\n`,
+  // The 1 MiB decode (decode-lib.mjs) of both libraries in one page.
+  decode:
+    `import * as ours from 'stompwire';\nimport * as theirs from '@stomp/stompjs';\n` +
+    `import { decodeRows } from ${JSON.stringify(join(here, 'decode-lib.mjs'))};\n` +
+    'window.bench = { decode: async (runs) => { await ours.coreReady; return decodeRows(ours, theirs, runs); } };\n',
 };
 const bundle = (entry, out) =>
   execFileSync(esbuild, [entry, '--bundle', '--minify', '--format=esm', '--log-level=warning', `--outfile=${out}`], {
@@ -181,6 +186,12 @@ async function servePages() {
   return { server, origin };
 }
 
+// Decode rows (1 MiB binary MESSAGE), by environment.
+const decodes = {};
+// --decode-only: only the 1 MiB decode (Chromium and Node), no broker workloads.
+const decodeOnly = process.argv.includes('--decode-only');
+if (decodeOnly) workloads.length = 0;
+
 // ---- Chromium ------------------------------------------------------------------------------
 if (envs.includes('chromium')) {
   const nm = env.SW_NODE_MODULES;
@@ -217,8 +228,27 @@ if (envs.includes('chromium')) {
       }
     }
   }
+  {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${origin}/bench.html?lib=decode`);
+      await page.waitForFunction(() => window.benchReady || window.benchError);
+      const err = await page.evaluate(() => window.benchError);
+      if (err) throw new Error(`decode: ${err}`);
+      decodes[`chromium ${browser.version()}`] = await page.evaluate((runs) => window.bench.decode(runs), 20);
+    } finally {
+      await page.close();
+    }
+  }
   await browser.close();
   server.close();
+}
+if (envs.includes('node')) {
+  const ours = await import(join(resolve(PKG), 'stompwire.mjs'));
+  const theirs = await import(join(WORK, 'node_modules/@stomp/stompjs/esm6/index.js'));
+  await ours.coreReady;
+  const { decodeRows } = await import('./decode-lib.mjs');
+  decodes[`node ${process.version}`] = await decodeRows(ours, theirs, 20);
 }
 
 // ---- Firefox (Debian's firefox-esr, driven through geckodriver's WebDriver API) --------------
@@ -355,6 +385,12 @@ lines.push('');
 lines.push('| minimal app (activate, subscribe, publish; esbuild --minify) | raw | gzip -9 |');
 lines.push('|---|---|---|');
 for (const [name, s] of Object.entries(sizes)) lines.push(`| ${name} | ${s.raw} B | ${s.gzip} B (${(s.gzip / 1024).toFixed(1)} KiB) |`);
+if (Object.keys(decodes).length) {
+  lines.push('');
+  lines.push('| 1 MiB binary MESSAGE, median of 20 | path | stompwire | stompjs | stompwire / stompjs speed |');
+  lines.push('|---|---|---|---|---|');
+  for (const [e, rows] of Object.entries(decodes)) for (const r of rows) lines.push(`| ${e} ${r}`);
+}
 console.log(`\n${lines.join('\n')}`);
 mkdirSync(OUT, { recursive: true });
 writeFileSync(join(OUT, 'browser.json'), JSON.stringify({ stompjsVersion, sizes, results }, null, 2));
