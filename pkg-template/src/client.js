@@ -600,8 +600,9 @@ export class Client {
           values.push(r.str());
           break;
         case T.THROW: {
-          const type = r.u8() ? TypeError : Error;
-          error = new type(r.str());
+          const kind = r.u8();
+          const text = r.str();
+          error = kind === 2 ? named('StaleMessageError', text) : new (kind ? TypeError : Error)(text);
           break;
         }
         case T.DEADLINE:
@@ -625,10 +626,12 @@ export class Client {
         const sub = r.opt();
         const id = r.opt();
         const acked = r.opt();
+        const on = r.f64();
         const m = r.frame(true);
         m._client = this;
         m._id = id;
         m._sub = acked;
+        m._on = on;
         return [tag, sub, m];
       }
       case T.RECEIPT:
@@ -868,9 +871,10 @@ export class Client {
     this._apply(this._need().end(`${transactionId}`, false, now()));
   }
 
-  _acknowledge(nack, messageId, subscriptionId, headers) {
+  // `on`: the connection the MESSAGE came on (message.ack()), -1 for the id form.
+  _acknowledge(nack, messageId, subscriptionId, headers, on = -1) {
     const sub = subscriptionId == null ? '' : `${subscriptionId}`;
-    this._apply(this._need().ack(`${messageId}`, sub, pack(headers), nack, now()));
+    this._apply(this._need().ack(`${messageId}`, sub, pack(headers), nack, on, now()));
   }
 
   ack(messageId, subscriptionId, headers = {}) {

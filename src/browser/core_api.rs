@@ -200,11 +200,14 @@ impl Core {
                     frame.message_id()
                 };
                 let acked = frame.subscription().or(subscription.as_deref());
+                // The connection it came on, given back to `ack` (a stale message is refused).
+                let on = self.link.session.connection() as f64;
                 self.out
                     .tag(tag::MESSAGE)
                     .opt(subscription.as_deref())
                     .opt(id)
-                    .opt(acked);
+                    .opt(acked)
+                    .f64(on);
                 if self.out.frame_by_reference(&frame, input) {
                     self.held.push(frame);
                 }
@@ -577,23 +580,58 @@ impl Core {
         self.outcome(result.map(|()| None))
     }
 
-    /// ACK (or, with `nack`, NACK) of message `id` of `subscription` (empty: none).
+    /// ACK (or, with `nack`, NACK) of message `id` of `subscription` (empty: none). `on`: the
+    /// connection the MESSAGE came on (its record's number), or negative for the id form
+    /// (`client.ack(messageId, …)`), which is not checked. A message of an earlier connection
+    /// is refused (`THROW` kind 2, a `StaleMessageError`) and nothing is sent: its id means
+    /// nothing on this connection (RabbitMQ closes the connection over an unknown delivery
+    /// tag), and the broker redelivers it.
     pub fn ack(
         &mut self,
         id: &str,
         subscription: &str,
         headers: &str,
         nack: bool,
+        on: f64,
         now: f64,
     ) -> Vec<u8> {
         let subscription = Some(subscription).filter(|s| !s.is_empty());
         let session = &mut self.link.session;
         let headers = unpack(headers);
-        let result = if nack {
+        let result = if on >= 0.0 {
+            // The MESSAGE as far as the session reads it to acknowledge it.
+            let mut message = Headers::new();
+            let key = if session.version() == Version::V1_2 {
+                "ack"
+            } else {
+                "message-id"
+            };
+            message.push(key, id);
+            if let Some(s) = subscription {
+                message.push("subscription", s);
+            }
+            let message = Frame::from_parts(Command::Message, message, Vec::new());
+            let on = on as u64;
+            if nack {
+                session.nack_from(&message, on, headers, ms(now))
+            } else {
+                session.ack_from(&message, on, headers, ms(now))
+            }
+        } else if nack {
             session.nack_id(id, subscription, headers, ms(now))
         } else {
             session.ack_id(id, subscription, headers, ms(now))
         };
+        if let Err(SessionError::StaleMessage) = result {
+            let message = log::concat(&[
+                "MESSAGE ",
+                id,
+                ": ",
+                &error::describe(&SessionError::StaleMessage),
+            ]);
+            self.out.tag(tag::THROW).byte(2).str(&message);
+            return self.finish();
+        }
         self.outcome(result.map(|()| None))
     }
 

@@ -16,10 +16,10 @@
 //! | 2 | write a binary message | `u32` length, bytes |
 //! | 3 | a debug line | string |
 //! | 4 | the call's value | string |
-//! | 5 | the call failed | `u8` 1 for a `TypeError` (else `Error`), message |
+//! | 5 | the call failed | `u8` 1 for a `TypeError`, 2 for a `StaleMessageError` (else `Error`), message |
 //! | 6 | the end: the next deadline, and whether the session is open | `f64` ms (`-1`: none), `u8` 1 when open |
 //! | 10 | CONNECTED | version, frame |
-//! | 11 | MESSAGE | subscription id?, id to acknowledge?, its subscription?, frame |
+//! | 11 | MESSAGE | subscription id?, id to acknowledge?, its subscription?, `f64` the connection it came on, frame |
 //! | 12 | RECEIPT | receipt id, frame |
 //! | 13 | a receipt that will not come | `u8` kind ([`Lost`]), id, then a frame (kind 1) or a message (kind 3) |
 //! | 14 | ERROR | frame |
