@@ -37,6 +37,13 @@
 #   STOMPWIRE_WASM_OPT_ARGS  wasm-opt arguments (default "-Oz --converge --strip-debug
 #                            --strip-producers --strip-target-features")
 #   STOMPWIRE_MINIFY_JS      0: ship the glue as wasm-bindgen wrote it (default 1: minified)
+#   STOMPWIRE_CORE_BUILD_STD 0: build the npm core on stable with the prebuilt std (default 1:
+#                            the pinned nightly, $STOMPWIRE_NIGHTLY of scripts/lib/install.sh,
+#                            rebuilds std for it, size-tuned, with panics that abort at once —
+#                            no panic messages, no formatting machinery: about 10 KB less wasm,
+#                            4 KB less gzip; the nightly and its rust-src are installed when
+#                            missing, with or without --no-install; without a nightly the core
+#                            is built on stable, with a warning, and the budget says the rest)
 #   CARGO_TARGET_DIR         default $STOMPWIRE_CACHE/target
 #   CARGO_PROFILE_RELEASE_OPT_LEVEL (z), _LTO (true), _CODEGEN_UNITS (1), _PANIC (abort)
 set -euo pipefail
@@ -53,7 +60,7 @@ for arg in "$@"; do
     web) TARGETS+=("$arg") ;;
     --no-install) INSTALL=0 ;;
     -h | --help)
-        sed -n '2,41p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,48p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *) sw_die "unknown argument '$arg' (try --help)" ;;
@@ -87,6 +94,23 @@ else
     sw_ensure_npm_tools # cheap; puts npm binaryen's wasm-opt first on PATH
 fi
 sw_ensure_js_minifier # sets SW_ESBUILD (the npm package is bundled with it)
+
+# The npm core's toolchain: the pinned nightly with rust-src, to rebuild std (-Zbuild-std) with
+# the release profile and panic=immediate-abort. Checked in both modes (cheap when present):
+# the core's size depends on it.
+CORE_BUILD_STD=${STOMPWIRE_CORE_BUILD_STD:-1}
+SW_NIGHTLY=""
+if [ "$NPM" = 1 ] && [ "$CORE_BUILD_STD" = 1 ]; then
+    sw_ensure_nightly
+    if [ -n "$SW_NIGHTLY" ] &&
+        ! rustup component list --toolchain "$SW_NIGHTLY" --installed 2>/dev/null | grep -q '^rust-src'; then
+        sw_log "rustup: adding rust-src to $SW_NIGHTLY (the npm core rebuilds std)"
+        sw_run_logged rustup-rust-src rustup component add rust-src --toolchain "$SW_NIGHTLY" ||
+            SW_NIGHTLY=""
+    fi
+    [ -n "$SW_NIGHTLY" ] ||
+        sw_warn "no nightly with rust-src: the npm core is built on stable with the prebuilt std (about 4 KB gzip larger)"
+fi
 # Debian's binaryen (wasm-opt 108) silently breaks wasm-bindgen output: refuse anything else.
 wasm-opt --version 2>/dev/null | grep -q 'version 132' ||
     sw_die "wasm-opt on PATH ($(command -v wasm-opt || echo none)) is not npm binaryen 132"
@@ -199,7 +223,19 @@ done
 # The npm package's core: the same crate without the web-sys `Client` (feature web-client):
 # the session, the supervisor and the codec behind browser::Core, and the Parser's decoder.
 if [ "$NPM" = 1 ]; then
-    build_wasm core "$PKG_DIR/core" -- --no-default-features --features std,small-alloc
+    core_features=(--no-default-features --features std,small-alloc)
+    if [ -n "$SW_NIGHTLY" ]; then
+        # -Cpanic=immediate-abort after the profile's -C panic=abort: std is built with it.
+        # RUSTFLAGS reach only the wasm32 crates (cargo is given --target), not build scripts.
+        (
+            export RUSTUP_TOOLCHAIN=$SW_NIGHTLY
+            export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-Zunstable-options -Cpanic=immediate-abort"
+            sw_log "core: $(rustc --version), -Zbuild-std=std,panic_abort, panic=immediate-abort"
+            build_wasm core "$PKG_DIR/core" -- "${core_features[@]}" -Zbuild-std=std,panic_abort
+        ) || exit 1
+    else
+        build_wasm core "$PKG_DIR/core" -- "${core_features[@]}"
+    fi
 fi
 
 # The published package: pkg-template/src/ bundled with the web build's glue and wasm.
