@@ -229,8 +229,9 @@ if [ "$NPM" = 1 ]; then
         # RUSTFLAGS reach only the wasm32 crates (cargo is given --target), not build scripts.
         (
             export RUSTUP_TOOLCHAIN=$SW_NIGHTLY
-            export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-Zunstable-options -Cpanic=immediate-abort"
-            sw_log "core: $(rustc --version), -Zbuild-std=std,panic_abort, panic=immediate-abort"
+            # -Zlocation-detail=none: no source paths in the module (track_caller locations).
+            export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
+            sw_log "core: $(rustc --version), -Zbuild-std=std,panic_abort, panic=immediate-abort, no locations"
             build_wasm core "$PKG_DIR/core" -- "${core_features[@]}" -Zbuild-std=std,panic_abort
         ) || exit 1
     else

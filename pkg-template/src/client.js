@@ -156,6 +156,7 @@ export class Client {
     this._o = {};
     this._state = INACTIVE;
     this._core = undefined;
+    this._connections = 0; // CONNECTED records read: the connection number of the next MESSAGE
     this._t = undefined; // the current Transport
     this._gen = 0; // counts attempts: a socket's handlers act only while theirs is current
     this._q = []; // events and steps to carry out (from _qi on)
@@ -339,7 +340,7 @@ export class Client {
     }
     this._state = DEACTIVATING;
     this._reactivate = false;
-    if (this._core) this._core.stop();
+    if (this._core) this._core.step(7 /* stop */, 0);
     const t = this._t;
     const open = t && t.ws.readyState !== 3;
     this._call('onChangeState', DEACTIVATING);
@@ -377,7 +378,7 @@ export class Client {
       if (discard) t.discard();
       else t.close();
     }
-    this._take(this._core.closing(now()));
+    this._take(this._core.step(2 /* closing */, now()));
     if (discard) {
       this._say('Discarding websocket, the underlying socket may linger for a while');
       this._closed({ type: 'close', code: 4001, reason: 'Connection discarded by the client', wasClean: false });
@@ -392,7 +393,7 @@ export class Client {
     this._state = INACTIVE;
     this._ticker.stop();
     const connecting = this._connecting.splice(0);
-    if (this._core) this._pump(this._core.shutDown(now()));
+    if (this._core) this._pump(this._core.step(6 /* shutDown */, now()));
     for (const w of connecting) w.d.reject(deactivated());
     this._call('onChangeState', INACTIVE);
     return this._deactivating.splice(0);
@@ -421,7 +422,7 @@ export class Client {
     if (typeof before !== 'function') return this._open(gen, target, reconnect);
     const failed = (e) => {
       this._say(`beforeConnect failed: ${e}`);
-      if (gen === this._gen && this._state === ACTIVE) this._pump(this._core.failed(now()));
+      if (gen === this._gen && this._state === ACTIVE) this._pump(this._core.step(1 /* failed */, now()));
     };
     let result;
     try {
@@ -479,7 +480,7 @@ export class Client {
       }
     } catch (e) {
       this._call('onWebSocketError', e);
-      this._pump(core.failed(now()));
+      this._pump(core.step(1 /* failed */, now()));
       return;
     }
     const current = (f) => (arg) => {
@@ -490,7 +491,7 @@ export class Client {
       {
         open: current(() => {
           this._say('Web Socket Opened...');
-          this._pump(core.opened(now()));
+          this._pump(core.step(0 /* opened */, now()));
         }),
         message: current((event) => this._message(event)),
         close: current((event) => this._closed(event)),
@@ -510,7 +511,7 @@ export class Client {
       this._say(`Worker ticker unavailable, using timers: ${e}`);
     }
     // The deadline now includes connectionTimeout, which runs from here.
-    this._pump(core.poll(now()));
+    this._pump(core.step(8 /* poll */, now()));
   }
 
   _message(event) {
@@ -538,7 +539,7 @@ export class Client {
     const t = this._t;
     this._t = undefined;
     if (t) t.detach();
-    this._take(this._core.closed(now()));
+    this._take(this._core.step(3 /* closed */, now()));
     if (t) this._say(`Connection closed to ${t.ws.url}`);
     this._pump();
     const finished = this._state === DEACTIVATING ? this._becomeInactive() : undefined;
@@ -550,7 +551,7 @@ export class Client {
         this.activate();
       }
     } else {
-      this._pump(this._core.transportClosed(now()));
+      this._pump(this._core.step(4 /* transportClosed */, now()));
     }
   }
 
@@ -566,7 +567,7 @@ export class Client {
     } else {
       // Still in beforeConnect: that attempt is over.
       this._gen++;
-      this._take(this._core.transportClosed(now()));
+      this._take(this._core.step(4 /* transportClosed */, now()));
     }
   }
 
@@ -621,17 +622,17 @@ export class Client {
   _item(tag, r) {
     switch (tag) {
       case T.CONNECTED:
+        this._connections++; // the core's connection number (packed.rs)
         return [tag, r.str(), r.frame()];
       case T.MESSAGE: {
         const sub = r.opt();
         const id = r.opt();
         const acked = r.opt();
-        const on = r.f64();
         const m = r.frame(true);
         m._client = this;
         m._id = id;
         m._sub = acked;
-        m._on = on;
+        m._on = this._connections; // given back to the core's ack: a stale one is refused
         return [tag, sub, m];
       }
       case T.RECEIPT:
@@ -678,7 +679,7 @@ export class Client {
           this._event(item);
         } else {
           this._step(item);
-          if (this._core) this._take(this._core.poll(now()));
+          if (this._core) this._take(this._core.step(8 /* poll */, now()));
         }
       }
     } finally {
@@ -802,7 +803,7 @@ export class Client {
     const due = this._connecting.filter((w) => w.deadline !== undefined && w.deadline <= t);
     this._connecting = this._connecting.filter((w) => !due.includes(w));
     for (const w of due) w.d.reject(named('TimeoutError', `not connected within ${w.limit} ms`));
-    if (this._core) this._pump(this._core.tick(t));
+    if (this._core) this._pump(this._core.step(5 /* tick */, t));
     else this._rearm();
   }
 

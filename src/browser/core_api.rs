@@ -200,14 +200,11 @@ impl Core {
                     frame.message_id()
                 };
                 let acked = frame.subscription().or(subscription.as_deref());
-                // The connection it came on, given back to `ack` (a stale message is refused).
-                let on = self.link.session.connection() as f64;
                 self.out
                     .tag(tag::MESSAGE)
                     .opt(subscription.as_deref())
                     .opt(id)
-                    .opt(acked)
-                    .f64(on);
+                    .opt(acked);
                 if self.out.frame_by_reference(&frame, input) {
                     self.held.push(frame);
                 }
@@ -362,17 +359,26 @@ impl Core {
         self.steps(ms(now))
     }
 
-    /// Stops connecting (the socket, if any, is the layer's to close).
-    pub fn stop(&mut self) {
-        self.link.stop();
-    }
-
-    /// Goes inactive: no more attempts, and every receipt still awaited is lost (records).
-    #[wasm_bindgen(js_name = shutDown)]
-    pub fn shut_down(&mut self, now: f64) -> Vec<u8> {
-        self.link.stop();
-        self.link.session.shut_down();
-        self.steps(ms(now))
+    /// A lifecycle step without other input, by number (one export instead of eight): 0
+    /// [`opened`](Core::opened), 1 [`failed`](Core::failed), 2 [`closing`](Core::closing), 3
+    /// [`closed`](Core::closed), 4 [`transport_closed`](Core::transport_closed), 5
+    /// [`tick`](Core::tick), 6 [`shut_down`](Core::shut_down), 7 [`stop`](Core::stop) (an empty
+    /// answer); anything else [`poll`](Core::poll).
+    pub fn step(&mut self, op: u32, now: f64) -> Vec<u8> {
+        match op {
+            0 => self.opened(now),
+            1 => self.failed(now),
+            2 => self.closing(now),
+            3 => self.closed(now),
+            4 => self.transport_closed(now),
+            5 => self.tick(now),
+            6 => self.shut_down(now),
+            7 => {
+                self.stop();
+                Vec::new()
+            }
+            _ => self.poll(now),
+        }
     }
 
     /// The session settings of the next connection. `s`: `heartbeatOutgoing`,
@@ -422,54 +428,6 @@ impl Core {
         };
         connect.apply(self.link.session.config_mut());
         protocols
-    }
-
-    /// The socket of the current attempt opened: CONNECT goes out.
-    pub fn opened(&mut self, now: f64) -> Vec<u8> {
-        if let Err(e) = self.link.socket_opened(ms(now)) {
-            if self.debug {
-                let line = error::describe(&e);
-                self.out.tag(tag::DEBUG).str(&line);
-            }
-        }
-        self.steps(ms(now))
-    }
-
-    /// No socket could be made for the current attempt.
-    pub fn failed(&mut self, now: f64) -> Vec<u8> {
-        self.link.socket_failed(ms(now));
-        self.steps(ms(now))
-    }
-
-    /// The layer is closing the socket: the session ends now.
-    pub fn closing(&mut self, now: f64) -> Vec<u8> {
-        self.link.closing(ms(now));
-        self.steps(ms(now))
-    }
-
-    /// The socket closed: the session ends if it had not (its events, not yet the next
-    /// attempt: call [`transport_closed`](Self::transport_closed) after `onWebSocketClose`).
-    pub fn closed(&mut self, now: f64) -> Vec<u8> {
-        self.link.socket_closed(ms(now));
-        self.steps(ms(now))
-    }
-
-    /// The supervisor is to plan the next attempt.
-    #[wasm_bindgen(js_name = transportClosed)]
-    pub fn transport_closed(&mut self, now: f64) -> Vec<u8> {
-        self.link.transport_closed();
-        self.steps(ms(now))
-    }
-
-    /// Time has reached `now`.
-    pub fn tick(&mut self, now: f64) -> Vec<u8> {
-        self.link.tick(ms(now));
-        self.steps(ms(now))
-    }
-
-    /// What comes next.
-    pub fn poll(&mut self, now: f64) -> Vec<u8> {
-        self.steps(ms(now))
     }
 
     /// A WebSocket message arrived (a text message as its UTF-8); with `append_nul`, a NUL is
@@ -581,7 +539,9 @@ impl Core {
     }
 
     /// ACK (or, with `nack`, NACK) of message `id` of `subscription` (empty: none). `on`: the
-    /// connection the MESSAGE came on (its record's number), or negative for the id form
+    /// connection the MESSAGE came on — how many CONNECTED records this core had handed out
+    /// before its record, which is the session's [`connection`](crate::session::Session::connection)
+    /// then (each `Connected` event polled is one such record) — or negative for the id form
     /// (`client.ack(messageId, …)`), which is not checked. A message of an earlier connection
     /// is refused (`THROW` kind 2, a `StaleMessageError`) and nothing is sent: its id means
     /// nothing on this connection (RabbitMQ closes the connection over an unknown delivery
@@ -659,6 +619,68 @@ impl Core {
         }
         self.out.tag(tag::VALUE).str(&id);
         self.finish()
+    }
+}
+
+/// The lifecycle steps [`Core::step`] carries out by number (Rust callers name them).
+impl Core {
+    /// Stops connecting (the socket, if any, is the layer's to close).
+    pub fn stop(&mut self) {
+        self.link.stop();
+    }
+
+    /// Goes inactive: no more attempts, and every receipt still awaited is lost (records).
+    pub fn shut_down(&mut self, now: f64) -> Vec<u8> {
+        self.link.stop();
+        self.link.session.shut_down();
+        self.steps(ms(now))
+    }
+
+    /// The socket of the current attempt opened: CONNECT goes out.
+    pub fn opened(&mut self, now: f64) -> Vec<u8> {
+        if let Err(e) = self.link.socket_opened(ms(now)) {
+            if self.debug {
+                let line = error::describe(&e);
+                self.out.tag(tag::DEBUG).str(&line);
+            }
+        }
+        self.steps(ms(now))
+    }
+
+    /// No socket could be made for the current attempt.
+    pub fn failed(&mut self, now: f64) -> Vec<u8> {
+        self.link.socket_failed(ms(now));
+        self.steps(ms(now))
+    }
+
+    /// The layer is closing the socket: the session ends now.
+    pub fn closing(&mut self, now: f64) -> Vec<u8> {
+        self.link.closing(ms(now));
+        self.steps(ms(now))
+    }
+
+    /// The socket closed: the session ends if it had not (its events, not yet the next
+    /// attempt: call [`transport_closed`](Self::transport_closed) after `onWebSocketClose`).
+    pub fn closed(&mut self, now: f64) -> Vec<u8> {
+        self.link.socket_closed(ms(now));
+        self.steps(ms(now))
+    }
+
+    /// The supervisor is to plan the next attempt.
+    pub fn transport_closed(&mut self, now: f64) -> Vec<u8> {
+        self.link.transport_closed();
+        self.steps(ms(now))
+    }
+
+    /// Time has reached `now`.
+    pub fn tick(&mut self, now: f64) -> Vec<u8> {
+        self.link.tick(ms(now));
+        self.steps(ms(now))
+    }
+
+    /// What comes next.
+    pub fn poll(&mut self, now: f64) -> Vec<u8> {
+        self.steps(ms(now))
     }
 }
 

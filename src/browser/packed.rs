@@ -10,6 +10,9 @@
 //! next bit also set, the body's offset in the WebSocket message just fed (which ends with it);
 //! else its address in WebAssembly memory, for the reader to copy out before its next call.
 //!
+//! The connection a MESSAGE came on is the number of CONNECTED records before it (in all the
+//! core's answers): the reader counts them and gives that number back to `Core::ack`.
+//!
 //! | tag | record | fields |
 //! |---|---|---|
 //! | 1 | write a text message | `u32` length, bytes (UTF-8) |
@@ -19,7 +22,7 @@
 //! | 5 | the call failed | `u8` 1 for a `TypeError`, 2 for a `StaleMessageError` (else `Error`), message |
 //! | 6 | the end: the next deadline, and whether the session is open | `f64` ms (`-1`: none), `u8` 1 when open |
 //! | 10 | CONNECTED | version, frame |
-//! | 11 | MESSAGE | subscription id?, id to acknowledge?, its subscription?, `f64` the connection it came on, frame |
+//! | 11 | MESSAGE | subscription id?, id to acknowledge?, its subscription?, frame |
 //! | 12 | RECEIPT | receipt id, frame |
 //! | 13 | a receipt that will not come | `u8` kind ([`Lost`]), id, then a frame (kind 1) or a message (kind 3) |
 //! | 14 | ERROR | frame |
