@@ -6,8 +6,8 @@
 //!
 //! **The npm package** (`pkg-template/src/`): its WebAssembly is this crate built without
 //! `web-client`: [`Core`] (codec, session, supervisor) and [`FrameParser`] (the decoder of the
-//! compatibility `Parser`), with no web-sys, no `js_sys::Function` and no objects built with
-//! `Reflect`. The JavaScript layer owns the WebSocket (or the `webSocketFactory`'s socket), the
+//! compatibility `Parser`), with no web-sys and no js-sys: both answer with byte arrays of
+//! records, and build no JavaScript object. The JavaScript layer owns the WebSocket (or the `webSocketFactory`'s socket), the
 //! timers (page or Worker), the callbacks, the promises and the option objects, and carries out
 //! the steps the core returns. One crossing per WebSocket message: the bytes go in, one byte
 //! array of records comes out (`packed.rs`: the messages to write, the events with their frames,
