@@ -359,7 +359,7 @@ export class Client {
   }
 
   _disconnect() {
-    const [id] = this._apply(this._core.disconnect(pack(this.disconnectHeaders), now()));
+    const [id] = this._apply(this._core.call(6 /* disconnect */, '', pack(this.disconnectHeaders), '', 0, now()));
     this._disconnectReceipt = id;
     this._pump();
   }
@@ -840,7 +840,7 @@ export class Client {
   }
 
   _subscribe(destination, callback, headers, receipt) {
-    const values = this._apply(this._need().subscribe(`${destination}`, pack(headers), receipt, now()));
+    const values = this._apply(this._need().call(0 /* subscribe */, `${destination}`, pack(headers), '', receipt ? 1 : 0, now()));
     this._subs.delete(values[0]);
     this._subs.set(values[0], callback);
     return values;
@@ -855,27 +855,28 @@ export class Client {
   unsubscribe(id, headers = {}) {
     const core = this._need();
     this._subs.delete(id);
-    this._apply(core.unsubscribe(`${id}`, pack(headers), now()));
+    this._apply(core.call(1 /* unsubscribe */, `${id}`, pack(headers), '', 0, now()));
   }
 
   /** Begins a transaction (`transactionId`, or a generated one). */
   begin(transactionId) {
-    const id = transactionId == null ? undefined : `${transactionId}`;
-    return new Transaction(this, this._apply(this._need().begin(id, now()))[0]);
+    const given = transactionId != null;
+    const id = given ? `${transactionId}` : '';
+    return new Transaction(this, this._apply(this._need().call(2 /* begin */, id, '', '', given ? 1 : 0, now()))[0]);
   }
 
   commit(transactionId) {
-    this._apply(this._need().end(`${transactionId}`, true, now()));
+    this._apply(this._need().call(3 /* commit */, `${transactionId}`, '', '', 0, now()));
   }
 
   abort(transactionId) {
-    this._apply(this._need().end(`${transactionId}`, false, now()));
+    this._apply(this._need().call(4 /* abort */, `${transactionId}`, '', '', 0, now()));
   }
 
   // `on`: the connection the MESSAGE came on (message.ack()), -1 for the id form.
   _acknowledge(nack, messageId, subscriptionId, headers, on = -1) {
     const sub = subscriptionId == null ? '' : `${subscriptionId}`;
-    this._apply(this._need().ack(`${messageId}`, sub, pack(headers), nack, on, now()));
+    this._apply(this._need().call(nack ? 8 : 7, `${messageId}`, sub, pack(headers), on, now()));
   }
 
   ack(messageId, subscriptionId, headers = {}) {
@@ -900,7 +901,7 @@ export class Client {
     const d = deferred();
     limit = Math.max(0, Number(limit) || 0);
     this._receipts.set(id, { d, sub, limit });
-    this._apply(this._need().expect(id, limit, now()));
+    this._apply(this._need().call(5 /* expect */, id, '', '', limit, now()));
     return d.promise;
   }
 

@@ -473,6 +473,87 @@ impl Core {
         self.outcome(result.map(|()| receipt))
     }
 
+    /// A user call with strings, by number (one export instead of seven): 0
+    /// [`subscribe`](Core::subscribe) (`a` destination, `b` headers, `x` 1 for a receipt), 1
+    /// [`unsubscribe`](Core::unsubscribe) (`a` id, `b` headers), 2 [`begin`](Core::begin) (`a`
+    /// the id when `x` is 1, else one is generated), 3 commit and 4 abort ([`end`](Core::end),
+    /// `a` id), 5 [`expect`](Core::expect) (`a` id, `x` limit), 6
+    /// [`disconnect`](Core::disconnect) (`b` headers), 7 ACK and 8 NACK ([`ack`](Core::ack):
+    /// `a` id, `b` subscription, `c` headers, `x` the connection).
+    pub fn call(&mut self, op: u32, a: &str, b: &str, c: &str, x: f64, now: f64) -> Vec<u8> {
+        match op {
+            0 => self.subscribe(a, b, x == 1.0, now),
+            1 => self.unsubscribe(a, b, now),
+            2 => self.begin((x == 1.0).then_some(a), now),
+            3 | 4 => self.end(a, op == 3, now),
+            5 => self.expect(a, x, now),
+            6 => self.disconnect(b, now),
+            _ => self.ack(a, b, c, op == 8, x, now),
+        }
+    }
+}
+
+/// The calls [`Core::step`] and [`Core::call`] carry out by number (Rust callers name them).
+impl Core {
+    /// Stops connecting (the socket, if any, is the layer's to close).
+    pub fn stop(&mut self) {
+        self.link.stop();
+    }
+
+    /// Goes inactive: no more attempts, and every receipt still awaited is lost (records).
+    pub fn shut_down(&mut self, now: f64) -> Vec<u8> {
+        self.link.stop();
+        self.link.session.shut_down();
+        self.steps(ms(now))
+    }
+
+    /// The socket of the current attempt opened: CONNECT goes out.
+    pub fn opened(&mut self, now: f64) -> Vec<u8> {
+        if let Err(e) = self.link.socket_opened(ms(now)) {
+            if self.debug {
+                let line = error::describe(&e);
+                self.out.tag(tag::DEBUG).str(&line);
+            }
+        }
+        self.steps(ms(now))
+    }
+
+    /// No socket could be made for the current attempt.
+    pub fn failed(&mut self, now: f64) -> Vec<u8> {
+        self.link.socket_failed(ms(now));
+        self.steps(ms(now))
+    }
+
+    /// The layer is closing the socket: the session ends now.
+    pub fn closing(&mut self, now: f64) -> Vec<u8> {
+        self.link.closing(ms(now));
+        self.steps(ms(now))
+    }
+
+    /// The socket closed: the session ends if it had not (its events, not yet the next
+    /// attempt: call [`transport_closed`](Self::transport_closed) after `onWebSocketClose`).
+    pub fn closed(&mut self, now: f64) -> Vec<u8> {
+        self.link.socket_closed(ms(now));
+        self.steps(ms(now))
+    }
+
+    /// The supervisor is to plan the next attempt.
+    pub fn transport_closed(&mut self, now: f64) -> Vec<u8> {
+        self.link.transport_closed();
+        self.steps(ms(now))
+    }
+
+    /// Time has reached `now`.
+    pub fn tick(&mut self, now: f64) -> Vec<u8> {
+        self.link.tick(ms(now));
+        self.steps(ms(now))
+    }
+
+    /// What comes next.
+    pub fn poll(&mut self, now: f64) -> Vec<u8> {
+        self.steps(ms(now))
+    }
+
     /// `subscribe`: the value is the subscription id, then (with `receipt`) a second value,
     /// the receipt id.
     pub fn subscribe(
@@ -519,11 +600,8 @@ impl Core {
     }
 
     /// `begin`: the value is the transaction id (`id`, or a generated one).
-    pub fn begin(&mut self, id: Option<String>, now: f64) -> Vec<u8> {
-        let result = self
-            .link
-            .session
-            .begin(id.as_deref(), Headers::new(), ms(now));
+    pub fn begin(&mut self, id: Option<&str>, now: f64) -> Vec<u8> {
+        let result = self.link.session.begin(id, Headers::new(), ms(now));
         self.outcome(result.map(Some))
     }
 
@@ -619,68 +697,6 @@ impl Core {
         }
         self.out.tag(tag::VALUE).str(&id);
         self.finish()
-    }
-}
-
-/// The lifecycle steps [`Core::step`] carries out by number (Rust callers name them).
-impl Core {
-    /// Stops connecting (the socket, if any, is the layer's to close).
-    pub fn stop(&mut self) {
-        self.link.stop();
-    }
-
-    /// Goes inactive: no more attempts, and every receipt still awaited is lost (records).
-    pub fn shut_down(&mut self, now: f64) -> Vec<u8> {
-        self.link.stop();
-        self.link.session.shut_down();
-        self.steps(ms(now))
-    }
-
-    /// The socket of the current attempt opened: CONNECT goes out.
-    pub fn opened(&mut self, now: f64) -> Vec<u8> {
-        if let Err(e) = self.link.socket_opened(ms(now)) {
-            if self.debug {
-                let line = error::describe(&e);
-                self.out.tag(tag::DEBUG).str(&line);
-            }
-        }
-        self.steps(ms(now))
-    }
-
-    /// No socket could be made for the current attempt.
-    pub fn failed(&mut self, now: f64) -> Vec<u8> {
-        self.link.socket_failed(ms(now));
-        self.steps(ms(now))
-    }
-
-    /// The layer is closing the socket: the session ends now.
-    pub fn closing(&mut self, now: f64) -> Vec<u8> {
-        self.link.closing(ms(now));
-        self.steps(ms(now))
-    }
-
-    /// The socket closed: the session ends if it had not (its events, not yet the next
-    /// attempt: call [`transport_closed`](Self::transport_closed) after `onWebSocketClose`).
-    pub fn closed(&mut self, now: f64) -> Vec<u8> {
-        self.link.socket_closed(ms(now));
-        self.steps(ms(now))
-    }
-
-    /// The supervisor is to plan the next attempt.
-    pub fn transport_closed(&mut self, now: f64) -> Vec<u8> {
-        self.link.transport_closed();
-        self.steps(ms(now))
-    }
-
-    /// Time has reached `now`.
-    pub fn tick(&mut self, now: f64) -> Vec<u8> {
-        self.link.tick(ms(now));
-        self.steps(ms(now))
-    }
-
-    /// What comes next.
-    pub fn poll(&mut self, now: f64) -> Vec<u8> {
-        self.steps(ms(now))
     }
 }
 
