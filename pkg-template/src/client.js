@@ -196,7 +196,7 @@ export class Client {
 
   // Tells the core whether to write debug lines (none while `debug` is the default).
   _logging() {
-    if (this._core) this._core.logging(this._debug !== noop, !!this.logRawCommunication);
+    if (this._core) this._core.step(9 /* logging */, (this._debug !== noop ? 1 : 0) + (this.logRawCommunication ? 2 : 0));
   }
 
   // A `debug` that throws is reported with console.error; the answer being read goes on.
@@ -523,12 +523,12 @@ export class Client {
     // the socket's own buffer, which it hands over once).
     if (typeof data === 'string') {
       const bytes = encoder.encode(data);
-      return this._pump(core.feed(bytes, now(), nul), bytes);
+      return this._pump(core.input(nul ? 1 : 0, '', bytes, now()), bytes);
     }
     if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
       // A view (a Node Buffer, say) may share its memory with other data: its bytes are copied.
       const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : new Uint8Array(data);
-      return this._pump(core.feed(bytes, now(), nul), bytes);
+      return this._pump(core.input(nul ? 1 : 0, '', bytes, now()), bytes);
     }
     this._say('Ignored a message that is neither text nor an ArrayBuffer');
   }
@@ -831,7 +831,7 @@ export class Client {
     const binary = binaryBody instanceof Uint8Array;
     // stompjs always writes content-length for a binary body.
     const bytes = binary ? binaryBody : encoder.encode(body == null ? '' : `${body}`);
-    return this._apply(core.send(h, bytes, !binary && !!skipContentLengthHeader, receipt, now()));
+    return this._apply(core.input(2 + (!binary && skipContentLengthHeader ? 1 : 0) + (receipt ? 2 : 0), h, bytes, now()));
   }
 
   /** Sends a message: `{ destination, headers, body, binaryBody, skipContentLengthHeader }`. */

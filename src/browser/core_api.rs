@@ -343,12 +343,6 @@ impl Core {
         }
     }
 
-    /// Whether debug lines are wanted, and with the raw bytes (`logRawCommunication`).
-    pub fn logging(&mut self, debug: bool, raw: bool) {
-        self.debug = debug;
-        self.raw = raw;
-    }
-
     /// Starts connecting. `s`: `reconnectDelay`, 1 for `EXPONENTIAL`, `maxReconnectDelay`,
     /// `reconnectJitter`, `maxReconnectAttempts`, the broker list's length,
     /// `connectionTimeout`, `connectedTimeout`; `seed` seeds the jitter.
@@ -359,11 +353,12 @@ impl Core {
         self.steps(ms(now))
     }
 
-    /// A lifecycle step without other input, by number (one export instead of eight): 0
+    /// A lifecycle step without other input, by number (one export instead of nine): 0
     /// [`opened`](Core::opened), 1 [`failed`](Core::failed), 2 [`closing`](Core::closing), 3
     /// [`closed`](Core::closed), 4 [`transport_closed`](Core::transport_closed), 5
-    /// [`tick`](Core::tick), 6 [`shut_down`](Core::shut_down), 7 [`stop`](Core::stop) (an empty
-    /// answer); anything else [`poll`](Core::poll).
+    /// [`tick`](Core::tick), 6 [`shut_down`](Core::shut_down), 7 [`stop`](Core::stop) and 9
+    /// [`logging`](Core::logging), with `now` 1 for `debug` plus 2 for `raw` (both answer with
+    /// nothing); anything else [`poll`](Core::poll).
     pub fn step(&mut self, op: u32, now: f64) -> Vec<u8> {
         match op {
             0 => self.opened(now),
@@ -375,6 +370,11 @@ impl Core {
             6 => self.shut_down(now),
             7 => {
                 self.stop();
+                Vec::new()
+            }
+            9 => {
+                let flags = now as u32;
+                self.logging(flags & 1 == 1, flags & 2 == 2);
                 Vec::new()
             }
             _ => self.poll(now),
@@ -430,47 +430,16 @@ impl Core {
         protocols
     }
 
-    /// A WebSocket message arrived (a text message as its UTF-8); with `append_nul`, a NUL is
-    /// added when it does not end in one (`appendMissingNULLonIncoming`).
-    pub fn feed(&mut self, bytes: &[u8], now: f64, append_nul: bool) -> Vec<u8> {
-        let now = ms(now);
-        if self.debug && self.raw {
-            let line = log::incoming_raw(bytes);
-            self.out.tag(tag::DEBUG).str(&line);
-        }
-        if let Err(e) = self.link.socket_message(bytes, now, append_nul) {
-            let message = error::describe(&e);
-            let command = match &e {
-                SessionError::UnexpectedFrame { command, .. } => Some(command.as_str()),
-                _ => None,
-            };
-            self.out.tag(tag::PROTOCOL_ERROR).str(&message).opt(command);
-        }
-        self.steps_over(now, bytes)
-    }
-
-    /// `publish` (`headers` packed, `destination` first): `content-length` is written unless
-    /// `skip_content_length` (the layer never skips it for a binary body, as stompjs); with
-    /// `receipt`, a `receipt` header is added and its id is the value.
-    pub fn send(
-        &mut self,
-        headers: &str,
-        body: &[u8],
-        skip_content_length: bool,
-        receipt: bool,
-        now: f64,
-    ) -> Vec<u8> {
-        let content_length = if skip_content_length {
-            ContentLength::Skip
+    /// Bytes in, by number (one export instead of two): 0 [`feed`](Core::feed), 1 the same with
+    /// `append_nul`; 2 to 5 [`send`](Core::send) with `headers`, plus 1 for
+    /// `skip_content_length` and 2 for `receipt`.
+    pub fn input(&mut self, op: u32, headers: &str, bytes: &[u8], now: f64) -> Vec<u8> {
+        if op < 2 {
+            self.feed(bytes, now, op == 1)
         } else {
-            ContentLength::Auto
-        };
-        let mut headers = unpack(headers);
-        let session = &mut self.link.session;
-        let receipt = receipt.then(|| session.add_receipt(&mut headers));
-        let frame = Frame::from_parts(Command::Send, headers, body.to_vec());
-        let result = session.send_frame(frame, content_length, ms(now));
-        self.outcome(result.map(|()| receipt))
+            let flags = op - 2;
+            self.send(headers, bytes, flags & 1 == 1, flags & 2 == 2, now)
+        }
     }
 
     /// A user call with strings, by number (one export instead of seven): 0
@@ -493,7 +462,7 @@ impl Core {
     }
 }
 
-/// The calls [`Core::step`] and [`Core::call`] carry out by number (Rust callers name them).
+/// The calls [`Core::step`], [`Core::input`] and [`Core::call`] carry out by number (Rust callers name them).
 impl Core {
     /// Stops connecting (the socket, if any, is the layer's to close).
     pub fn stop(&mut self) {
@@ -697,6 +666,55 @@ impl Core {
         }
         self.out.tag(tag::VALUE).str(&id);
         self.finish()
+    }
+
+    /// Whether debug lines are wanted, and with the raw bytes (`logRawCommunication`).
+    pub fn logging(&mut self, debug: bool, raw: bool) {
+        self.debug = debug;
+        self.raw = raw;
+    }
+
+    /// A WebSocket message arrived (a text message as its UTF-8); with `append_nul`, a NUL is
+    /// added when it does not end in one (`appendMissingNULLonIncoming`).
+    pub fn feed(&mut self, bytes: &[u8], now: f64, append_nul: bool) -> Vec<u8> {
+        let now = ms(now);
+        if self.debug && self.raw {
+            let line = log::incoming_raw(bytes);
+            self.out.tag(tag::DEBUG).str(&line);
+        }
+        if let Err(e) = self.link.socket_message(bytes, now, append_nul) {
+            let message = error::describe(&e);
+            let command = match &e {
+                SessionError::UnexpectedFrame { command, .. } => Some(command.as_str()),
+                _ => None,
+            };
+            self.out.tag(tag::PROTOCOL_ERROR).str(&message).opt(command);
+        }
+        self.steps_over(now, bytes)
+    }
+
+    /// `publish` (`headers` packed, `destination` first): `content-length` is written unless
+    /// `skip_content_length` (the layer never skips it for a binary body, as stompjs); with
+    /// `receipt`, a `receipt` header is added and its id is the value.
+    pub fn send(
+        &mut self,
+        headers: &str,
+        body: &[u8],
+        skip_content_length: bool,
+        receipt: bool,
+        now: f64,
+    ) -> Vec<u8> {
+        let content_length = if skip_content_length {
+            ContentLength::Skip
+        } else {
+            ContentLength::Auto
+        };
+        let mut headers = unpack(headers);
+        let session = &mut self.link.session;
+        let receipt = receipt.then(|| session.add_receipt(&mut headers));
+        let frame = Frame::from_parts(Command::Send, headers, body.to_vec());
+        let result = session.send_frame(frame, content_length, ms(now));
+        self.outcome(result.map(|()| receipt))
     }
 }
 
