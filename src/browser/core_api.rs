@@ -16,6 +16,13 @@
 //! writes, its value or its error, and the deadline.
 //!
 //! Headers cross as one string: each name and value followed by a NUL.
+//!
+//! JavaScript sees six exports besides the constructor: `start`, `prepare`, and three that
+//! take the call by number — [`step`](Core::step) (the lifecycle calls with only the time),
+//! [`input`](Core::input) (bytes: a WebSocket message, a SEND's body) and
+//! [`call`](Core::call) (the user calls with strings). Each export costs its own borrow check
+//! and argument and answer handling in the module (about 200 B gzip apiece, measured), so the
+//! calls behind them are plain Rust methods, named, for Rust callers and tests.
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -47,6 +47,10 @@
 //! - The npm package ships the core alone (measured with twiggy, gzip -9 of the minimal app:
 //!   63.6 KiB with the web-sys engine, 49.6 KiB with the core and the JavaScript layer). What is
 //!   only API surface or I/O is JavaScript; what decides is Rust.
+//! - The npm core is built on the pinned nightly with std rebuilt for it (`-Zbuild-std`,
+//!   `panic=immediate-abort`, no source locations: no panic messages or formatting machinery),
+//!   has six exports (calls by number behind three of them), and neither of its classes builds
+//!   a JavaScript object: 44.5 KiB for the minimal app, 33 KiB of it the core (was 51.7 KiB).
 //! - No serde, no `gloo-timers` in the package: settings cross as a `Float64Array` of numbers
 //!   and strings, headers as one NUL-separated string (a NUL in a header is a `TypeError`),
 //!   events as records; timers are the layer's `setTimeout` or Worker. (`serde-wasm-bindgen`
