@@ -23,9 +23,12 @@ export interface IFrame {
 
 /** A MESSAGE, with its acknowledgements. */
 export interface IMessage extends IFrame {
-  /** ACK (for `client` and `client-individual` subscriptions). */
+  /**
+   * ACK (for `client` and `client-individual` subscriptions). Throws a `StaleMessageError`
+   * (nothing sent) when the connection that delivered the message has dropped since.
+   */
   ack(headers?: StompHeaders): void;
-  /** NACK (STOMP 1.1+). */
+  /** NACK (STOMP 1.1+); refused as `ack` is for a message of an earlier connection. */
   nack(headers?: StompHeaders): void;
 }
 

@@ -29,14 +29,26 @@
 # Environment:
 #   STOMPWIRE_PKG_DIR        output folder (default <repo>/target/pkg; never committed)
 #   STOMPWIRE_SIZE_BUDGET    bytes, gzip -9 of what the npm minimal app ships (default
-#                            53248 = 52 KiB: what it is now with a little headroom; 63.6 KiB
-#                            before the core was cut down to the session, supervisor and codec)
+#                            46592 = 45.5 KiB: what it is now, 44.5 KiB, with a little
+#                            headroom; 63.6 KiB before the core was cut down to the session,
+#                            supervisor and codec, 51.7 KiB before std was rebuilt for it and
+#                            its exports merged)
 #   STOMPWIRE_WEB_SIZE_BUDGET  bytes, gzip -9 of the web build's wasm + glue (default 77824 =
 #                            76 KiB: the web-sys Client and the package's core, for the demo and
 #                            the wasm-bindgen tests; not what npm users download)
 #   STOMPWIRE_WASM_OPT_ARGS  wasm-opt arguments (default "-Oz --converge --strip-debug
 #                            --strip-producers --strip-target-features")
+#   STOMPWIRE_CORE_WASM_OPT_ARGS  wasm-opt arguments for the npm core (default "--flatten
+#                            --rereloop -Oz -Oz --converge" and the same --strip-* ones:
+#                            restructuring the control flow first saves about 250 B gzip there)
 #   STOMPWIRE_MINIFY_JS      0: ship the glue as wasm-bindgen wrote it (default 1: minified)
+#   STOMPWIRE_CORE_BUILD_STD 0: build the npm core on stable with the prebuilt std (default 1:
+#                            the pinned nightly, $STOMPWIRE_NIGHTLY of scripts/lib/install.sh,
+#                            rebuilds std for it, size-tuned, with panics that abort at once —
+#                            no panic messages, no formatting machinery: about 10 KB less wasm,
+#                            4 KB less gzip; the nightly and its rust-src are installed when
+#                            missing, with or without --no-install; without a nightly the core
+#                            is built on stable, with a warning, and the budget says the rest)
 #   CARGO_TARGET_DIR         default $STOMPWIRE_CACHE/target
 #   CARGO_PROFILE_RELEASE_OPT_LEVEL (z), _LTO (true), _CODEGEN_UNITS (1), _PANIC (abort)
 set -euo pipefail
@@ -53,7 +65,7 @@ for arg in "$@"; do
     web) TARGETS+=("$arg") ;;
     --no-install) INSTALL=0 ;;
     -h | --help)
-        sed -n '2,41p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,53p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *) sw_die "unknown argument '$arg' (try --help)" ;;
@@ -64,11 +76,12 @@ NPM=1
 TARGETS=(web)
 
 PKG_DIR=${STOMPWIRE_PKG_DIR:-$ROOT/target/pkg}
-BUDGET=${STOMPWIRE_SIZE_BUDGET:-53248}
+BUDGET=${STOMPWIRE_SIZE_BUDGET:-46592}
 WEB_BUDGET=${STOMPWIRE_WEB_SIZE_BUDGET:-77824}
 # --converge repeats -Oz while it still shrinks the module; target_features is read by
 # wasm-bindgen, which has run by then, and by nothing that loads the module.
 read -ra OPT_ARGS <<<"${STOMPWIRE_WASM_OPT_ARGS:--Oz --converge --strip-debug --strip-producers --strip-target-features}"
+read -ra CORE_OPT_ARGS <<<"${STOMPWIRE_CORE_WASM_OPT_ARGS:---flatten --rereloop -Oz -Oz --converge --strip-debug --strip-producers --strip-target-features}"
 MINIFY_JS=${STOMPWIRE_MINIFY_JS:-1}
 : "${CARGO_TARGET_DIR:=$STOMPWIRE_CACHE/target}"
 export CARGO_TARGET_DIR
@@ -87,6 +100,23 @@ else
     sw_ensure_npm_tools # cheap; puts npm binaryen's wasm-opt first on PATH
 fi
 sw_ensure_js_minifier # sets SW_ESBUILD (the npm package is bundled with it)
+
+# The npm core's toolchain: the pinned nightly with rust-src, to rebuild std (-Zbuild-std) with
+# the release profile and panic=immediate-abort. Checked in both modes (cheap when present):
+# the core's size depends on it.
+CORE_BUILD_STD=${STOMPWIRE_CORE_BUILD_STD:-1}
+SW_NIGHTLY=""
+if [ "$NPM" = 1 ] && [ "$CORE_BUILD_STD" = 1 ]; then
+    sw_ensure_nightly
+    if [ -n "$SW_NIGHTLY" ] &&
+        ! rustup component list --toolchain "$SW_NIGHTLY" --installed 2>/dev/null | grep -q '^rust-src'; then
+        sw_log "rustup: adding rust-src to $SW_NIGHTLY (the npm core rebuilds std)"
+        sw_run_logged rustup-rust-src rustup component add rust-src --toolchain "$SW_NIGHTLY" ||
+            SW_NIGHTLY=""
+    fi
+    [ -n "$SW_NIGHTLY" ] ||
+        sw_warn "no nightly with rust-src: the npm core is built on stable with the prebuilt std (about 4 KB gzip larger)"
+fi
 # Debian's binaryen (wasm-opt 108) silently breaks wasm-bindgen output: refuse anything else.
 wasm-opt --version 2>/dev/null | grep -q 'version 132' ||
     sw_die "wasm-opt on PATH ($(command -v wasm-opt || echo none)) is not npm binaryen 132"
@@ -167,6 +197,8 @@ mkdir -p "$PKG_DIR"
 # build_wasm NAME OUT [CARGO_ARGS...]: wasm-pack --target web into OUT, wasm-opt, glue minified.
 build_wasm() {
     local name=$1 out=$2 wasm before started
+    local -a opt=("${OPT_ARGS[@]}")
+    [ "$name" != core ] || opt=("${CORE_OPT_ARGS[@]}")
     shift 2
     sw_log "wasm-pack build --release --target web ($name) -> $out"
     rm -rf "$out"
@@ -180,10 +212,10 @@ build_wasm() {
     [ -f "$wasm" ] || sw_die "wasm-pack produced no $wasm"
     before=$(wc -c <"$wasm")
     # Features come from the module's target_features section (binaryen's default).
-    sw_run_logged "wasm-opt-$name" wasm-opt "$wasm" -o "$wasm.opt" "${OPT_ARGS[@]}" ||
-        sw_die "wasm-opt ${OPT_ARGS[*]} failed on the $name build"
+    sw_run_logged "wasm-opt-$name" wasm-opt "$wasm" -o "$wasm.opt" "${opt[@]}" ||
+        sw_die "wasm-opt ${opt[*]} failed on the $name build"
     mv "$wasm.opt" "$wasm"
-    sw_log "  built in $((SECONDS - started))s; wasm-opt ${OPT_ARGS[*]}: $before -> $(wc -c <"$wasm") B"
+    sw_log "  built in $((SECONDS - started))s; wasm-opt ${opt[*]}: $before -> $(wc -c <"$wasm") B"
     if [ "$MINIFY_JS" = 1 ]; then
         minify_glue "$out" || sw_die "minifying the JavaScript of the $name build failed"
     fi
@@ -199,7 +231,24 @@ done
 # The npm package's core: the same crate without the web-sys `Client` (feature web-client):
 # the session, the supervisor and the codec behind browser::Core, and the Parser's decoder.
 if [ "$NPM" = 1 ]; then
-    build_wasm core "$PKG_DIR/core" -- --no-default-features --features std,small-alloc
+    core_features=(--no-default-features --features std,small-alloc)
+    if [ -n "$SW_NIGHTLY" ]; then
+        # -Cpanic=immediate-abort after the profile's -C panic=abort: std is built with it.
+        # RUSTFLAGS reach only the wasm32 crates (cargo is given --target), not build scripts.
+        (
+            export RUSTUP_TOOLCHAIN=$SW_NIGHTLY
+            # -Zlocation-detail=none: no source paths in the module (track_caller locations).
+            export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
+            sw_log "core: $(rustc --version), -Zbuild-std=std,panic_abort, panic=immediate-abort, no locations"
+            build_wasm core "$PKG_DIR/core" -- "${core_features[@]}" -Zbuild-std=std,panic_abort
+        ) || {
+            # A nightly that cannot build it (not the pinned one, say): the size budget tells.
+            sw_warn "the npm core did not build on $SW_NIGHTLY; building it on stable"
+            build_wasm core "$PKG_DIR/core" -- "${core_features[@]}"
+        }
+    else
+        build_wasm core "$PKG_DIR/core" -- "${core_features[@]}"
+    fi
 fi
 
 # The published package: pkg-template/src/ bundled with the web build's glue and wasm.

@@ -156,6 +156,7 @@ export class Client {
     this._o = {};
     this._state = INACTIVE;
     this._core = undefined;
+    this._connections = 0; // CONNECTED records read: the connection number of the next MESSAGE
     this._t = undefined; // the current Transport
     this._gen = 0; // counts attempts: a socket's handlers act only while theirs is current
     this._q = []; // events and steps to carry out (from _qi on)
@@ -195,7 +196,7 @@ export class Client {
 
   // Tells the core whether to write debug lines (none while `debug` is the default).
   _logging() {
-    if (this._core) this._core.logging(this._debug !== noop, !!this.logRawCommunication);
+    if (this._core) this._core.step(9 /* logging */, (this._debug !== noop ? 1 : 0) + (this.logRawCommunication ? 2 : 0));
   }
 
   // A `debug` that throws is reported with console.error; the answer being read goes on.
@@ -339,7 +340,7 @@ export class Client {
     }
     this._state = DEACTIVATING;
     this._reactivate = false;
-    if (this._core) this._core.stop();
+    if (this._core) this._core.step(7 /* stop */, 0);
     const t = this._t;
     const open = t && t.ws.readyState !== 3;
     this._call('onChangeState', DEACTIVATING);
@@ -358,7 +359,7 @@ export class Client {
   }
 
   _disconnect() {
-    const [id] = this._apply(this._core.disconnect(pack(this.disconnectHeaders), now()));
+    const [id] = this._apply(this._core.call(6 /* disconnect */, '', pack(this.disconnectHeaders), '', 0, now()));
     this._disconnectReceipt = id;
     this._pump();
   }
@@ -377,7 +378,7 @@ export class Client {
       if (discard) t.discard();
       else t.close();
     }
-    this._take(this._core.closing(now()));
+    this._take(this._core.step(2 /* closing */, now()));
     if (discard) {
       this._say('Discarding websocket, the underlying socket may linger for a while');
       this._closed({ type: 'close', code: 4001, reason: 'Connection discarded by the client', wasClean: false });
@@ -392,7 +393,7 @@ export class Client {
     this._state = INACTIVE;
     this._ticker.stop();
     const connecting = this._connecting.splice(0);
-    if (this._core) this._pump(this._core.shutDown(now()));
+    if (this._core) this._pump(this._core.step(6 /* shutDown */, now()));
     for (const w of connecting) w.d.reject(deactivated());
     this._call('onChangeState', INACTIVE);
     return this._deactivating.splice(0);
@@ -421,7 +422,7 @@ export class Client {
     if (typeof before !== 'function') return this._open(gen, target, reconnect);
     const failed = (e) => {
       this._say(`beforeConnect failed: ${e}`);
-      if (gen === this._gen && this._state === ACTIVE) this._pump(this._core.failed(now()));
+      if (gen === this._gen && this._state === ACTIVE) this._pump(this._core.step(1 /* failed */, now()));
     };
     let result;
     try {
@@ -479,7 +480,7 @@ export class Client {
       }
     } catch (e) {
       this._call('onWebSocketError', e);
-      this._pump(core.failed(now()));
+      this._pump(core.step(1 /* failed */, now()));
       return;
     }
     const current = (f) => (arg) => {
@@ -490,7 +491,7 @@ export class Client {
       {
         open: current(() => {
           this._say('Web Socket Opened...');
-          this._pump(core.opened(now()));
+          this._pump(core.step(0 /* opened */, now()));
         }),
         message: current((event) => this._message(event)),
         close: current((event) => this._closed(event)),
@@ -510,7 +511,7 @@ export class Client {
       this._say(`Worker ticker unavailable, using timers: ${e}`);
     }
     // The deadline now includes connectionTimeout, which runs from here.
-    this._pump(core.poll(now()));
+    this._pump(core.step(8 /* poll */, now()));
   }
 
   _message(event) {
@@ -522,12 +523,12 @@ export class Client {
     // the socket's own buffer, which it hands over once).
     if (typeof data === 'string') {
       const bytes = encoder.encode(data);
-      return this._pump(core.feed(bytes, now(), nul), bytes);
+      return this._pump(core.input(nul ? 1 : 0, '', bytes, now()), bytes);
     }
     if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
       // A view (a Node Buffer, say) may share its memory with other data: its bytes are copied.
       const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : new Uint8Array(data);
-      return this._pump(core.feed(bytes, now(), nul), bytes);
+      return this._pump(core.input(nul ? 1 : 0, '', bytes, now()), bytes);
     }
     this._say('Ignored a message that is neither text nor an ArrayBuffer');
   }
@@ -538,7 +539,7 @@ export class Client {
     const t = this._t;
     this._t = undefined;
     if (t) t.detach();
-    this._take(this._core.closed(now()));
+    this._take(this._core.step(3 /* closed */, now()));
     if (t) this._say(`Connection closed to ${t.ws.url}`);
     this._pump();
     const finished = this._state === DEACTIVATING ? this._becomeInactive() : undefined;
@@ -550,7 +551,7 @@ export class Client {
         this.activate();
       }
     } else {
-      this._pump(this._core.transportClosed(now()));
+      this._pump(this._core.step(4 /* transportClosed */, now()));
     }
   }
 
@@ -566,7 +567,7 @@ export class Client {
     } else {
       // Still in beforeConnect: that attempt is over.
       this._gen++;
-      this._take(this._core.transportClosed(now()));
+      this._take(this._core.step(4 /* transportClosed */, now()));
     }
   }
 
@@ -600,8 +601,9 @@ export class Client {
           values.push(r.str());
           break;
         case T.THROW: {
-          const type = r.u8() ? TypeError : Error;
-          error = new type(r.str());
+          const kind = r.u8();
+          const text = r.str();
+          error = kind === 2 ? named('StaleMessageError', text) : new (kind ? TypeError : Error)(text);
           break;
         }
         case T.DEADLINE:
@@ -620,6 +622,7 @@ export class Client {
   _item(tag, r) {
     switch (tag) {
       case T.CONNECTED:
+        this._connections++; // the core's connection number (packed.rs)
         return [tag, r.str(), r.frame()];
       case T.MESSAGE: {
         const sub = r.opt();
@@ -629,6 +632,7 @@ export class Client {
         m._client = this;
         m._id = id;
         m._sub = acked;
+        m._on = this._connections; // given back to the core's ack: a stale one is refused
         return [tag, sub, m];
       }
       case T.RECEIPT:
@@ -675,7 +679,7 @@ export class Client {
           this._event(item);
         } else {
           this._step(item);
-          if (this._core) this._take(this._core.poll(now()));
+          if (this._core) this._take(this._core.step(8 /* poll */, now()));
         }
       }
     } finally {
@@ -799,7 +803,7 @@ export class Client {
     const due = this._connecting.filter((w) => w.deadline !== undefined && w.deadline <= t);
     this._connecting = this._connecting.filter((w) => !due.includes(w));
     for (const w of due) w.d.reject(named('TimeoutError', `not connected within ${w.limit} ms`));
-    if (this._core) this._pump(this._core.tick(t));
+    if (this._core) this._pump(this._core.step(5 /* tick */, t));
     else this._rearm();
   }
 
@@ -827,7 +831,7 @@ export class Client {
     const binary = binaryBody instanceof Uint8Array;
     // stompjs always writes content-length for a binary body.
     const bytes = binary ? binaryBody : encoder.encode(body == null ? '' : `${body}`);
-    return this._apply(core.send(h, bytes, !binary && !!skipContentLengthHeader, receipt, now()));
+    return this._apply(core.input(2 + (!binary && skipContentLengthHeader ? 1 : 0) + (receipt ? 2 : 0), h, bytes, now()));
   }
 
   /** Sends a message: `{ destination, headers, body, binaryBody, skipContentLengthHeader }`. */
@@ -836,7 +840,7 @@ export class Client {
   }
 
   _subscribe(destination, callback, headers, receipt) {
-    const values = this._apply(this._need().subscribe(`${destination}`, pack(headers), receipt, now()));
+    const values = this._apply(this._need().call(0 /* subscribe */, `${destination}`, pack(headers), '', receipt ? 1 : 0, now()));
     this._subs.delete(values[0]);
     this._subs.set(values[0], callback);
     return values;
@@ -851,26 +855,28 @@ export class Client {
   unsubscribe(id, headers = {}) {
     const core = this._need();
     this._subs.delete(id);
-    this._apply(core.unsubscribe(`${id}`, pack(headers), now()));
+    this._apply(core.call(1 /* unsubscribe */, `${id}`, pack(headers), '', 0, now()));
   }
 
   /** Begins a transaction (`transactionId`, or a generated one). */
   begin(transactionId) {
-    const id = transactionId == null ? undefined : `${transactionId}`;
-    return new Transaction(this, this._apply(this._need().begin(id, now()))[0]);
+    const given = transactionId != null;
+    const id = given ? `${transactionId}` : '';
+    return new Transaction(this, this._apply(this._need().call(2 /* begin */, id, '', '', given ? 1 : 0, now()))[0]);
   }
 
   commit(transactionId) {
-    this._apply(this._need().end(`${transactionId}`, true, now()));
+    this._apply(this._need().call(3 /* commit */, `${transactionId}`, '', '', 0, now()));
   }
 
   abort(transactionId) {
-    this._apply(this._need().end(`${transactionId}`, false, now()));
+    this._apply(this._need().call(4 /* abort */, `${transactionId}`, '', '', 0, now()));
   }
 
-  _acknowledge(nack, messageId, subscriptionId, headers) {
+  // `on`: the connection the MESSAGE came on (message.ack()), -1 for the id form.
+  _acknowledge(nack, messageId, subscriptionId, headers, on = -1) {
     const sub = subscriptionId == null ? '' : `${subscriptionId}`;
-    this._apply(this._need().ack(`${messageId}`, sub, pack(headers), nack, now()));
+    this._apply(this._need().call(nack ? 8 : 7, `${messageId}`, sub, pack(headers), on, now()));
   }
 
   ack(messageId, subscriptionId, headers = {}) {
@@ -895,7 +901,7 @@ export class Client {
     const d = deferred();
     limit = Math.max(0, Number(limit) || 0);
     this._receipts.set(id, { d, sub, limit });
-    this._apply(this._need().expect(id, limit, now()));
+    this._apply(this._need().call(5 /* expect */, id, '', '', limit, now()));
     return d.promise;
   }
 

@@ -1,9 +1,11 @@
 // stompjs's `Parser`: chunks of a STOMP stream (strings or ArrayBuffers, split anywhere) in,
 // `onFrame({ command, headers, binaryBody })` and `onIncomingPing()` out. The decoding is the
 // core's codec (its AnyCommandDecoder: frames of any command word, as stompjs's parser reads
-// them); this class only converts the chunk and calls back.
+// them); this class only converts the chunk, reads the records the core answers with
+// (src/browser/packed.rs) and calls back.
 import { core } from './load.js';
 import { FrameParser } from './glue.js';
+import { Reader } from './records.js';
 
 const encoder = new TextEncoder();
 
@@ -37,19 +39,20 @@ export class Parser {
    *   cuts messages at their first NUL leaves)
    */
   parseChunk(segment, appendMissingNULLonIncoming = false) {
-    const items = this._core.feed(bytes(segment), !!appendMissingNULLonIncoming);
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      if (item === null) {
+    const r = new Reader(this._core.feed(bytes(segment), !!appendMissingNULLonIncoming));
+    while (r.more()) {
+      const tag = r.u8();
+      if (tag === 31) {
         this.onIncomingPing();
-      } else if (item instanceof Error) {
-        throw item;
+      } else if (tag === 32) {
+        throw new Error(r.str());
       } else {
-        const flat = items[i + 1];
+        const command = r.str();
+        r.u32(); // the header block's length
         const headers = [];
-        for (let h = 0; h < flat.length; h += 2) headers.push([flat[h], flat[h + 1]]);
-        const rawFrame = { command: item, headers, binaryBody: items[i + 2] };
-        i += 2;
+        for (let n = r.u32(); n > 0; n--) headers.push([r.str(), r.str()]);
+        // A copy: each frame's bytes its own, as stompjs's parser gives them.
+        const rawFrame = { command, headers, binaryBody: r.bytes().slice() };
         try {
           this.onFrame(rawFrame);
         } catch (e) {

@@ -204,7 +204,7 @@ export class FrameImpl {
 class Message extends FrameImpl {
   _acknowledge(nack, headers) {
     if (this._id === undefined) throw new TypeError('the MESSAGE has no ack or message-id header');
-    this._client._acknowledge(nack, this._id, this._sub, headers);
+    this._client._acknowledge(nack, this._id, this._sub, headers, this._on);
   }
 }
 

@@ -16,6 +16,13 @@
 //! writes, its value or its error, and the deadline.
 //!
 //! Headers cross as one string: each name and value followed by a NUL.
+//!
+//! JavaScript sees six exports besides the constructor: `start`, `prepare`, and three that
+//! take the call by number — [`step`](Core::step) (the lifecycle calls with only the time),
+//! [`input`](Core::input) (bytes: a WebSocket message, a SEND's body) and
+//! [`call`](Core::call) (the user calls with strings). Each export costs its own borrow check
+//! and argument and answer handling in the module (about 200 B gzip apiece, measured), so the
+//! calls behind them are plain Rust methods, named, for Rust callers and tests.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -343,12 +350,6 @@ impl Core {
         }
     }
 
-    /// Whether debug lines are wanted, and with the raw bytes (`logRawCommunication`).
-    pub fn logging(&mut self, debug: bool, raw: bool) {
-        self.debug = debug;
-        self.raw = raw;
-    }
-
     /// Starts connecting. `s`: `reconnectDelay`, 1 for `EXPONENTIAL`, `maxReconnectDelay`,
     /// `reconnectJitter`, `maxReconnectAttempts`, the broker list's length,
     /// `connectionTimeout`, `connectedTimeout`; `seed` seeds the jitter.
@@ -359,17 +360,32 @@ impl Core {
         self.steps(ms(now))
     }
 
-    /// Stops connecting (the socket, if any, is the layer's to close).
-    pub fn stop(&mut self) {
-        self.link.stop();
-    }
-
-    /// Goes inactive: no more attempts, and every receipt still awaited is lost (records).
-    #[wasm_bindgen(js_name = shutDown)]
-    pub fn shut_down(&mut self, now: f64) -> Vec<u8> {
-        self.link.stop();
-        self.link.session.shut_down();
-        self.steps(ms(now))
+    /// A lifecycle step without other input, by number (one export instead of nine): 0
+    /// [`opened`](Core::opened), 1 [`failed`](Core::failed), 2 [`closing`](Core::closing), 3
+    /// [`closed`](Core::closed), 4 [`transport_closed`](Core::transport_closed), 5
+    /// [`tick`](Core::tick), 6 [`shut_down`](Core::shut_down), 7 [`stop`](Core::stop) and 9
+    /// [`logging`](Core::logging), with `now` 1 for `debug` plus 2 for `raw` (both answer with
+    /// nothing); anything else [`poll`](Core::poll).
+    pub fn step(&mut self, op: u32, now: f64) -> Vec<u8> {
+        match op {
+            0 => self.opened(now),
+            1 => self.failed(now),
+            2 => self.closing(now),
+            3 => self.closed(now),
+            4 => self.transport_closed(now),
+            5 => self.tick(now),
+            6 => self.shut_down(now),
+            7 => {
+                self.stop();
+                Vec::new()
+            }
+            9 => {
+                let flags = now as u32;
+                self.logging(flags & 1 == 1, flags & 2 == 2);
+                Vec::new()
+            }
+            _ => self.poll(now),
+        }
     }
 
     /// The session settings of the next connection. `s`: `heartbeatOutgoing`,
@@ -421,6 +437,52 @@ impl Core {
         protocols
     }
 
+    /// Bytes in, by number (one export instead of two): 0 [`feed`](Core::feed), 1 the same with
+    /// `append_nul`; 2 to 5 [`send`](Core::send) with `headers`, plus 1 for
+    /// `skip_content_length` and 2 for `receipt`.
+    pub fn input(&mut self, op: u32, headers: &str, bytes: &[u8], now: f64) -> Vec<u8> {
+        if op < 2 {
+            self.feed(bytes, now, op == 1)
+        } else {
+            let flags = op - 2;
+            self.send(headers, bytes, flags & 1 == 1, flags & 2 == 2, now)
+        }
+    }
+
+    /// A user call with strings, by number (one export instead of seven): 0
+    /// [`subscribe`](Core::subscribe) (`a` destination, `b` headers, `x` 1 for a receipt), 1
+    /// [`unsubscribe`](Core::unsubscribe) (`a` id, `b` headers), 2 [`begin`](Core::begin) (`a`
+    /// the id when `x` is 1, else one is generated), 3 commit and 4 abort ([`end`](Core::end),
+    /// `a` id), 5 [`expect`](Core::expect) (`a` id, `x` limit), 6
+    /// [`disconnect`](Core::disconnect) (`b` headers), 7 ACK and 8 NACK ([`ack`](Core::ack):
+    /// `a` id, `b` subscription, `c` headers, `x` the connection).
+    pub fn call(&mut self, op: u32, a: &str, b: &str, c: &str, x: f64, now: f64) -> Vec<u8> {
+        match op {
+            0 => self.subscribe(a, b, x == 1.0, now),
+            1 => self.unsubscribe(a, b, now),
+            2 => self.begin((x == 1.0).then_some(a), now),
+            3 | 4 => self.end(a, op == 3, now),
+            5 => self.expect(a, x, now),
+            6 => self.disconnect(b, now),
+            _ => self.ack(a, b, c, op == 8, x, now),
+        }
+    }
+}
+
+/// The calls [`Core::step`], [`Core::input`] and [`Core::call`] carry out by number (Rust callers name them).
+impl Core {
+    /// Stops connecting (the socket, if any, is the layer's to close).
+    pub fn stop(&mut self) {
+        self.link.stop();
+    }
+
+    /// Goes inactive: no more attempts, and every receipt still awaited is lost (records).
+    pub fn shut_down(&mut self, now: f64) -> Vec<u8> {
+        self.link.stop();
+        self.link.session.shut_down();
+        self.steps(ms(now))
+    }
+
     /// The socket of the current attempt opened: CONNECT goes out.
     pub fn opened(&mut self, now: f64) -> Vec<u8> {
         if let Err(e) = self.link.socket_opened(ms(now)) {
@@ -452,7 +514,6 @@ impl Core {
     }
 
     /// The supervisor is to plan the next attempt.
-    #[wasm_bindgen(js_name = transportClosed)]
     pub fn transport_closed(&mut self, now: f64) -> Vec<u8> {
         self.link.transport_closed();
         self.steps(ms(now))
@@ -467,49 +528,6 @@ impl Core {
     /// What comes next.
     pub fn poll(&mut self, now: f64) -> Vec<u8> {
         self.steps(ms(now))
-    }
-
-    /// A WebSocket message arrived (a text message as its UTF-8); with `append_nul`, a NUL is
-    /// added when it does not end in one (`appendMissingNULLonIncoming`).
-    pub fn feed(&mut self, bytes: &[u8], now: f64, append_nul: bool) -> Vec<u8> {
-        let now = ms(now);
-        if self.debug && self.raw {
-            let line = log::incoming_raw(bytes);
-            self.out.tag(tag::DEBUG).str(&line);
-        }
-        if let Err(e) = self.link.socket_message(bytes, now, append_nul) {
-            let message = error::describe(&e);
-            let command = match &e {
-                SessionError::UnexpectedFrame { command, .. } => Some(command.as_str()),
-                _ => None,
-            };
-            self.out.tag(tag::PROTOCOL_ERROR).str(&message).opt(command);
-        }
-        self.steps_over(now, bytes)
-    }
-
-    /// `publish` (`headers` packed, `destination` first): `content-length` is written unless
-    /// `skip_content_length` (the layer never skips it for a binary body, as stompjs); with
-    /// `receipt`, a `receipt` header is added and its id is the value.
-    pub fn send(
-        &mut self,
-        headers: &str,
-        body: &[u8],
-        skip_content_length: bool,
-        receipt: bool,
-        now: f64,
-    ) -> Vec<u8> {
-        let content_length = if skip_content_length {
-            ContentLength::Skip
-        } else {
-            ContentLength::Auto
-        };
-        let mut headers = unpack(headers);
-        let session = &mut self.link.session;
-        let receipt = receipt.then(|| session.add_receipt(&mut headers));
-        let frame = Frame::from_parts(Command::Send, headers, body.to_vec());
-        let result = session.send_frame(frame, content_length, ms(now));
-        self.outcome(result.map(|()| receipt))
     }
 
     /// `subscribe`: the value is the subscription id, then (with `receipt`) a second value,
@@ -558,11 +576,8 @@ impl Core {
     }
 
     /// `begin`: the value is the transaction id (`id`, or a generated one).
-    pub fn begin(&mut self, id: Option<String>, now: f64) -> Vec<u8> {
-        let result = self
-            .link
-            .session
-            .begin(id.as_deref(), Headers::new(), ms(now));
+    pub fn begin(&mut self, id: Option<&str>, now: f64) -> Vec<u8> {
+        let result = self.link.session.begin(id, Headers::new(), ms(now));
         self.outcome(result.map(Some))
     }
 
@@ -577,23 +592,60 @@ impl Core {
         self.outcome(result.map(|()| None))
     }
 
-    /// ACK (or, with `nack`, NACK) of message `id` of `subscription` (empty: none).
+    /// ACK (or, with `nack`, NACK) of message `id` of `subscription` (empty: none). `on`: the
+    /// connection the MESSAGE came on — how many CONNECTED records this core had handed out
+    /// before its record, which is the session's [`connection`](crate::session::Session::connection)
+    /// then (each `Connected` event polled is one such record) — or negative for the id form
+    /// (`client.ack(messageId, …)`), which is not checked. A message of an earlier connection
+    /// is refused (`THROW` kind 2, a `StaleMessageError`) and nothing is sent: its id means
+    /// nothing on this connection (RabbitMQ closes the connection over an unknown delivery
+    /// tag), and the broker redelivers it.
     pub fn ack(
         &mut self,
         id: &str,
         subscription: &str,
         headers: &str,
         nack: bool,
+        on: f64,
         now: f64,
     ) -> Vec<u8> {
         let subscription = Some(subscription).filter(|s| !s.is_empty());
         let session = &mut self.link.session;
         let headers = unpack(headers);
-        let result = if nack {
+        let result = if on >= 0.0 {
+            // The MESSAGE as far as the session reads it to acknowledge it.
+            let mut message = Headers::new();
+            let key = if session.version() == Version::V1_2 {
+                "ack"
+            } else {
+                "message-id"
+            };
+            message.push(key, id);
+            if let Some(s) = subscription {
+                message.push("subscription", s);
+            }
+            let message = Frame::from_parts(Command::Message, message, Vec::new());
+            let on = on as u64;
+            if nack {
+                session.nack_from(&message, on, headers, ms(now))
+            } else {
+                session.ack_from(&message, on, headers, ms(now))
+            }
+        } else if nack {
             session.nack_id(id, subscription, headers, ms(now))
         } else {
             session.ack_id(id, subscription, headers, ms(now))
         };
+        if let Err(SessionError::StaleMessage) = result {
+            let message = log::concat(&[
+                "MESSAGE ",
+                id,
+                ": ",
+                &error::describe(&SessionError::StaleMessage),
+            ]);
+            self.out.tag(tag::THROW).byte(2).str(&message);
+            return self.finish();
+        }
         self.outcome(result.map(|()| None))
     }
 
@@ -621,6 +673,55 @@ impl Core {
         }
         self.out.tag(tag::VALUE).str(&id);
         self.finish()
+    }
+
+    /// Whether debug lines are wanted, and with the raw bytes (`logRawCommunication`).
+    pub fn logging(&mut self, debug: bool, raw: bool) {
+        self.debug = debug;
+        self.raw = raw;
+    }
+
+    /// A WebSocket message arrived (a text message as its UTF-8); with `append_nul`, a NUL is
+    /// added when it does not end in one (`appendMissingNULLonIncoming`).
+    pub fn feed(&mut self, bytes: &[u8], now: f64, append_nul: bool) -> Vec<u8> {
+        let now = ms(now);
+        if self.debug && self.raw {
+            let line = log::incoming_raw(bytes);
+            self.out.tag(tag::DEBUG).str(&line);
+        }
+        if let Err(e) = self.link.socket_message(bytes, now, append_nul) {
+            let message = error::describe(&e);
+            let command = match &e {
+                SessionError::UnexpectedFrame { command, .. } => Some(command.as_str()),
+                _ => None,
+            };
+            self.out.tag(tag::PROTOCOL_ERROR).str(&message).opt(command);
+        }
+        self.steps_over(now, bytes)
+    }
+
+    /// `publish` (`headers` packed, `destination` first): `content-length` is written unless
+    /// `skip_content_length` (the layer never skips it for a binary body, as stompjs); with
+    /// `receipt`, a `receipt` header is added and its id is the value.
+    pub fn send(
+        &mut self,
+        headers: &str,
+        body: &[u8],
+        skip_content_length: bool,
+        receipt: bool,
+        now: f64,
+    ) -> Vec<u8> {
+        let content_length = if skip_content_length {
+            ContentLength::Skip
+        } else {
+            ContentLength::Auto
+        };
+        let mut headers = unpack(headers);
+        let session = &mut self.link.session;
+        let receipt = receipt.then(|| session.add_receipt(&mut headers));
+        let frame = Frame::from_parts(Command::Send, headers, body.to_vec());
+        let result = session.send_frame(frame, content_length, ms(now));
+        self.outcome(result.map(|()| receipt))
     }
 }
 

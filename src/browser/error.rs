@@ -15,9 +15,9 @@
 
 use alloc::string::String;
 
-use js_sys::Error;
 #[cfg(feature = "web-client")]
-use js_sys::{Reflect, TypeError};
+use js_sys::{Error, Reflect, TypeError};
+#[cfg(feature = "web-client")]
 use wasm_bindgen::JsValue;
 
 #[cfg(feature = "web-client")]
@@ -37,6 +37,7 @@ pub(crate) fn type_error(message: &str) -> JsValue {
 }
 
 /// A plain `Error` with this message.
+#[cfg(feature = "web-client")]
 pub(crate) fn plain(message: &str) -> JsValue {
     Error::new(message).into()
 }

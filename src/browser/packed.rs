@@ -10,13 +10,16 @@
 //! next bit also set, the body's offset in the WebSocket message just fed (which ends with it);
 //! else its address in WebAssembly memory, for the reader to copy out before its next call.
 //!
+//! The connection a MESSAGE came on is the number of CONNECTED records before it (in all the
+//! core's answers): the reader counts them and gives that number back to `Core::ack`.
+//!
 //! | tag | record | fields |
 //! |---|---|---|
 //! | 1 | write a text message | `u32` length, bytes (UTF-8) |
 //! | 2 | write a binary message | `u32` length, bytes |
 //! | 3 | a debug line | string |
 //! | 4 | the call's value | string |
-//! | 5 | the call failed | `u8` 1 for a `TypeError` (else `Error`), message |
+//! | 5 | the call failed | `u8` 1 for a `TypeError`, 2 for a `StaleMessageError` (else `Error`), message |
 //! | 6 | the end: the next deadline, and whether the session is open | `f64` ms (`-1`: none), `u8` 1 when open |
 //! | 10 | CONNECTED | version, frame |
 //! | 11 | MESSAGE | subscription id?, id to acknowledge?, its subscription?, frame |
@@ -31,10 +34,18 @@
 //! | 21 | close the socket | `u8` 1 for a timeout (else the session is over), `u8` heart-beats stopped |
 //! | 22 | a reconnect is scheduled | `f64` ms |
 //! | 23 | no more attempts | `u32` attempts made |
+//!
+//! The compatibility `Parser`'s decoder (`parser.rs`) answers each chunk with records too:
+//!
+//! | tag | record | fields |
+//! |---|---|---|
+//! | 30 | a frame | command, header block (as in a frame), body (`u32` length, bytes) |
+//! | 31 | a heart-beat | |
+//! | 32 | the stream is malformed (the last record; further input is refused) | message |
 
 use alloc::vec::Vec;
 
-use crate::frame::Frame;
+use crate::frame::{Frame, Headers};
 
 /// Record tags.
 pub(crate) mod tag {
@@ -57,6 +68,9 @@ pub(crate) mod tag {
     pub(crate) const CLOSE: u8 = 21;
     pub(crate) const SCHEDULED: u8 = 22;
     pub(crate) const GAVE_UP: u8 = 23;
+    pub(crate) const PARSED_FRAME: u8 = 30;
+    pub(crate) const PARSED_HEARTBEAT: u8 = 31;
+    pub(crate) const PARSE_ERROR: u8 = 32;
 }
 
 /// Why a receipt will not come (record 13).
@@ -172,15 +186,21 @@ impl Out {
 
     fn head(&mut self, frame: &Frame) {
         self.str(frame.command.as_str());
+        self.headers(&frame.headers);
+    }
+
+    /// A header block: its byte length, a `u32` count, then each name and value.
+    pub(crate) fn headers(&mut self, headers: &Headers) -> &mut Out {
         let at = self.bytes.len();
         self.u32(0);
-        self.u32(len(frame.headers.len()));
-        for (name, value) in frame.headers.iter() {
+        self.u32(len(headers.len()));
+        for (name, value) in headers.iter() {
             self.str(name);
             self.str(value);
         }
         let block = len(self.bytes.len() - at - 4);
         self.bytes[at..at + 4].copy_from_slice(&block.to_le_bytes());
+        self
     }
 }
 

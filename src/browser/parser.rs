@@ -3,7 +3,8 @@
 //! stompjs's, it reads frames of any command word (a client's own receive path refuses them).
 //!
 //! The package's JavaScript `Parser` wraps this type and calls the callbacks; here each chunk
-//! is decoded and what it completed is handed back in one array, so a chunk costs one crossing.
+//! is decoded and what it completed is handed back as one byte array of records (`packed.rs`),
+//! so a chunk costs one crossing and the core builds no JavaScript objects.
 //! By default header values come out as they were on the wire (STOMP 1.0 decoding: no
 //! unescaping), as stompjs's `Parser` yields them; on request STOMP 1.2's unescaping applies.
 //!
@@ -11,10 +12,12 @@
 //! between frames is a heart-beat (the codec counts the first one after a frame's NUL as part
 //! of the frame, as RabbitMQ writes `\0\n`), and NULs between frames are skipped.
 
-use js_sys::{Array, Uint8Array};
+use alloc::vec::Vec;
+
 use wasm_bindgen::prelude::*;
 
 use super::error;
+use super::packed::{Out, tag};
 use crate::frame::{AnyCommandDecoder, AnyItem, Limits, Version};
 use crate::session::SessionError;
 
@@ -41,23 +44,22 @@ impl FrameParser {
     /// (stompjs's `appendMissingNULLonIncoming`, for a transport that cuts each message at its
     /// first NUL; with it an EOL and that NUL after a counted body end the frame, see
     /// [`Decoder::set_cut_nul`](crate::frame::Decoder::set_cut_nul)). Returns what was
-    /// completed, in order: per
-    /// frame its command, its headers as a flat `[name, value, …]` array and its body; `null`
-    /// per heart-beat; and, when the input is malformed, an `Error` naming the problem as the
-    /// last element (the parser then refuses further input).
-    pub fn feed(&mut self, chunk: &[u8], append_nul: bool) -> Array {
-        let out = Array::new();
+    /// completed, in order, as records (`packed.rs`): each frame (its command, its headers in
+    /// order, as sent, and its body), each heart-beat, and, when the input is malformed, a last
+    /// record naming the problem (the parser then refuses further input).
+    pub fn feed(&mut self, chunk: &[u8], append_nul: bool) -> Vec<u8> {
+        let mut out = Out::default();
         self.decoder.set_cut_nul(append_nul);
-        self.decode(chunk, &out);
+        self.decode(chunk, &mut out);
         if append_nul && chunk.last() != Some(&0) {
-            self.decode(&[0], &out);
+            self.decode(&[0], &mut out);
         }
-        out
+        out.take()
     }
 }
 
 impl FrameParser {
-    fn decode(&mut self, mut input: &[u8], out: &Array) {
+    fn decode(&mut self, mut input: &[u8], out: &mut Out) {
         loop {
             if !self.decoder.in_frame() {
                 let skip = input.iter().take_while(|&&b| b == 0).count();
@@ -69,7 +71,8 @@ impl FrameParser {
             let (consumed, item) = match self.decoder.decode(input) {
                 Ok(decoded) => decoded,
                 Err(e) => {
-                    out.push(&error::plain(&error::describe(&SessionError::Decode(e))));
+                    let message = error::describe(&SessionError::Decode(e));
+                    out.tag(tag::PARSE_ERROR).str(&message);
                     return;
                 }
             };
@@ -78,17 +81,13 @@ impl FrameParser {
                 Some(AnyItem::Frame(frame)) => {
                     // Every EOL after this frame is a heart-beat, as stompjs counts them.
                     self.decoder.reset();
-                    let headers = Array::new();
-                    for (name, value) in frame.headers().iter() {
-                        headers.push(&name.into());
-                        headers.push(&value.into());
-                    }
-                    out.push(&frame.command().into());
-                    out.push(&headers);
-                    out.push(&Uint8Array::from(frame.body()));
+                    out.tag(tag::PARSED_FRAME)
+                        .str(frame.command())
+                        .headers(frame.headers())
+                        .bytes(frame.body());
                 }
                 Some(AnyItem::Heartbeat) => {
-                    out.push(&JsValue::NULL);
+                    out.tag(tag::PARSED_HEARTBEAT);
                 }
                 None => {}
             }

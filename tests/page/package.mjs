@@ -1,8 +1,9 @@
 // The npm package's JavaScript layer, in Node 20 with `ws`, against RabbitMQ Web-STOMP: what
 // the layer itself carries out now that the WebAssembly core holds only the session, the
 // supervisor and the codec — receipts as promises, batchFrames, limits, brokerURLs failover,
-// subscription replay, beforeConnect (setting the broker; failing), the Worker ticker's
-// fallback, and that a finished client can be garbage-collected.
+// subscription replay, the ack of a message from a dropped connection refused, beforeConnect
+// (setting the broker; failing), the Worker ticker's fallback, and that a finished client can
+// be garbage-collected.
 //
 //   node --expose-gc tests/page/package.mjs PKG_NPM_DIR
 //
@@ -329,6 +330,69 @@ await scenario('replay', async () => {
   await within(arrived, 10000, 'the message after the reconnect');
   check('replaySubscriptions: the subscription carries on after a reconnect', connects === 1 && got.includes('after'), got.join());
   await c.deactivate();
+});
+
+await scenario('stale ack', async () => {
+  // A client-ack message whose connection drops before the ACK: its ack id means nothing on the
+  // next connection (RabbitMQ closes a connection over an unknown delivery tag), so message.ack()
+  // is refused there and nothing is sent; RabbitMQ redelivers it, and that copy is acked.
+  const c = client({ reconnectDelay: 100, replaySubscriptions: true });
+  await up(c, 'CONNECTED (stale ack)');
+  const queue = `/queue/stompwire-pkgjs-stale-${uid()}`;
+  const got = [];
+  let next;
+  c.subscribe(queue, (m) => {
+    got.push(m);
+    if (next) next();
+  }, { ack: 'client-individual' });
+  await sleep(100);
+  let arrived = new Promise((r) => (next = r));
+  c.publish({ destination: queue, body: 'once' });
+  await within(arrived, 10000, 'the client-ack message');
+  const old = got[0];
+  arrived = new Promise((r) => (next = r));
+  const again = new Promise((r) => (c.onConnect = r));
+  c.forceDisconnect();
+  await within(again, 10000, 'the reconnection (stale ack)');
+  await within(arrived, 10000, 'the redelivered message');
+  const copy = got[1];
+  const before = c.counter.sends;
+  let refused;
+  try {
+    old.ack();
+  } catch (e) {
+    refused = e;
+  }
+  check(
+    'message.ack() of a message from the dropped connection throws a StaleMessageError naming it',
+    refused && refused.name === 'StaleMessageError' && refused.message.includes(old.headers.ack || old.headers['message-id']),
+    refused ? `${refused.name}: ${refused.message}` : 'nothing thrown',
+  );
+  let nackRefused;
+  try {
+    old.nack();
+  } catch (e) {
+    nackRefused = e;
+  }
+  check('message.nack() of it is refused too', nackRefused && nackRefused.name === 'StaleMessageError', nackRefused && nackRefused.message);
+  check('nothing is sent for the stale message', c.counter.sends === before, `${c.counter.sends - before} messages`);
+  check('the redelivered copy arrives on the new connection', copy && copy.body === 'once' && copy.headers.redelivered === 'true', copy && JSON.stringify(copy.headers));
+  copy.ack();
+  const receipt = await within(c.publishWithReceipt({ destination: `${queue}-probe`, body: 'p' }), 5000, 'a receipt after the ACK').then(
+    (f) => f,
+    (e) => e,
+  );
+  check('the connection stays up after the refusal and the ACK of the copy', c.connected && receipt && receipt.command === 'RECEIPT', receipt && (receipt.message || receipt.command));
+  await c.deactivate();
+  // The copy was acked: a new subscriber gets the next message, not the old one again.
+  const d = client();
+  await up(d, 'CONNECTED (after the stale ack)');
+  const first = new Promise((r) => d.subscribe(queue, (m) => r(m.body), { ack: 'auto' }));
+  await sleep(100);
+  d.publish({ destination: queue, body: 'next' });
+  const body = await within(first, 10000, 'the next message');
+  check('the ACK of the redelivered copy was taken: the queue holds only the next message', body === 'next', body);
+  await d.deactivate();
 });
 
 await scenario('beforeConnect', async () => {
