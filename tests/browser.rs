@@ -1014,6 +1014,71 @@ async fn replays_subscriptions_after_a_reconnect_when_asked() {
     deactivate(&client).await;
 }
 
+/// Calls `message.ack()` or `message.nack()`; the error it throws, if any.
+fn acknowledge(message: &JsValue, method: &str) -> Result<(), JsValue> {
+    let f: Function = get(message, method).unchecked_into();
+    f.call0(message).map(|_| ())
+}
+
+#[wasm_bindgen_test]
+async fn a_message_of_an_earlier_connection_is_not_acknowledged() {
+    let connects = Inbox::new();
+    let client = Client::new(config(&[
+        ("reconnectDelay", num(200.0)),
+        ("replaySubscriptions", JsValue::TRUE),
+        ("onConnect", connects.callback()),
+    ]))
+    .unwrap();
+    client.activate().unwrap();
+    connects.next(10_000, "the first connection").await;
+    let queue = unique("stale-ack");
+    let inbox = Inbox::new();
+    let subscribed = client
+        .subscribe_with_receipt(
+            queue.clone(),
+            inbox.callback().unchecked_into(),
+            object(&[("ack", JsValue::from_str("client-individual"))]),
+            None,
+        )
+        .unwrap();
+    within(subscribed, 5_000, "the SUBSCRIBE receipt")
+        .await
+        .unwrap();
+    publish_text(&client, &queue, "once", &[]);
+    let first = inbox.next(5_000, "the message").await;
+
+    control("/close-connections").await;
+    connects.next(15_000, "the second connection").await;
+    // Its acknowledgement id is void on this connection: refused, nothing sent (RabbitMQ would
+    // close the connection on an unknown delivery tag).
+    for method in ["ack", "nack"] {
+        let error = acknowledge(&first, method).expect_err("a stale message is refused");
+        assert_eq!(text(&error, "name"), "StaleMessageError", "{method}");
+        assert!(
+            text(&error, "message").contains("earlier connection"),
+            "{method}"
+        );
+    }
+    // The broker delivers it again on the replayed subscription; that copy is acknowledged.
+    let again = inbox.next(5_000, "the redelivered message").await;
+    assert_eq!(text(&again, "body"), "once");
+    acknowledge(&again, "ack").expect("the copy of this connection is acknowledged");
+    let receipt = client
+        .publish_with_receipt(
+            object(&[
+                ("destination", JsValue::from_str(&queue)),
+                ("body", JsValue::from_str("after")),
+            ]),
+            None,
+        )
+        .unwrap();
+    within(receipt, 5_000, "a receipt on the same connection")
+        .await
+        .expect("the connection stayed up");
+    assert_eq!(connects.len(), 0, "no reconnect after the refused ACK");
+    deactivate(&client).await;
+}
+
 #[wasm_bindgen_test]
 async fn fails_over_to_the_next_broker() {
     let errors = Inbox::new();

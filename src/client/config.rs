@@ -79,7 +79,9 @@ pub struct Config {
     /// when a listener falls behind. Default 64.
     pub event_buffer: usize,
     /// Bytes queued for writing beyond which `send` waits for the connection to take them.
-    /// Default 1 MiB.
+    /// Default 64 KiB: a producer that runs ahead waits sooner, and the driver writes (and
+    /// reads) in between — measured against 1 MiB on 50,000 × 128 B floods, more messages per
+    /// second and less CPU per message on both brokers.
     pub write_buffer: usize,
     /// Bytes a connection that cannot be paused (the browser's WebSocket) holds for the
     /// client while reading is held back ([`SlowConsumer::Block`]); never less than one
@@ -107,7 +109,7 @@ impl Config {
             subscription_buffer: 256,
             slow_consumer: SlowConsumer::Block,
             event_buffer: 64,
-            write_buffer: 1 << 20,
+            write_buffer: 64 << 10,
             receive_buffer: 4 << 20,
             open_timeout_ms: 10_000,
             #[cfg(all(feature = "tokio", not(target_arch = "wasm32")))]
@@ -198,6 +200,14 @@ impl Config {
     #[must_use]
     pub fn slow_consumer(mut self, policy: SlowConsumer) -> Config {
         self.slow_consumer = policy;
+        self
+    }
+
+    /// Sets the `write_buffer` field: the bytes queued for writing beyond which `send`
+    /// waits.
+    #[must_use]
+    pub fn write_buffer(mut self, bytes: usize) -> Config {
+        self.write_buffer = bytes;
         self
     }
 

@@ -74,7 +74,7 @@ pub struct ClientConfig {
     /// [`SlowConsumer::Block`]: reading stops until the program takes a message).
     pub slow_consumer: SlowConsumer,
     /// Bytes queued for writing beyond which a send waits for the connection to take them
-    /// (a call made by a listener, on the receiver thread, never waits). Default 1 MiB.
+    /// (a call made by a listener, on the receiver thread, never waits). Default 64 KiB.
     pub write_buffer: usize,
 }
 
@@ -91,7 +91,7 @@ impl ClientConfig {
             spawner: None,
             subscription_buffer: 256,
             slow_consumer: SlowConsumer::Block,
-            write_buffer: 1 << 20,
+            write_buffer: 64 << 10,
         }
     }
 

@@ -154,6 +154,44 @@ impl Inner {
         Ok(())
     }
 
+    /// ACK or NACK of `message` (whose acknowledgement id is `id`), which came on
+    /// `connection`: one of an earlier connection is refused with a `StaleMessageError`, and
+    /// nothing is sent (the session's rule).
+    pub(crate) fn acknowledge_message(
+        &self,
+        command: Command,
+        message: &Frame,
+        id: &str,
+        connection: u64,
+        headers: Headers,
+    ) -> Result<(), JsValue> {
+        self.check_connected()?;
+        let result = {
+            let mut core = self.core.borrow_mut();
+            let now = now();
+            let session = &mut core.link.session;
+            if command == Command::Ack {
+                session.ack_from(message, connection, headers, now)
+            } else {
+                session.nack_from(message, connection, headers, now)
+            }
+        };
+        match result {
+            Err(SessionError::StaleMessage) => Err(error::named(
+                "StaleMessageError",
+                &format!(
+                    "MESSAGE {id}: {}",
+                    error::describe(&SessionError::StaleMessage)
+                ),
+            )),
+            Err(e) => Err(error::session(&e)),
+            Ok(()) => {
+                self.pump();
+                Ok(())
+            }
+        }
+    }
+
     /// stompjs's `watchForReceipt`.
     pub(crate) fn watch_for_receipt(&self, id: String, callback: Function) -> Result<(), JsValue> {
         self.check_connected()?;

@@ -79,7 +79,7 @@ impl Inner {
 
     fn on_stomp_message(&self, subscription: Option<String>, frame: Frame) {
         self.log_frame(&frame);
-        let (callback, version) = {
+        let (callback, version, connection) = {
             let core = self.core.borrow();
             (
                 subscription.as_ref().and_then(|id| {
@@ -89,9 +89,10 @@ impl Inner {
                         .map(|(_, f)| f.clone())
                 }),
                 core.link.session.version(),
+                core.link.session.connection(),
             )
         };
-        let message: JsValue = FrameImpl::message(frame, subscription, version, self.rc()).into();
+        let message: JsValue = FrameImpl::message(frame, version, connection, self.rc()).into();
         match callback {
             Some(f) => {
                 invoke(&f, Some(&message));

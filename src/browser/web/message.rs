@@ -41,7 +41,9 @@ struct AckTarget {
     inner: Rc<Inner>,
     /// The id to acknowledge: the `ack` header in 1.2, `message-id` before.
     id: Option<String>,
-    subscription: Option<String>,
+    /// The connection it came on ([`Session::connection`](crate::session::Session::connection)):
+    /// one since dropped cannot be acknowledged.
+    connection: u64,
 }
 
 /// A STOMP frame the broker sent: stompjs's `FrameImpl`. A MESSAGE also has `ack()` and
@@ -63,12 +65,12 @@ impl FrameImpl {
         }
     }
 
-    /// A MESSAGE of subscription `subscription`, negotiated `version`, acknowledged through
-    /// `inner`.
+    /// A MESSAGE, negotiated `version`, that came on `connection`, acknowledged through
+    /// `inner` (the session finds its subscription).
     pub(crate) fn message(
         frame: Frame,
-        subscription: Option<String>,
         version: Version,
+        connection: u64,
         inner: Rc<Inner>,
     ) -> FrameImpl {
         let id = if version == Version::V1_2 {
@@ -79,7 +81,7 @@ impl FrameImpl {
         let ack = AckTarget {
             inner,
             id: id.map(String::from),
-            subscription: frame.subscription().map(String::from).or(subscription),
+            connection,
         };
         FrameImpl {
             ack: Some(ack),
@@ -103,10 +105,11 @@ impl FrameImpl {
                 "the MESSAGE has no ack or message-id header",
             ));
         };
-        target.inner.acknowledge(
+        target.inner.acknowledge_message(
             command,
+            &self.frame,
             id,
-            target.subscription.as_deref(),
+            target.connection,
             headers::from_js(headers),
         )
     }

@@ -208,6 +208,15 @@ impl Pacer {
 
 // ----- stompwire --------------------------------------------------------------------------------
 
+/// The write buffer of stompwire's async clients: `BENCH_WRITE_BUFFER` bytes, else the
+/// default's.
+fn write_buffer() -> usize {
+    std::env::var("BENCH_WRITE_BUFFER")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(stompwire::client::Config::new(Vec::new()).write_buffer)
+}
+
 async fn stompwire(w: Workload) -> Outcome {
     use stompwire::client::{Client, Config};
     use stompwire::session::AckMode;
@@ -218,6 +227,7 @@ async fn stompwire(w: Workload) -> Outcome {
             .credentials(login, passcode)
             .vhost("/")
             .heart_beat(0, 0)
+            .write_buffer(write_buffer())
     };
     let consumer = Client::connect(config()).await.expect("connect");
     let producer = Client::connect(config()).await.expect("connect");
