@@ -978,8 +978,10 @@ async fn reconnects_after_the_broker_closes_the_connection() {
     assert_eq!(page.len(), 0, "errors in the page: {:?}", page.all());
 }
 
-#[wasm_bindgen_test]
-async fn replays_subscriptions_after_a_reconnect_when_asked() {
+/// A connected client that replays subscriptions after a reconnect (each CONNECTED in
+/// `connects`, the first one taken), subscribed with `headers` to a new queue (named after
+/// `prefix`) whose messages go to `inbox`, the SUBSCRIBE confirmed.
+async fn replaying(prefix: &str, headers: JsValue) -> (Client, Inbox, String, Inbox) {
     let connects = Inbox::new();
     let client = Client::new(config(&[
         ("reconnectDelay", num(200.0)),
@@ -989,19 +991,25 @@ async fn replays_subscriptions_after_a_reconnect_when_asked() {
     .unwrap();
     client.activate().unwrap();
     connects.next(10_000, "the first connection").await;
-    let queue = unique("replay");
+    let queue = unique(prefix);
     let inbox = Inbox::new();
     let subscribed = client
         .subscribe_with_receipt(
             queue.clone(),
             inbox.callback().unchecked_into(),
-            JsValue::UNDEFINED,
+            headers,
             None,
         )
         .unwrap();
     within(subscribed, 5_000, "the SUBSCRIBE receipt")
         .await
         .unwrap();
+    (client, connects, queue, inbox)
+}
+
+#[wasm_bindgen_test]
+async fn replays_subscriptions_after_a_reconnect_when_asked() {
+    let (client, connects, queue, inbox) = replaying("replay", JsValue::UNDEFINED).await;
 
     control("/close-connections").await;
     connects.next(15_000, "the second connection").await;
@@ -1022,28 +1030,8 @@ fn acknowledge(message: &JsValue, method: &str) -> Result<(), JsValue> {
 
 #[wasm_bindgen_test]
 async fn a_message_of_an_earlier_connection_is_not_acknowledged() {
-    let connects = Inbox::new();
-    let client = Client::new(config(&[
-        ("reconnectDelay", num(200.0)),
-        ("replaySubscriptions", JsValue::TRUE),
-        ("onConnect", connects.callback()),
-    ]))
-    .unwrap();
-    client.activate().unwrap();
-    connects.next(10_000, "the first connection").await;
-    let queue = unique("stale-ack");
-    let inbox = Inbox::new();
-    let subscribed = client
-        .subscribe_with_receipt(
-            queue.clone(),
-            inbox.callback().unchecked_into(),
-            object(&[("ack", JsValue::from_str("client-individual"))]),
-            None,
-        )
-        .unwrap();
-    within(subscribed, 5_000, "the SUBSCRIBE receipt")
-        .await
-        .unwrap();
+    let headers = object(&[("ack", JsValue::from_str("client-individual"))]);
+    let (client, connects, queue, inbox) = replaying("stale-ack", headers).await;
     publish_text(&client, &queue, "once", &[]);
     let first = inbox.next(5_000, "the message").await;
 

@@ -16,7 +16,7 @@ use super::receipts::Resolves;
 use super::subscription::StompSubscription;
 use super::transaction::Transaction;
 use crate::frame::{Command, Frame, Headers};
-use crate::session::SessionError;
+use crate::session::{Session, SessionError};
 
 impl Inner {
     /// stompjs's `publish`; with `receipt_limit`, also waits for the receipt (a `receipt`
@@ -129,6 +129,22 @@ impl Inner {
         Ok(())
     }
 
+    /// Runs `f` on the session while connected, and writes what it queued.
+    fn acknowledging(
+        &self,
+        f: impl FnOnce(&mut Session, u64) -> Result<(), SessionError>,
+    ) -> Result<Result<(), SessionError>, JsValue> {
+        self.check_connected()?;
+        let result = {
+            let mut core = self.core.borrow_mut();
+            f(&mut core.link.session, now())
+        };
+        if result.is_ok() {
+            self.pump();
+        }
+        Ok(result)
+    }
+
     /// ACK or NACK of message `id` (the `ack` header in 1.2, `message-id` before) of
     /// `subscription`.
     pub(crate) fn acknowledge(
@@ -138,20 +154,14 @@ impl Inner {
         subscription: Option<&str>,
         headers: Headers,
     ) -> Result<(), JsValue> {
-        self.check_connected()?;
-        let result = {
-            let mut core = self.core.borrow_mut();
-            let now = now();
-            let session = &mut core.link.session;
+        self.acknowledging(|session, now| {
             if command == Command::Ack {
                 session.ack_id(id, subscription, headers, now)
             } else {
                 session.nack_id(id, subscription, headers, now)
             }
-        };
-        result.map_err(|e| error::session(&e))?;
-        self.pump();
-        Ok(())
+        })?
+        .map_err(|e| error::session(&e))
     }
 
     /// ACK or NACK of `message` (whose acknowledgement id is `id`), which came on
@@ -165,17 +175,13 @@ impl Inner {
         connection: u64,
         headers: Headers,
     ) -> Result<(), JsValue> {
-        self.check_connected()?;
-        let result = {
-            let mut core = self.core.borrow_mut();
-            let now = now();
-            let session = &mut core.link.session;
+        let result = self.acknowledging(|session, now| {
             if command == Command::Ack {
                 session.ack_from(message, connection, headers, now)
             } else {
                 session.nack_from(message, connection, headers, now)
             }
-        };
+        })?;
         match result {
             Err(SessionError::StaleMessage) => Err(error::named(
                 "StaleMessageError",
@@ -184,11 +190,7 @@ impl Inner {
                     error::describe(&SessionError::StaleMessage)
                 ),
             )),
-            Err(e) => Err(error::session(&e)),
-            Ok(()) => {
-                self.pump();
-                Ok(())
-            }
+            other => other.map_err(|e| error::session(&e)),
         }
     }
 
