@@ -907,3 +907,105 @@ fn any_command_decoder_takes_the_cut_nul_leniency() {
     assert_eq!((frame.command(), frame.body()), ("RECEIVE", &b"z"[..]));
     assert!(!decoder.in_frame() && !decoder.has_failed());
 }
+
+// The body a caller holds (Decoder::elide_body): a shell hands the decoder a large MESSAGE's
+// head and end only.
+
+/// A decoder that has read `head`, and what it completed.
+fn fed(head: &[u8]) -> (Decoder, Vec<Item>) {
+    let mut decoder = Decoder::new(Limits::default());
+    let items = decoder.feed(head).map(|i| i.unwrap()).collect();
+    (decoder, items)
+}
+
+const MESSAGE_HEAD: &[u8] =
+    b"MESSAGE\ndestination:/queue/a\nmessage-id:7\nsubscription:0\ncontent-length:4\n\n";
+
+#[test]
+fn an_elided_body_ends_with_the_nul_and_the_frame_carries_no_body() {
+    let (mut decoder, before) = fed(MESSAGE_HEAD);
+    assert!(before.is_empty());
+    assert!(decoder.elide_body(4));
+    assert!(decoder.in_frame());
+    let items: Vec<Item> = decoder
+        .feed(b"\0\nRECEIPT\nreceipt-id:r\n\n\0")
+        .map(|i| i.unwrap())
+        .collect();
+    let [Item::Frame(message), Item::Frame(receipt)] = items.as_slice() else {
+        panic!("{items:?}");
+    };
+    assert_eq!(message.command, Command::Message);
+    assert_eq!(message.content_length(), Some(4));
+    assert_eq!(message.header("message-id"), Some("7"));
+    assert!(message.body().is_empty());
+    assert_eq!(
+        receipt.receipt_id(),
+        Some("r"),
+        "the stream goes on after it"
+    );
+}
+
+#[test]
+fn an_elided_body_still_needs_its_nul() {
+    let (mut decoder, _) = fed(MESSAGE_HEAD);
+    assert!(decoder.elide_body(4));
+    let result: Vec<_> = decoder.feed(b"x").collect();
+    assert!(
+        matches!(result.as_slice(), [Err(DecodeError::MissingNul { .. })]),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn a_body_is_elided_only_whole_and_only_for_a_message_with_its_length() {
+    // Not the length the frame says.
+    let (mut decoder, _) = fed(MESSAGE_HEAD);
+    assert!(!decoder.elide_body(3));
+    assert!(!decoder.elide_body(5));
+    // Part of the body arrived already.
+    let (mut decoder, _) = fed(&[MESSAGE_HEAD, b"ab"].concat());
+    assert!(!decoder.elide_body(4));
+    assert!(!decoder.elide_body(2));
+    // Before the blank line, between frames, after a frame.
+    let (mut decoder, _) = fed(b"MESSAGE\ncontent-length:4\n");
+    assert!(!decoder.elide_body(4));
+    let (mut decoder, _) = fed(b"");
+    assert!(!decoder.elide_body(0));
+    let (mut decoder, items) = fed(&[MESSAGE_HEAD, b"abcd\0"].concat());
+    assert_eq!(items.len(), 1);
+    assert!(!decoder.elide_body(4));
+    // No content-length: the body's end is its NUL, which only its bytes show.
+    let (mut decoder, _) = fed(b"MESSAGE\ndestination:/queue/a\n\n");
+    assert!(!decoder.elide_body(0));
+    // Not a MESSAGE.
+    let (mut decoder, _) = fed(b"ERROR\ncontent-length:4\n\n");
+    assert!(!decoder.elide_body(4));
+    // Refused by the decoder's rules: what was given is decoded as usual, unchanged.
+    let (mut decoder, _) = fed(MESSAGE_HEAD);
+    assert!(!decoder.elide_body(9));
+    let items: Vec<Item> = decoder.feed(b"abcd\0").map(|i| i.unwrap()).collect();
+    let [Item::Frame(frame)] = items.as_slice() else {
+        panic!("{items:?}");
+    };
+    assert_eq!(frame.body(), b"abcd");
+}
+
+#[test]
+fn an_elided_body_counts_towards_the_frame_size_limit() {
+    // The limit was checked when the length was read: a body over it is refused there, before
+    // anything could be elided.
+    let mut decoder = Decoder::new(Limits::DEFAULT.with_max_frame_size(100));
+    let head = b"MESSAGE\ndestination:/queue/a\ncontent-length:90\n\n";
+    let result: Vec<_> = decoder.feed(head).collect();
+    assert!(
+        matches!(
+            result.as_slice(),
+            [Err(DecodeError::LimitExceeded {
+                limit: stompwire::frame::Limit::FrameSize,
+                ..
+            })]
+        ),
+        "{result:?}"
+    );
+    assert!(!decoder.elide_body(90));
+}

@@ -453,3 +453,41 @@ fn unsubscribing_after_disconnect_asked_for_sends_nothing_more() {
     assert!(pair.sent().is_empty());
     assert_eq!(pair.session.subscriptions().count(), 0);
 }
+
+#[test]
+fn a_message_whose_body_the_shell_holds_is_routed_with_an_empty_body() {
+    let mut pair = pair_with("1.2");
+    let id = subscribe(&mut pair, "/queue/big", AckMode::Auto, Headers::new());
+    let head = format!(
+        "MESSAGE\ndestination:/queue/big\nmessage-id:m1\nsubscription:{id}\ncontent-length:100000\n\n"
+    );
+    pair.broker(head.as_bytes()).unwrap();
+    assert!(!pair.session.elide_body(99_999), "not its length");
+    assert!(pair.session.elide_body(100_000));
+    pair.broker(b"\0\n").unwrap();
+    let messages: Vec<_> = pair
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Message {
+                subscription,
+                frame,
+            } => Some((subscription, frame)),
+            _ => None,
+        })
+        .collect();
+    let [(Some(sub), frame)] = messages.as_slice() else {
+        panic!("{messages:?}");
+    };
+    assert_eq!(sub, &id);
+    assert_eq!(frame.content_length(), Some(100_000));
+    assert!(frame.body().is_empty());
+    assert_eq!(pair.session.state(), State::Connected);
+}
+
+#[test]
+fn no_body_is_elided_on_a_closed_session() {
+    let mut pair = pair_with("1.2");
+    pair.close_transport();
+    assert!(!pair.session.elide_body(0));
+}

@@ -150,6 +150,21 @@ export class Transaction {
 }
 
 /** A STOMP client over WebSocket, with the surface of stompjs's `Client`. */
+// Messages from this size on are read without copying their body into the core.
+const ELIDE = 1 << 16;
+
+// Where the body of a large message's first frame starts (after its headers' blank line,
+// looked for in the first 64 KiB), or -1.
+function bodyStart(bytes) {
+  if (bytes.length < ELIDE) return -1;
+  const limit = Math.min(bytes.length, ELIDE);
+  for (let i = bytes.indexOf(10); i >= 0 && i < limit; i = bytes.indexOf(10, i + 1)) {
+    if (bytes[i + 1] === 10) return i + 2;
+    if (bytes[i + 1] === 13 && bytes[i + 2] === 10) return i + 3;
+  }
+  return -1;
+}
+
 export class Client {
   /** @param {import('../stompwire').StompConfig} [conf] */
   constructor(conf = {}) {
@@ -521,16 +536,29 @@ export class Client {
     this._say('Received data');
     // Received bodies may be views of these bytes: they are this layer's (a fresh encoding, or
     // the socket's own buffer, which it hands over once).
+    let bytes;
     if (typeof data === 'string') {
-      const bytes = encoder.encode(data);
-      return this._pump(core.input(nul ? 1 : 0, '', bytes, now()), bytes);
-    }
-    if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+      bytes = encoder.encode(data);
+    } else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
       // A view (a Node Buffer, say) may share its memory with other data: its bytes are copied.
-      const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : new Uint8Array(data);
-      return this._pump(core.input(nul ? 1 : 0, '', bytes, now()), bytes);
+      bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : new Uint8Array(data);
+    } else {
+      this._say('Ignored a message that is neither text nor an ArrayBuffer');
+      return;
     }
-    this._say('Ignored a message that is neither text nor an ArrayBuffer');
+    // A large MESSAGE: the core reads its head and its end, and its body stays here.
+    const at = nul ? -1 : bodyStart(bytes);
+    if (at > 0) {
+      let end = bytes.length;
+      while (end > at && (bytes[end - 1] === 10 || bytes[end - 1] === 13)) end--;
+      if (end > at && bytes[end - 1] === 0) {
+        const [rest] = this._take(core.elide(bytes.subarray(0, at), end - 1 - at, bytes.subarray(end - 1), now()), bytes);
+        if (rest === undefined) return this._pump();
+        const tail = bytes.subarray(at);
+        return this._pump(core.input(0, '', tail, now()), tail);
+      }
+    }
+    return this._pump(core.input(nul ? 1 : 0, '', bytes, now()), bytes);
   }
 
   // The socket closed (or was discarded): the session ends if it had not, the close is

@@ -79,6 +79,9 @@ pub struct Core {
     raw: bool,
     /// The reconnect settings given to [`start`](Core::start).
     activated: Reconnect,
+    /// While [`elide`](Core::elide) answers: the body the session did not read, as its place
+    /// (offset, length) in the WebSocket message.
+    elided: Option<(u32, u32)>,
 }
 
 /// How many session settings `prepare` takes before the time and the reconnect settings.
@@ -212,7 +215,13 @@ impl Core {
                     .opt(subscription.as_deref())
                     .opt(id)
                     .opt(acked);
-                if self.out.frame_by_reference(&frame, input) {
+                let elided = self.elided.filter(|&(_, n)| {
+                    frame.body.is_empty() && frame.content_length() == Some(n as usize)
+                });
+                if let Some((at, n)) = elided {
+                    self.elided = None;
+                    self.out.frame_at(&frame, at, n);
+                } else if self.out.frame_by_reference(&frame, input) {
                     self.held.push(frame);
                 }
             }
@@ -347,7 +356,37 @@ impl Core {
             debug: false,
             raw: false,
             activated: Reconnect::default(),
+            elided: None,
         }
+    }
+
+    /// A WebSocket message of one large MESSAGE (or ending with one), given as its `head` (up
+    /// to and with the blank line after the last frame's headers), the length of its body,
+    /// and its `end` (the NUL and any EOLs): the body is not copied into the core at all — the
+    /// session takes it as read ([`Session::elide_body`]), and the MESSAGE record hands it over
+    /// as its place in the message. When the head does not end that way (another frame, no
+    /// `content-length`, raw logging on), only the head is read and the answer starts with a
+    /// value, `"rest"`: the layer feeds the rest of the message as usual.
+    ///
+    /// [`Session::elide_body`]: crate::session::Session::elide_body
+    pub fn elide(&mut self, head: &[u8], body: u32, end: &[u8], now: f64) -> Vec<u8> {
+        // A place's length has 30 bits in a record.
+        if (self.debug && self.raw) || body >= 0x4000_0000 {
+            self.out.tag(tag::VALUE).str("rest");
+            return self.finish();
+        }
+        let t = ms(now);
+        let fed = self.link.socket_message(head, t, false);
+        if fed.is_ok() && self.link.session.elide_body(body as usize) {
+            self.elided = Some((u32::try_from(head.len()).unwrap_or(0), body));
+            let answer = self.feed(end, now, false);
+            self.elided = None;
+            return answer;
+        }
+        if fed.is_ok() {
+            self.out.tag(tag::VALUE).str("rest");
+        }
+        self.fed(fed, t, head)
     }
 
     /// Starts connecting. `s`: `reconnectDelay`, 1 for `EXPONENTIAL`, `maxReconnectDelay`,
@@ -689,7 +728,13 @@ impl Core {
             let line = log::incoming_raw(bytes);
             self.out.tag(tag::DEBUG).str(&line);
         }
-        if let Err(e) = self.link.socket_message(bytes, now, append_nul) {
+        let fed = self.link.socket_message(bytes, now, append_nul);
+        self.fed(fed, now, bytes)
+    }
+
+    /// After a WebSocket message was fed: a protocol error said, then the steps.
+    fn fed(&mut self, fed: Result<(), SessionError>, now: u64, bytes: &[u8]) -> Vec<u8> {
+        if let Err(e) = fed {
             let message = error::describe(&e);
             let command = match &e {
                 SessionError::UnexpectedFrame { command, .. } => Some(command.as_str()),

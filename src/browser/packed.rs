@@ -184,6 +184,13 @@ impl Out {
         true
     }
 
+    /// A frame whose body the session never read: `n` bytes at `at` in the WebSocket message
+    /// (a body by reference, as [`frame_by_reference`](Self::frame_by_reference) gives one).
+    pub(crate) fn frame_at(&mut self, frame: &Frame, at: u32, n: u32) {
+        self.head(frame);
+        self.u32(n | 0xC000_0000).u32(at);
+    }
+
     fn head(&mut self, frame: &Frame) {
         self.str(frame.command.as_str());
         self.headers(&frame.headers);

@@ -202,6 +202,40 @@ impl Decoder {
         self.clear_frame();
     }
 
+    /// Takes the whole counted body of the MESSAGE being read — `n` bytes, none of which has
+    /// arrived yet — as read, without storing it: the caller holds those bytes (a WebSocket
+    /// message the frame ends), and the frame comes out with an empty body. Every limit still
+    /// counts the `n` bytes. Next comes the NUL, as after any counted body.
+    ///
+    /// Returns `false`, and changes nothing, unless the decoder has just read the blank line of
+    /// a MESSAGE whose `content-length` is `n`.
+    ///
+    /// ```
+    /// use stompwire::frame::{Decoder, Item, Limits};
+    ///
+    /// let mut decoder = Decoder::new(Limits::default());
+    /// let head = b"MESSAGE\ndestination:/queue/a\nmessage-id:1\nsubscription:0\ncontent-length:5\n\n";
+    /// assert!(decoder.feed(head).next().is_none());
+    /// assert!(!decoder.elide_body(4), "not the body's length");
+    /// assert!(decoder.elide_body(5));
+    /// let Some(Ok(Item::Frame(frame))) = decoder.feed(b"\0").next() else { panic!() };
+    /// assert_eq!(frame.content_length(), Some(5));
+    /// assert!(frame.body().is_empty(), "the caller holds the body");
+    /// ```
+    pub fn elide_body(&mut self, n: usize) -> bool {
+        let fresh = self.state == State::Body && self.body.is_empty();
+        let message = self.command == Command::Message && self.other_command.is_empty();
+        if !fresh || !message || self.content_length != Some(n) {
+            return false;
+        }
+        // Within the limits: `start_body` checked the length against them.
+        if self.grow_frame(n).is_err() {
+            return false;
+        }
+        self.state = State::Nul;
+        true
+    }
+
     /// Whether the decoder holds part of a frame (a connection closing now cut a frame short).
     pub fn in_frame(&self) -> bool {
         matches!(
@@ -338,6 +372,10 @@ impl Decoder {
                     Some(n) => {
                         let take = (n - self.body.len()).min(rest.len());
                         self.grow_frame(take)?;
+                        if self.body.is_empty() {
+                            // Allocated once the body arrives (it may be elided instead).
+                            self.body.reserve_exact(n);
+                        }
                         self.body.extend_from_slice(&rest[..take]);
                         pos += take;
                         if self.body.len() < n {
@@ -598,7 +636,6 @@ impl Decoder {
         if total > self.limits.max_frame_size {
             return Err(limit(Limit::FrameSize, self.limits.max_frame_size, total));
         }
-        self.body = Vec::with_capacity(n);
         Ok(())
     }
 

@@ -514,6 +514,16 @@ impl Session {
         Ok(())
     }
 
+    /// Takes the body of the MESSAGE being read, `n` bytes the caller holds, as read without
+    /// storing it ([`Decoder::elide_body`](crate::frame::Decoder::elide_body)): a shell that receives a large MESSAGE in one
+    /// transport message hands the session its head and its end only, and gives the program
+    /// the body from its own buffer. The MESSAGE event then carries an empty body. `false`
+    /// (nothing changed) unless the input so far ends with the blank line of a MESSAGE whose
+    /// `content-length` is `n`, on an open session.
+    pub fn elide_body(&mut self, n: usize) -> bool {
+        matches!(self.state, State::Connected) && self.decoder.elide_body(n)
+    }
+
     /// Tolerates, in the input that follows, the damage of a transport that cuts each message
     /// at its first NUL, for a caller that appends the lost NUL to such messages (stompjs's
     /// `appendMissingNULLonIncoming`): see [`Decoder::set_cut_nul`]. Off by default; a new

@@ -156,6 +156,28 @@ await scenario('large bodies', async () => {
     got.length === 4 && intact(got[0], 1, 100000) && intact(got[1], 2, 70000) && intact(got[2], 3, 30000) && got[3].body === 'A'.repeat(20000),
     got.map((m) => m.binaryBody.length).join(),
   );
+  // From 64 KiB on, one MESSAGE per WebSocket message: the core reads its head and its end
+  // only, and the body is a view of the socket's own buffer. Heart-beats before it, a text
+  // message, CRLF headers, and a frame without content-length take the usual way.
+  const alone = message(4, 300000);
+  ws.onmessage({ data: alone.buffer });
+  ws.onmessage({ data: joined(enc.encode('\n\n'), message(5, 90000)).buffer });
+  ws.onmessage({ data: new TextDecoder().decode(message(66, 80000)) });
+  const crlf = joined(enc.encode('MESSAGE\r\ndestination:/queue/big\r\nsubscription:sub-0\r\nmessage-id:c\r\ncontent-length:70000\r\n\r\n'), new Uint8Array(70000).fill(6), enc.encode('\0'));
+  ws.onmessage({ data: crlf.buffer });
+  const counted = (fill, n) => joined(enc.encode(`MESSAGE\ndestination:/queue/big\nsubscription:sub-0\nmessage-id:u${fill}\n\n`), new Uint8Array(n).fill(fill), enc.encode('\0'));
+  ws.onmessage({ data: counted(7, 80000).buffer });
+  check(
+    'a large MESSAGE alone in its WebSocket message arrives intact, its body a view of the socket\'s buffer',
+    got.length === 9 && intact(got[4], 4, 300000) && got[4].binaryBody.buffer === alone.buffer,
+    got.map((m) => m.binaryBody.length).join(),
+  );
+  check(
+    'heart-beats before it, a text message, CRLF headers and a body without content-length still arrive intact',
+    intact(got[5], 5, 90000) && got[6] && got[6].body === 'B'.repeat(80000) && intact(got[7], 6, 70000) && intact(got[8], 7, 80000),
+    got.slice(5).map((m) => m.binaryBody.length).join(),
+  );
+  check('the bodies given out earlier are still intact', intact(got[0], 1, 100000) && intact(got[4], 4, 300000));
   await c.deactivate({ force: true });
 });
 
