@@ -34,7 +34,12 @@
 //!   its first frame whose command is not STOMP's, where the strict decoder stops with
 //!   `UnknownCommand`; where the strict decoder reads the whole stream, so does it, ending in
 //!   the same state; an error of its own is the strict decoder's (or comes after the strict
-//!   decoder's `UnknownCommand`); after an error it refuses input until `reset`.
+//!   decoder's `UnknownCommand`); after an error it refuses input until `reset`;
+//! - fed one byte at a time, with every MESSAGE body that can be elided
+//!   ([`Decoder::elide_body`], tried after every byte with the length of the frame being read)
+//!   skipped instead of fed, the decoder yields the same items with those bodies empty, the
+//!   same error and the same state; it accepts an elision only right after a MESSAGE's blank
+//!   line, for exactly its `content-length`.
 
 use stompwire::frame::{
     AnyCommandDecoder, AnyItem, Command, ContentLength, DecodeError, Decoder, EncodeError, Frame,
@@ -322,6 +327,91 @@ pub fn check(data: &[u8]) {
         check_cut_nul(version, limits, stream, &whole);
     }
     check_any_command(config, &pieces, &whole);
+    check_elided(version, limits, cut_nul, stream, &whole);
+}
+
+/// See the module docs: elided bodies change nothing but the bodies.
+fn check_elided(version: Version, limits: Limits, cut_nul: bool, stream: &[u8], whole: &Outcome) {
+    let mut decoder = Decoder::new(limits);
+    decoder.set_version(version);
+    decoder.set_cut_nul(cut_nul);
+    let mut items: Vec<Item> = Vec::new();
+    let mut elided = Vec::new();
+    let mut error = None;
+    let mut at = 0;
+    while at < stream.len() {
+        // The frame being read is the next frame the whole decode gave.
+        let next = whole.items[items.len().min(whole.items.len())..]
+            .iter()
+            .find_map(|item| match item {
+                Item::Frame(frame) => Some(frame),
+                Item::Heartbeat => None,
+            });
+        if let Some(n) = next.and_then(Frame::content_length) {
+            let message = next.is_some_and(|f| f.command == Command::Message);
+            assert!(
+                !decoder.elide_body(n + 1),
+                "an elision of another length was taken"
+            );
+            if stream.len() - at >= n && decoder.elide_body(n) {
+                assert!(message, "an elision was taken for a {next:?}");
+                assert_eq!(
+                    &stream[at..at + n],
+                    next.unwrap().body(),
+                    "the elided bytes are not the body"
+                );
+                elided.push(items.len());
+                at += n;
+                continue;
+            }
+        }
+        // One byte, until the decoder has taken it.
+        let byte = &stream[at..at + 1];
+        let mut taken = 0;
+        while taken == 0 {
+            match decoder.decode(byte) {
+                Ok(decoded) => {
+                    taken = decoded.consumed;
+                    let done = decoded.item.is_none();
+                    items.extend(decoded.item);
+                    assert!(
+                        taken == 1 || !done,
+                        "the decoder neither took a byte nor gave an item"
+                    );
+                }
+                Err(e) => {
+                    error = Some(e);
+                    break;
+                }
+            }
+        }
+        if error.is_some() {
+            break;
+        }
+        at += 1;
+    }
+    let expected: Vec<Item> = whole
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Item::Frame(frame) if elided.contains(&i) => Item::Frame(Frame::from_parts(
+                frame.command,
+                frame.headers.clone(),
+                Vec::new(),
+            )),
+            other => other.clone(),
+        })
+        .collect();
+    assert_eq!(
+        items, expected,
+        "elided bodies changed more than the bodies"
+    );
+    match (&whole.error, &error) {
+        (None, None) => assert_eq!(whole.decoder.in_frame(), decoder.in_frame()),
+        (Some(a), Some(b)) => assert!(same_error(a, b), "errors differ: {a:?}, elided {b:?}"),
+        (a, b) => panic!("error in one case only: whole {a:?}, elided {b:?}"),
+    }
 }
 
 /// `cut_nul` changes nothing before an LF where a counted body's NUL belongs.
