@@ -360,20 +360,21 @@ impl Core {
         }
     }
 
-    /// A WebSocket message of one large MESSAGE (or ending with one), given as its `head` (up
-    /// to and with the blank line after the last frame's headers), the length of its body,
-    /// and its `end` (the NUL and any EOLs): the body is not copied into the core at all — the
-    /// session takes it as read ([`Session::elide_body`]), and the MESSAGE record hands it over
-    /// as its place in the message. When the head does not end that way (another frame, no
-    /// `content-length`, raw logging on), only the head is read and the answer starts with a
-    /// value, `"rest"`: the layer feeds the rest of the message as usual.
+    /// A WebSocket message of one large MESSAGE, given as its `head` (up to and with the first
+    /// blank line), the length of its body, and its `end` (the NUL and any EOLs): the body is
+    /// not copied into the core at all — the session takes it as read
+    /// ([`Session::elide_body`]), and the MESSAGE record hands it over as its place in the
+    /// message. When the head does not end that way (heart-beats or another frame first, no
+    /// `content-length`, raw logging on), the head is read as usual and the answer starts with
+    /// a value, `"rest"`: the layer feeds the rest of the message after it.
     ///
     /// [`Session::elide_body`]: crate::session::Session::elide_body
     pub fn elide(&mut self, head: &[u8], body: u32, end: &[u8], now: f64) -> Vec<u8> {
-        // A place's length has 30 bits in a record.
+        // Raw logging shows the bytes as they came, and a place's length has 30 bits in a
+        // record: the head is read as usual, and the rest follows.
         if (self.debug && self.raw) || body >= 0x4000_0000 {
             self.out.tag(tag::VALUE).str("rest");
-            return self.finish();
+            return self.feed(head, now, false);
         }
         let t = ms(now);
         let fed = self.link.socket_message(head, t, false);

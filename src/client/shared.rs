@@ -190,6 +190,9 @@ impl Shared {
         self.notified = false;
         self.read_blocked = false;
         self.subscriptions.retain(|_, s| !s.ended);
+        if let Some(tap) = &mut self.tap {
+            tap.events.clear();
+        }
         self.clear_out();
     }
 

@@ -100,11 +100,18 @@ impl Client {
     pub fn start(&self) -> Result<(), Error> {
         let running = self.inner.state().running;
         if running {
-            let stopping = self.inner.shared().lifecycle != Lifecycle::Running;
+            let stopping = {
+                let shared = self.inner.shared();
+                shared.lifecycle != Lifecycle::Running || shared.close_now
+            };
             if !stopping {
                 return Ok(());
             }
-            let _ = self.wait_stopped(self.stop_limit());
+            if parking::on_driver_thread() {
+                // The receiver thread ends the old run only once this callback returns.
+                return Err(Error::Interrupted);
+            }
+            self.wait_stopped(self.stop_limit())?;
         }
         let mut shared = self.inner.shared();
         let mut state = self.inner.state();
@@ -432,6 +439,7 @@ impl Client {
 
     /// Ends the session gracefully: DISCONNECT with a receipt, then waits for the receiver
     /// thread to stop (bounded by the session's disconnect timeout). Reconnecting stops.
+    /// Called by a listener (on the receiver thread) it starts the same and returns at once.
     pub fn disconnect(&self) -> Result<(), Error> {
         self.inner.listeners.each(|l| l.on_disconnecting());
         if !self.inner.state().running {
@@ -444,6 +452,9 @@ impl Client {
                 shared.lifecycle = Lifecycle::Draining { deadline: now };
                 shared.wake_driver();
             }
+        }
+        if parking::on_driver_thread() {
+            return Ok(());
         }
         self.wait_stopped(self.stop_limit())
     }

@@ -12,9 +12,10 @@ use crate::frame::Frame;
 /// [`Client::subscribe_messages`](super::Client::subscribe_messages).
 ///
 /// Iterating blocks until the next message; the iterator ends when the subscription ends
-/// (unsubscribe) or the client closes. It buffers at most
-/// [`ClientConfig::subscription_buffer`](super::ClientConfig::subscription_buffer) messages;
-/// when it is full the client does what
+/// (unsubscribe) or the client closes. It buffers
+/// [`ClientConfig::subscription_buffer`](super::ClientConfig::subscription_buffer) messages,
+/// and past that at most what the receiver thread read in its last run (32 socket reads of
+/// 64 KiB: listeners hear each batch before it is buffered); when it is full the client does what
 /// [`ClientConfig::slow_consumer`](super::ClientConfig::slow_consumer) says (by default it
 /// stops reading the connection until a message is taken), so memory never grows with a slow
 /// consumer. Dropping it stops the buffering (the subscription itself stays, and its

@@ -53,9 +53,10 @@ thread_local! {
     static DRIVER_THREAD: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Marks this thread as a driver's: calls made on it never wait for the driver.
-pub(crate) fn mark_driver_thread() {
-    DRIVER_THREAD.with(|d| d.set(true));
+/// Marks this thread as a driver's (or no longer, when the driver ended): calls made on it
+/// never wait for the driver.
+pub(crate) fn mark_driver_thread(on: bool) {
+    DRIVER_THREAD.with(|d| d.set(on));
 }
 
 /// Whether this thread runs a client's driver.

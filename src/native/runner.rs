@@ -13,6 +13,7 @@ use super::connector_runtime::ConnectorRuntime;
 use super::dispatch::observer;
 use super::inner::Inner;
 use super::parking;
+use super::receipt::Outcome;
 use super::transport::TransportError;
 use crate::client::tokio::TokioRuntime;
 use crate::client::{self, Driver, Runtime};
@@ -76,7 +77,7 @@ fn driver<R: Runtime>(inner: &Arc<Inner>, runtime: R) -> Driver<R> {
 
 /// The receiver thread's body: a driver on `runtime` until it ends, then the end is told.
 fn run<R: Runtime>(runtime: R, inner: Arc<Inner>) {
-    parking::mark_driver_thread();
+    parking::mark_driver_thread(true);
     match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -104,7 +105,12 @@ fn run<R: Runtime>(runtime: R, inner: Arc<Inner>) {
         state.running = false;
         state.announced = false;
         state.delivered.clear();
+        // Receipts still awaited (a watched id no frame carried) will not come.
+        for (_, slot) in state.receipts.drain() {
+            slot.complete(Outcome::Interrupted);
+        }
         inner.cond.notify_all();
     }
+    parking::mark_driver_thread(false);
     inner.listeners.each(|l| l.on_receiver_loop_completed());
 }

@@ -181,6 +181,42 @@ await scenario('large bodies', async () => {
   await c.deactivate({ force: true });
 });
 
+await scenario('large body with raw logging', async () => {
+  // With logRawCommunication the core reads a large MESSAGE's bytes as they came: head first,
+  // then the rest — the body intact, the headers kept.
+  let ws;
+  const lines = [];
+  const c = new StompJs.Client({
+    heartbeatIncoming: 0,
+    heartbeatOutgoing: 0,
+    reconnectDelay: 0,
+    logRawCommunication: true,
+    debug: (line) => lines.push(line),
+    webSocketFactory: () => (ws = { readyState: 0, url: 'memory://', send() {}, close() {} }),
+  });
+  const up = new Promise((r) => (c.onConnect = r));
+  c.activate();
+  for (let i = 0; i < 50 && !ws; i++) await sleep(2);
+  ws.readyState = 1;
+  ws.onopen({});
+  ws.onmessage({ data: 'CONNECTED\nversion:1.2\n\n\0' });
+  await up;
+  const got = [];
+  c.subscribe('/queue/raw', (m) => got.push(m));
+  const head = new TextEncoder().encode('MESSAGE\ndestination:/queue/raw\nsubscription:sub-0\nmessage-id:r1\ncontent-length:100000\n\n');
+  const data = new Uint8Array(head.length + 100001);
+  data.set(head);
+  data.fill(9, head.length, head.length + 100000);
+  ws.onmessage({ data: data.buffer });
+  const m = got[0];
+  check(
+    'a large MESSAGE with raw logging on arrives intact, its headers kept',
+    got.length === 1 && m.headers['message-id'] === 'r1' && m.binaryBody.length === 100000 && m.binaryBody.every((b) => b === 9),
+    got.length ? `${m.binaryBody.length} B` : 'nothing',
+  );
+  await c.deactivate({ force: true });
+});
+
 await scenario('large body through the broker', async () => {
   const c = client();
   await up(c, 'CONNECTED (large body)');

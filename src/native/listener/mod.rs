@@ -107,6 +107,6 @@ pub trait Listener: Send + Sync {
     fn wants_on_send(&self) -> bool {
         false
     }
-    /// The receiver thread has stopped (the client is closed for good).
+    /// The receiver thread has stopped (until the client is started again).
     fn on_receiver_loop_completed(&self) {}
 }
