@@ -108,16 +108,14 @@ await scenario('receipts', async () => {
   check('whenConnected is rejected with a DeactivatedError at deactivate', stopped && stopped.name === 'DeactivatedError', stopped && stopped.name);
 });
 
-await scenario('large bodies', async () => {
-  // A scripted socket (in memory, no broker): large MESSAGE bodies come out of the core by
-  // reference — a view of the message they end, or copied out of the core's memory when
-  // another frame follows — and must arrive intact either way, and stay intact after later
-  // messages.
+// A client on a scripted socket (in memory, no broker), CONNECTED (1.2) already read.
+async function memoryClient(options) {
   let ws;
   const c = new StompJs.Client({
     heartbeatIncoming: 0,
     heartbeatOutgoing: 0,
     reconnectDelay: 0,
+    ...options,
     webSocketFactory: () => (ws = { readyState: 0, url: 'memory://', send() {}, close() {} }),
   });
   const up = new Promise((r) => (c.onConnect = r));
@@ -125,9 +123,18 @@ await scenario('large bodies', async () => {
   for (let i = 0; i < 50 && !ws; i++) await sleep(2);
   ws.readyState = 1;
   ws.onopen({});
-  const enc = new TextEncoder();
   ws.onmessage({ data: 'CONNECTED\nversion:1.2\n\n\0' });
   await up;
+  return { c, ws };
+}
+
+await scenario('large bodies', async () => {
+  // A scripted socket (in memory, no broker): large MESSAGE bodies come out of the core by
+  // reference — a view of the message they end, or copied out of the core's memory when
+  // another frame follows — and must arrive intact either way, and stay intact after later
+  // messages.
+  const { c, ws } = await memoryClient({});
+  const enc = new TextEncoder();
   const got = [];
   c.subscribe('/queue/big', (m) => got.push(m));
   const message = (fill, n) => {
@@ -184,23 +191,7 @@ await scenario('large bodies', async () => {
 await scenario('large body with raw logging', async () => {
   // With logRawCommunication the core reads a large MESSAGE's bytes as they came: head first,
   // then the rest — the body intact, the headers kept.
-  let ws;
-  const lines = [];
-  const c = new StompJs.Client({
-    heartbeatIncoming: 0,
-    heartbeatOutgoing: 0,
-    reconnectDelay: 0,
-    logRawCommunication: true,
-    debug: (line) => lines.push(line),
-    webSocketFactory: () => (ws = { readyState: 0, url: 'memory://', send() {}, close() {} }),
-  });
-  const up = new Promise((r) => (c.onConnect = r));
-  c.activate();
-  for (let i = 0; i < 50 && !ws; i++) await sleep(2);
-  ws.readyState = 1;
-  ws.onopen({});
-  ws.onmessage({ data: 'CONNECTED\nversion:1.2\n\n\0' });
-  await up;
+  const { c, ws } = await memoryClient({ logRawCommunication: true, debug: () => {} });
   const got = [];
   c.subscribe('/queue/raw', (m) => got.push(m));
   const head = new TextEncoder().encode('MESSAGE\ndestination:/queue/raw\nsubscription:sub-0\nmessage-id:r1\ncontent-length:100000\n\n');
