@@ -83,6 +83,22 @@ node_pid() { # N: the pid of node N's Erlang VM, if it runs from our directory
     return 0
 }
 
+# The pid of node N's VM when it answers STOMP: its pid file can lag behind a node started a
+# moment ago, so wait up to 5 s for it, then ask which process listens on the node's STOMP port.
+running_pid() { # N
+    local i pid
+    for i in $(seq 50); do
+        pid=$(node_pid "$1")
+        [ -n "$pid" ] && { echo "$pid"; return 0; }
+        stomp_up "$1" || return 0
+        sleep 0.1
+    done
+    command -v ss >/dev/null || return 0
+    ss -Hltnp "sport = :$(stomp_port "$1")" 2>/dev/null |
+        grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2
+    return 0
+}
+
 # ---------------------------------------------------------------------------------------------
 # Processes: each node runs in a session of its own (setsid), whose id is kept in a file, so
 # that `stop` ends exactly the processes this script started.
@@ -295,7 +311,7 @@ restart)
 kill)
     need_root
     node_arg "${2:-}"
-    pid=$(node_pid "$2")
+    pid=$(running_pid "$2")
     [ -n "$pid" ] || sw_die "$(node_name "$2") is not running"
     kill -KILL "$pid"
     sw_log "killed $(node_name "$2") (pid $pid)"
@@ -312,7 +328,7 @@ start-node)
 freeze | thaw)
     need_root
     node_arg "${2:-}"
-    pid=$(node_pid "$2")
+    pid=$(running_pid "$2")
     [ -n "$pid" ] || sw_die "$(node_name "$2") is not running"
     if [ "$1" = freeze ]; then kill -STOP "$pid"; else kill -CONT "$pid"; fi
     sw_log "$1 $(node_name "$2") (pid $pid)"
