@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use futures_core::Stream;
 use stompwire::client::{
-    Client, Config, Connection, ConnectionEvent, Driver, Error, OpenError, Refused, Runtime, Timer,
+    Client, Config, Connection, ConnectionEvent, DirectWrite, Driver, Error, OpenError, Refused,
+    Runtime, Timer,
 };
 use stompwire::frame::Headers;
 use stompwire::reconnect::{Backoff, Endpoint, MaxAttempts, Pacing, Policy};
@@ -39,10 +40,26 @@ struct Wire {
     /// larger than a datagram; the refusal names this receipt.
     refuse: Option<(String, String)>,
     refused: VecDeque<Refused>,
+    /// Writes made through the connection's [`DirectWrite`] (on a sender's thread).
+    direct_writes: usize,
+}
+
+/// What the connections' [`DirectWrite`] does, as a plain TCP socket can.
+#[derive(Clone, Copy, Debug, Default)]
+enum Direct {
+    /// The connection has none (as TLS, WebSocket).
+    #[default]
+    Off,
+    /// It takes every write.
+    Takes,
+    /// It takes this many bytes, then would block (a full socket buffer).
+    TakesPrefix(usize),
+    /// It fails (a broken connection).
+    Fails(io::ErrorKind),
 }
 
 #[derive(Clone, Default)]
-struct Peer(Arc<Mutex<Vec<Arc<Mutex<Wire>>>>>);
+struct Peer(Arc<Mutex<Vec<Arc<Mutex<Wire>>>>>, Arc<Mutex<Direct>>);
 
 impl Peer {
     fn wire(&self, n: usize) -> Arc<Mutex<Wire>> {
@@ -97,7 +114,26 @@ impl Peer {
     }
 }
 
-struct MemoryConnection(Arc<Mutex<Wire>>);
+struct MemoryConnection(Arc<Mutex<Wire>>, Direct);
+
+/// The connection's [`DirectWrite`].
+struct MemoryDirect(Arc<Mutex<Wire>>, Direct);
+
+impl DirectWrite for MemoryDirect {
+    fn try_write(&self, bytes: &[u8]) -> io::Result<usize> {
+        let mut wire = self.0.lock().unwrap();
+        let n = match self.1 {
+            Direct::Off => unreachable!("no DirectWrite when off"),
+            Direct::Takes => bytes.len(),
+            Direct::TakesPrefix(n) if wire.direct_writes == 0 => n.min(bytes.len()),
+            Direct::TakesPrefix(_) => return Err(io::ErrorKind::WouldBlock.into()),
+            Direct::Fails(kind) => return Err(kind.into()),
+        };
+        wire.direct_writes += 1;
+        wire.writes.push(bytes[..n].to_vec());
+        Ok(n)
+    }
+}
 
 impl Connection for MemoryConnection {
     fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
@@ -157,6 +193,13 @@ impl Connection for MemoryConnection {
     fn take_refused(&mut self) -> Option<Refused> {
         self.0.lock().unwrap().refused.pop_front()
     }
+
+    fn direct_writer(&self) -> Option<Arc<dyn DirectWrite>> {
+        match self.1 {
+            Direct::Off => None,
+            mode => Some(Arc::new(MemoryDirect(self.0.clone(), mode))),
+        }
+    }
 }
 
 struct TokioTimer(Pin<Box<tokio::time::Sleep>>, Option<u64>);
@@ -184,7 +227,8 @@ impl Runtime for MemoryRuntime {
     fn open(&self, _: &Endpoint) -> Self::Open {
         let wire = Arc::new(Mutex::new(Wire::default()));
         self.0.0.lock().unwrap().push(wire.clone());
-        ready(Ok(MemoryConnection(wire)))
+        let direct = *self.0.1.lock().unwrap();
+        ready(Ok(MemoryConnection(wire, direct)))
     }
 
     fn timer(&self) -> TokioTimer {
@@ -280,6 +324,116 @@ fn frames_that_are_ready_together_go_out_in_one_write() {
         );
         let last = String::from_utf8(writes[before].clone()).unwrap();
         assert_eq!(last.matches("SEND\n").count(), 10);
+    });
+}
+
+/// Waits until the clock's millisecond has changed: a send then finds no write made "just now".
+async fn next_millisecond() {
+    let start = MemoryRuntime::now_ms();
+    while MemoryRuntime::now_ms() == start {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+/// A connected client whose connections have a [`DirectWrite`] that does as `direct` says.
+async fn connected_direct(peer: &Peer, direct: Direct) -> Client {
+    *peer.1.lock().unwrap() = direct;
+    connected(peer).await
+}
+
+#[test]
+fn a_send_on_an_idle_connection_is_written_at_once_and_a_burst_after_it_in_one_write() {
+    run(async {
+        let peer = Peer::default();
+        let client = connected_direct(&peer, Direct::Takes).await;
+        next_millisecond().await;
+        let before = peer.writes(0).len();
+        client.send("/queue/a", "alone").await.unwrap();
+        // Written by the send itself: the driver has not run since (nothing yielded).
+        let wire = peer.wire(0);
+        assert_eq!(wire.lock().unwrap().direct_writes, 1, "the send wrote it");
+        assert!(peer.text(0).contains("alone"));
+        // Frames sent right after it, in the same millisecond, are the driver's to write
+        // together (the driver runs once, when this task yields).
+        let start = MemoryRuntime::now_ms();
+        for i in 0..10 {
+            client.send("/queue/a", format!("m{i}")).await.unwrap();
+        }
+        let same_millisecond = MemoryRuntime::now_ms() == start;
+        written(&peer, 0, "m9").await;
+        let writes = peer.writes(0);
+        if same_millisecond {
+            assert_eq!(
+                writes.len(),
+                before + 2,
+                "the direct one, then one for the ten"
+            );
+            assert_eq!(wire.lock().unwrap().direct_writes, 1);
+        }
+        // Whoever wrote them: every frame once, in the order sent.
+        let text = peer.text(0);
+        let mut at = text.find("alone").unwrap();
+        for i in 0..10 {
+            let next = text[at..].find(&format!("\n\nm{i}\0")).expect("in order") + at;
+            at = next;
+        }
+        assert_eq!(text.matches("SEND\n").count(), 11);
+    });
+}
+
+#[test]
+fn what_a_full_socket_did_not_take_of_a_direct_write_the_driver_writes() {
+    run(async {
+        let peer = Peer::default();
+        let client = connected_direct(&peer, Direct::TakesPrefix(7)).await;
+        next_millisecond().await;
+        let before = peer.writes(0).len();
+        client.send("/queue/a", "whole-body").await.unwrap();
+        written(&peer, 0, "whole-body").await;
+        let writes = peer.writes(0);
+        let sent: Vec<u8> = writes[before..].concat();
+        let sent = String::from_utf8(sent).unwrap();
+        assert!(sent.starts_with("SEND\ndes"), "{sent:?}");
+        assert_eq!(
+            writes[before], b"SEND\nde",
+            "the direct write's prefix first"
+        );
+        assert_eq!(sent.matches("whole-body\0").count(), 1, "{sent:?}");
+        assert!(sent.ends_with("whole-body\0"), "{sent:?}");
+        // The connection goes on.
+        client.send("/queue/a", "next").await.unwrap();
+        written(&peer, 0, "next").await;
+    });
+}
+
+#[test]
+fn a_failed_direct_write_ends_the_connection_with_its_error_and_it_reconnects() {
+    run(async {
+        let peer = Peer::default();
+        let client = connected_direct(&peer, Direct::Fails(io::ErrorKind::BrokenPipe)).await;
+        let mut events = client.events();
+        next_millisecond().await;
+        client.send("/queue/a", "lost").await.unwrap();
+        let mut seen = Vec::new();
+        loop {
+            let event = poll_fn(|cx| Pin::new(&mut events).poll_next(cx))
+                .await
+                .unwrap();
+            match event {
+                ConnectionEvent::TransportError { error, .. } => {
+                    seen.push(format!("transport {:?}", error.kind()))
+                }
+                ConnectionEvent::Disconnected { .. } => seen.push("disconnected".into()),
+                ConnectionEvent::Reconnecting { .. } => break,
+                _ => {}
+            }
+        }
+        assert!(
+            seen.contains(&"transport BrokenPipe".to_owned())
+                && seen.contains(&"disconnected".to_owned()),
+            "{seen:?}"
+        );
+        written(&peer, 1, "CONNECT").await;
     });
 }
 

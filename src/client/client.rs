@@ -194,7 +194,7 @@ impl Client {
             let (headers, body) = parts.take().expect("polled after completion");
             let now = shared.now();
             let result = shared.session.send(destination, headers, body, now);
-            shared.flush_session();
+            shared.flush_send();
             Poll::Ready(result.map_err(Error::from))
         })
         .await

@@ -145,6 +145,8 @@ impl<R: Runtime> Driver<R> {
     /// supervisor, are told.
     fn closed(&mut self, shared: &mut Shared, now: u64, failure: Option<io::Error>) {
         self.connection = None;
+        shared.direct = None;
+        shared.direct_failed = None;
         shared.clear_out();
         self.flush_pending = false;
         shared.read_blocked = false;
@@ -249,11 +251,17 @@ impl<R: Runtime> Driver<R> {
         false
     }
 
-    /// One run: everything that can progress without waiting does.
+    /// One run: everything that can progress without waiting does, with the lock held.
     fn run(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let shared_arc = self.shared.clone();
         let mut guard = lock(&shared_arc);
-        let shared = &mut *guard;
+        guard.in_run = true;
+        let result = self.run_locked(&mut guard, cx);
+        guard.in_run = false;
+        result
+    }
+
+    fn run_locked(&mut self, shared: &mut Shared, cx: &mut Context<'_>) -> Poll<()> {
         shared.notified = false;
         if !shared
             .driver
@@ -312,6 +320,8 @@ impl<R: Runtime> Driver<R> {
                     self.opening = None;
                     match result {
                         Ok(connection) => {
+                            shared.direct = connection.direct_writer();
+                            shared.direct_failed = None;
                             self.connection = Some(connection);
                             self.supervisor.handle_transport_opened(now);
                             shared.clear_out();
@@ -373,10 +383,13 @@ impl<R: Runtime> Driver<R> {
 
             // Writing: every frame that is ready, in as few writes as the socket allows.
             if let Some(connection) = &mut self.connection {
-                let mut failed = None;
+                // A write on a sender's thread failed.
+                let mut failed = shared.direct_failed.take();
                 let mut wrote = false;
                 let copy = shared.tap.as_ref().is_some_and(|t| t.written);
-                while let Some(bytes) = shared.next_out() {
+                while failed.is_none()
+                    && let Some(bytes) = shared.next_out()
+                {
                     match connection.poll_write(cx, bytes) {
                         Poll::Ready(Ok(0)) => {
                             failed = Some(io::Error::from(io::ErrorKind::WriteZero));
@@ -398,6 +411,9 @@ impl<R: Runtime> Driver<R> {
                     }
                 }
                 self.flush_pending |= wrote;
+                if wrote {
+                    shared.last_write_ms = now;
+                }
                 // Flushed on every run until the connection says it is done: a flush that
                 // returned Pending is not forgotten when nothing new is written.
                 if failed.is_none() && self.flush_pending {
@@ -450,10 +466,8 @@ impl<R: Runtime> Driver<R> {
             }
 
             // Time.
-            let mut deadline = earliest(
-                self.supervisor.poll_timeout(),
-                shared.session.poll_timeout(),
-            );
+            shared.session_deadline = shared.session.poll_timeout();
+            let mut deadline = earliest(self.supervisor.poll_timeout(), shared.session_deadline);
             if let Lifecycle::Draining { deadline: d } = shared.lifecycle {
                 deadline = earliest(deadline, Some(d));
             }

@@ -57,4 +57,4 @@ pub use events::{ConnectionEvent, Events};
 pub use receipt::Receipt;
 pub use subscription::{Message, Subscription};
 pub use transaction::Transaction;
-pub use transport::{Connection, OpenError, Refused, Runtime, Timer};
+pub use transport::{Connection, DirectWrite, OpenError, Refused, Runtime, Timer};

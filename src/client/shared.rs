@@ -14,6 +14,7 @@ use crate::session::{AckMode, Event, ReceiptOutcome, Session};
 
 use super::events::{ConnectionEvent, Listener};
 use super::tap::{Tap, Tapped};
+use super::transport::DirectWrite;
 use super::{Error, SlowConsumer};
 
 /// Locks, ignoring poisoning: a panic in a user's task must not take the client down.
@@ -127,6 +128,23 @@ pub(crate) struct Shared {
     pub(crate) tap: Option<Tap>,
     /// Stop at once: close the connection without DISCONNECT and stop reconnecting.
     pub(crate) close_now: bool,
+    /// The open connection's [`DirectWrite`], if it has one: frames sent while the driver
+    /// is idle go out on the sender's thread ([`flush_session`](Self::flush_session)).
+    pub(crate) direct: Option<Arc<dyn DirectWrite>>,
+    /// A direct write failed: the driver closes the connection with this error.
+    pub(crate) direct_failed: Option<io::Error>,
+    /// The driver is running (it holds the lock for its whole run): it writes itself.
+    pub(crate) in_run: bool,
+    /// The clock's millisecond of the last write, by the driver or direct.
+    pub(crate) last_write_ms: u64,
+    /// The session's deadline as the driver last armed its timer for it.
+    pub(crate) session_deadline: Option<u64>,
+}
+
+impl core::fmt::Debug for dyn DirectWrite {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("DirectWrite")
+    }
 }
 
 impl Shared {
@@ -159,6 +177,11 @@ impl Shared {
             stop_error: None,
             tap: None,
             close_now: false,
+            direct: None,
+            direct_failed: None,
+            in_run: false,
+            last_write_ms: 0,
+            session_deadline: None,
         }
     }
 
@@ -216,6 +239,67 @@ impl Shared {
         if self.session.transmit_len() > 0 {
             self.wake_driver();
         }
+    }
+
+    /// After a SEND from the program: what the session has to send is written on the
+    /// sender's thread when the connection can be written from there and the driver is idle
+    /// ([`write_direct`](Self::write_direct)), else by the driver, woken for it. The driver
+    /// is woken as well when the session now waits for something earlier than it knew of
+    /// (a `receipt` header the program wrote) or wants the connection closed.
+    pub(crate) fn flush_send(&mut self) {
+        if self.session.transmit_len() == 0 {
+            return;
+        }
+        let written = self.write_direct();
+        let earlier = match (self.session.poll_timeout(), self.session_deadline) {
+            (Some(t), Some(known)) => t < known,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if !written || earlier || self.session.wants_close() {
+            self.wake_driver();
+        }
+    }
+
+    /// Writes the session's output now, on this thread, if the connection has a
+    /// [`DirectWrite`] and nothing else is under way: the driver is neither running nor
+    /// woken, no earlier chunk is half written, no observer copies what is written, and
+    /// nothing was written yet in this millisecond of the clock — frames sent back to back
+    /// (a flood) are left to the driver, which writes them together. Returns whether all of
+    /// it was written; what is left (the socket was full) the driver writes, and a failed
+    /// write it handles as its own.
+    fn write_direct(&mut self) -> bool {
+        let Some(direct) = &self.direct else {
+            return false;
+        };
+        if self.in_run
+            || self.notified
+            || self.out_written < self.out.len()
+            || self.tap.as_ref().is_some_and(|t| t.written)
+        {
+            return false;
+        }
+        let now = self.now();
+        if now == self.last_write_ms {
+            return false;
+        }
+        let direct = direct.clone();
+        self.last_write_ms = now;
+        while let Some(bytes) = self.next_out() {
+            match direct.try_write(bytes) {
+                Ok(0) => {
+                    self.direct_failed = Some(io::Error::from(io::ErrorKind::WriteZero));
+                    return false;
+                }
+                Ok(n) => self.out_written += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return false,
+                Err(e) => {
+                    self.direct_failed = Some(e);
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// Bytes encoded and not yet written.
@@ -351,11 +435,23 @@ impl Shared {
     /// Puts a MESSAGE in its subscription's buffer, as the slow-consumer policy says; it came
     /// on `connection` ([`Session::connection`]). A subscription without a buffer takes none.
     pub(crate) fn deliver_from(&mut self, id: &str, frame: Frame, connection: u64) {
-        let Some(sub) = self.subscriptions.get_mut(id) else {
-            return;
-        };
+        if let Some(w) = self.push_delivery(id, frame, connection) {
+            w.wake();
+        }
+    }
+
+    /// [`deliver_from`](Self::deliver_from), but the consumer's waker, if it must be woken,
+    /// is returned instead: woken once the lock is released, a consumer on another thread
+    /// does not wake only to wait for the lock.
+    pub(crate) fn push_delivery(
+        &mut self,
+        id: &str,
+        frame: Frame,
+        connection: u64,
+    ) -> Option<Waker> {
+        let sub = self.subscriptions.get_mut(id)?;
         if sub.ended {
-            return;
+            return None;
         }
         // In `client` mode an ACK acknowledges every earlier message too, so a dropped one
         // would be acknowledged with the next: such subscriptions are held back instead.
@@ -377,15 +473,13 @@ impl Shared {
                 subscription: id.to_owned(),
                 total,
             });
-            return;
+            return None;
         }
         sub.queue.push_back((connection, frame));
         if sub.queue.len() >= sub.capacity && !drop {
             self.read_blocked = true;
         }
-        if let Some(w) = sub.waker.take() {
-            w.wake();
-        }
+        sub.waker.take()
     }
 
     /// After a consumer took a message: reading resumes once no buffer is full.
@@ -412,6 +506,7 @@ impl Shared {
     /// The client has stopped: every waiter learns it, every stream ends.
     pub(crate) fn finish(&mut self, error: Option<Error>) {
         self.lifecycle = Lifecycle::Finished;
+        self.direct = None;
         // Receipts still pending will not come.
         self.session.shut_down();
         while let Some(event) = self.session.poll_event() {

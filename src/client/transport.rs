@@ -6,6 +6,8 @@
 use core::future::Future;
 use core::task::{Context, Poll};
 use std::io;
+use std::prelude::rust_2024::*;
+use std::sync::Arc;
 
 use crate::reconnect::{Endpoint, TransportFailure};
 
@@ -38,6 +40,23 @@ pub trait Connection: Unpin {
     fn take_refused(&mut self) -> Option<Refused> {
         None
     }
+
+    /// A handle that writes to this connection from any thread without the driver, for a
+    /// connection whose writes need no state of its own (plain TCP: the kernel's socket
+    /// buffer is the only one). A frame a program sends on an idle connection then goes out
+    /// on the program's thread instead of waking the driver for it. Connections that buffer
+    /// or frame what they write (TLS, WebSocket, datagrams) keep the default, `None`.
+    fn direct_writer(&self) -> Option<Arc<dyn DirectWrite>> {
+        None
+    }
+}
+
+/// Writes without waiting, from any thread; see [`Connection::direct_writer`].
+pub trait DirectWrite: Send + Sync {
+    /// Writes a prefix of `bytes` if the socket takes it now, and says how many bytes it
+    /// took; [`io::ErrorKind::WouldBlock`] when it takes none now (the driver writes the rest
+    /// once it can). Never waits, never registers a waker.
+    fn try_write(&self, bytes: &[u8]) -> io::Result<usize>;
 }
 
 /// A frame a [`Connection`] refused; see [`Connection::take_refused`].

@@ -158,7 +158,11 @@ fn session_event(inner: &Inner, listeners: &Each, event: Event, connection: u64)
             };
             listeners.each(|l| l.on_message(&frame));
             if buffered {
-                inner.shared().deliver_from(&id, frame, connection);
+                // Woken with the lock released.
+                let waker = inner.shared().push_delivery(&id, frame, connection);
+                if let Some(w) = waker {
+                    w.wake();
+                }
             }
         }
         Event::Receipt(outcome) => {

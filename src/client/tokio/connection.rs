@@ -5,17 +5,19 @@ use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 use std::io;
 use std::prelude::rust_2024::*;
+use std::sync::Arc;
 
 use futures_core::Stream as _;
 use futures_sink::Sink;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio_rustls::client::TlsStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::multicast::MulticastConnection;
-use crate::client::transport::{Connection, Refused};
+use crate::client::transport::{Connection, DirectWrite, Refused};
 
 /// The byte stream under STOMP or under the WebSocket.
 #[derive(Debug)]
@@ -70,6 +72,12 @@ pub struct TokioConnection(Kind);
 
 #[derive(Debug)]
 enum Kind {
+    /// Plain TCP, split so that the write half can also be written from a program's thread
+    /// ([`Connection::direct_writer`]).
+    Tcp {
+        read: OwnedReadHalf,
+        write: Arc<OwnedWriteHalf>,
+    },
     Bytes(Stream),
     Ws {
         ws: Box<WebSocketStream<Stream>>,
@@ -85,14 +93,23 @@ enum Kind {
 
 impl TokioConnection {
     pub(crate) fn stream(stream: Stream) -> TokioConnection {
-        TokioConnection(Kind::Bytes(stream))
+        match stream {
+            Stream::Tcp(tcp) => {
+                let (read, write) = tcp.into_split();
+                TokioConnection(Kind::Tcp {
+                    read,
+                    write: Arc::new(write),
+                })
+            }
+            stream => TokioConnection(Kind::Bytes(stream)),
+        }
     }
 
     /// The TCP socket underneath, for a plain TCP connection.
     #[cfg(test)]
     pub(crate) fn tcp(&self) -> Option<&TcpStream> {
         match &self.0 {
-            Kind::Bytes(Stream::Tcp(tcp)) => Some(tcp),
+            Kind::Tcp { write, .. } => Some((**write).as_ref()),
             _ => None,
         }
     }
@@ -150,6 +167,11 @@ fn ws_error(e: tungstenite::Error) -> io::Error {
 impl Connection for TokioConnection {
     fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         match &mut self.0 {
+            Kind::Tcp { read, .. } => {
+                let mut filled = ReadBuf::new(buf);
+                ready!(Pin::new(read).poll_read(cx, &mut filled))?;
+                Poll::Ready(Ok(filled.filled().len()))
+            }
             Kind::Bytes(stream) => {
                 let mut read = ReadBuf::new(buf);
                 ready!(Pin::new(stream).poll_read(cx, &mut read))?;
@@ -184,6 +206,15 @@ impl Connection for TokioConnection {
 
     fn poll_write(&mut self, cx: &mut Context<'_>, bytes: &[u8]) -> Poll<io::Result<usize>> {
         match &mut self.0 {
+            Kind::Tcp { write, .. } => loop {
+                // The write half is shared with program threads (`direct_writer`): written
+                // through `&`, as they write.
+                ready!((**write).as_ref().poll_write_ready(cx))?;
+                match write.try_write(bytes) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                    result => return Poll::Ready(result),
+                }
+            },
             Kind::Bytes(stream) => Pin::new(stream).poll_write(cx, bytes),
             Kind::Ws {
                 ws,
@@ -203,6 +234,7 @@ impl Connection for TokioConnection {
 
     fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match &mut self.0 {
+            Kind::Tcp { .. } => Poll::Ready(Ok(())),
             Kind::Bytes(stream) => Pin::new(stream).poll_flush(cx),
             Kind::Ws { ws, .. } => Pin::new(&mut **ws).poll_flush(cx).map_err(ws_error),
             Kind::Multicast(group) => group.poll_flush(cx),
@@ -211,6 +243,9 @@ impl Connection for TokioConnection {
 
     fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match &mut self.0 {
+            Kind::Tcp { write, .. } => Poll::Ready(
+                socket2::SockRef::from((**write).as_ref()).shutdown(std::net::Shutdown::Write),
+            ),
             Kind::Bytes(stream) => Pin::new(stream).poll_shutdown(cx),
             Kind::Ws { ws, .. } => Pin::new(&mut **ws).poll_close(cx).map_err(ws_error),
             Kind::Multicast(group) => group.poll_close(cx),
@@ -222,5 +257,18 @@ impl Connection for TokioConnection {
             Kind::Multicast(group) => group.take_refused(),
             _ => None,
         }
+    }
+
+    fn direct_writer(&self) -> Option<Arc<dyn DirectWrite>> {
+        match &self.0 {
+            Kind::Tcp { write, .. } => Some(write.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl DirectWrite for OwnedWriteHalf {
+    fn try_write(&self, bytes: &[u8]) -> io::Result<usize> {
+        OwnedWriteHalf::try_write(self, bytes)
     }
 }

@@ -3,7 +3,9 @@
 //!
 //! Each workload publishes N messages of SIZE bytes on one connection and consumes them on a
 //! second (auto ack), in one process (the async clients on one tokio thread, stompwire's
-//! blocking client on its receiver threads and plain threads); it reports delivered msg/s,
+//! blocking client on its receiver threads and plain threads, its messages taken from a
+//! `Messages` iterator on another thread or by a listener on the receiver thread); it
+//! reports delivered msg/s,
 //! the CPU time per message of the whole process (every thread's
 //! /proc/self/task/*/schedstat) and the latency from send to receipt (p50, p99; the send
 //! time travels in the body).
@@ -21,7 +23,7 @@
 use std::time::{Duration, Instant};
 
 use futures::{SinkExt, StreamExt};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -86,8 +88,11 @@ impl Workload {
 enum Peer {
     Stompwire,
     /// stompwire's blocking `native::Client` (the same driver, on receiver threads of its
-    /// own), driven from plain threads.
+    /// own), driven from plain threads; messages taken from a `Messages` iterator.
     Blocking,
+    /// The blocking client with messages taken by a listener (on the receiver thread), as
+    /// stomp.py programs take them.
+    BlockingListener,
     AsyncStomp,
     Floor,
 }
@@ -97,6 +102,7 @@ impl Peer {
         match self {
             Peer::Stompwire => "stompwire",
             Peer::Blocking => "stompwire blocking",
+            Peer::BlockingListener => "stompwire blocking, listener",
             Peer::AsyncStomp => "async-stomp",
             Peer::Floor => "floor",
         }
@@ -267,7 +273,26 @@ async fn stompwire(w: Workload) -> Outcome {
 
 // ----- stompwire, blocking ---------------------------------------------------------------------
 
-fn blocking(w: Workload) -> Outcome {
+/// Takes the consumer's messages on its receiver thread: records each one's latency, and
+/// says when `n` have come.
+struct Recorder {
+    n: usize,
+    latencies: std::sync::Mutex<Vec<u64>>,
+    done: std::sync::mpsc::SyncSender<()>,
+}
+
+impl stompwire::native::listener::Listener for Recorder {
+    fn on_message(&self, frame: &stompwire::frame::Frame) {
+        let received = now_ns();
+        let mut l = self.latencies.lock().unwrap();
+        l.push(latency(&frame.body, received).unwrap_or(0));
+        if l.len() == self.n {
+            let _ = self.done.try_send(());
+        }
+    }
+}
+
+fn blocking(w: Workload, listener: bool) -> Outcome {
     use stompwire::frame::Headers;
     use stompwire::native::{Client, ClientConfig};
     use stompwire::session::AckMode;
@@ -283,17 +308,44 @@ fn blocking(w: Workload) -> Outcome {
     consumer.connect(Duration::from_secs(10)).expect("connect");
     let producer = Client::new(config());
     producer.connect(Duration::from_secs(10)).expect("connect");
-    let dest = destination(Peer::Blocking);
-    let messages = consumer
-        .subscribe_messages(&dest, AckMode::Auto, Headers::new())
-        .unwrap();
+    let n = w.messages;
+    let dest = destination(if listener {
+        Peer::BlockingListener
+    } else {
+        Peer::Blocking
+    });
+    let (done, finished) = std::sync::mpsc::sync_channel(1);
+    let recorder = Arc::new(Recorder {
+        n,
+        latencies: std::sync::Mutex::new(Vec::with_capacity(n)),
+        done,
+    });
+    let messages = if listener {
+        consumer.set_listener("bench", recorder.clone());
+        consumer
+            .subscribe(&dest, AckMode::Auto, Headers::new())
+            .unwrap();
+        None
+    } else {
+        Some(
+            consumer
+                .subscribe_messages(&dest, AckMode::Auto, Headers::new())
+                .unwrap(),
+        )
+    };
     std::thread::sleep(Duration::from_millis(300));
 
-    let n = w.messages;
     let cpu0 = cpu_seconds();
     let t0 = Instant::now();
     let deadline = t0 + Duration::from_secs(MAX_SECONDS);
     let receiving = std::thread::spawn(move || {
+        let Some(messages) = messages else {
+            let _ = finished.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+            return (
+                core::mem::take(&mut *recorder.latencies.lock().unwrap()),
+                None,
+            );
+        };
         let mut lat = Vec::with_capacity(n);
         while lat.len() < n {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -302,7 +354,7 @@ fn blocking(w: Workload) -> Outcome {
             };
             lat.push(latency(m.body(), now_ns()).unwrap_or(0));
         }
-        (lat, messages)
+        (lat, Some(messages))
     });
     let start = Instant::now();
     for i in 0..n {
@@ -523,7 +575,8 @@ fn run_one(peer: Peer, w: Workload) -> Outcome {
         let fut = async {
             match peer {
                 Peer::Stompwire => stompwire(w).await,
-                Peer::Blocking => blocking(w),
+                Peer::Blocking => blocking(w, false),
+                Peer::BlockingListener => blocking(w, true),
                 Peer::AsyncStomp => async_stomp(w).await,
                 Peer::Floor => floor(w).await,
             }
@@ -582,6 +635,7 @@ fn main() {
             let peer = match args[1].as_str() {
                 "stompwire" => Peer::Stompwire,
                 "blocking" => Peer::Blocking,
+                "blocking-listener" => Peer::BlockingListener,
                 "async-stomp" => Peer::AsyncStomp,
                 _ => Peer::Floor,
             };
@@ -607,7 +661,13 @@ fn main() {
             let rounds: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1).max(1);
             println!("| workload | client | delivered | msg/s | CPU µs/msg | p50 ms | p99 ms |");
             println!("|---|---|---|---|---|---|---|");
-            let peers = [Peer::Stompwire, Peer::Blocking, Peer::AsyncStomp, Peer::Floor];
+            let peers = [
+                Peer::Stompwire,
+                Peer::Blocking,
+                Peer::BlockingListener,
+                Peer::AsyncStomp,
+                Peer::Floor,
+            ];
             let mut medians = Vec::new();
             for w in &workloads {
                 // Per peer: CPU, msg/s, p50, p99 of every round.
@@ -658,8 +718,12 @@ fn main() {
             );
             println!("|---|---|---|---|---|");
             for (label, m) in medians {
-                let (peer, floor) = (m[2], m[3]);
-                for (name, ours) in [("", m[0]), (" (blocking)", m[1])] {
+                let (peer, floor) = (m[3], m[4]);
+                for (name, ours) in [
+                    ("", m[0]),
+                    (" (blocking)", m[1]),
+                    (" (blocking, listener)", m[2]),
+                ] {
                     println!(
                         "| {label}{name} | {:.2} | {:.2} | {:.2} | {:+.2} |",
                         ours[0] / peer[0],
