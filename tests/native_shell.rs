@@ -403,6 +403,70 @@ fn a_receipt_is_confirmed() {
     assert_eq!(frame.receipt_id(), Some(receipt.id()));
 }
 
+/// Holds the receiver thread in `on_receipt` until released: the session has the RECEIPT,
+/// the waiting caller has not been told yet.
+#[derive(Default)]
+struct HoldReceipts {
+    held: Mutex<bool>,
+    release: std::sync::Condvar,
+    arrived: std::sync::Condvar,
+    seen: Mutex<usize>,
+}
+
+impl Listener for HoldReceipts {
+    fn on_receipt(&self, _frame: &stompwire::frame::Frame) {
+        *self.seen.lock().unwrap() += 1;
+        self.arrived.notify_all();
+        let mut held = self.held.lock().unwrap();
+        while *held {
+            held = self.release.wait(held).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_receipt_id_used_again_while_its_receipt_is_being_told_waits_for_its_own() {
+    let network = Network::new();
+    let client = Client::new(config(&network, &["a:1"]));
+    let hold = Arc::new(HoldReceipts::default());
+    *hold.held.lock().unwrap() = true;
+    client.set_listener("hold", hold.clone());
+    let mut peer = connect(&client, &network, "a:1");
+    let mut headers = Headers::new();
+    headers.push("receipt", "again");
+    let first = client
+        .send_with_receipt("/queue/a", "one", headers.clone())
+        .unwrap();
+    peer.expect(Command::Send);
+    peer.write(&native_shell_support::receipt("again"));
+    // The receiver thread is in on_receipt: the session is done with the id, the first
+    // caller not yet told.
+    {
+        let mut seen = hold.seen.lock().unwrap();
+        while *seen == 0 {
+            seen = hold.arrived.wait_timeout(seen, PATIENCE).unwrap().0;
+        }
+    }
+    let second = client
+        .send_with_receipt("/queue/a", "two", headers)
+        .expect("the id is free again");
+    *hold.held.lock().unwrap() = false;
+    hold.release.notify_all();
+    first
+        .wait(PATIENCE)
+        .expect("the first RECEIPT confirms the first frame");
+    assert_eq!(peer.expect(Command::Send).body, b"two");
+    assert!(
+        matches!(
+            second.wait(Duration::from_millis(100)),
+            Err(Error::Timeout { .. })
+        ),
+        "the first frame's RECEIPT does not confirm the second"
+    );
+    peer.write(&native_shell_support::receipt("again"));
+    second.wait(PATIENCE).expect("its own RECEIPT confirms it");
+}
+
 #[test]
 fn a_receipt_times_out_while_connected_even_when_nothing_arrives() {
     let network = Network::new();

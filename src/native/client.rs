@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::inner::{Inner, State};
 use super::listener::Listener;
-use super::receipt::{Outcome, Slot};
+use super::receipt::Outcome;
 use super::{ClientConfig, Error, Messages, Receipt, Waited, parking, runner};
 use crate::client::shared::{Lifecycle, Shared, register};
 use crate::frame::{ContentLength, Frame, Headers, Version};
@@ -267,7 +267,7 @@ impl Client {
         self.call(|shared, state, now| {
             let id = shared.session.add_receipt(&mut headers);
             f(shared, now, headers)?;
-            let slot = state.receipts.entry(id.clone()).or_default().clone();
+            let slot = state.receipts.bind(&id);
             Ok(Receipt::new(id, slot))
         })
     }
@@ -325,13 +325,9 @@ impl Client {
     /// now, so a connection that closes before any frame carried it ends the wait
     /// ([`Error::ConnectionClosed`]).
     pub fn watch_receipt(&self, id: &str) -> Receipt {
-        let slot = Arc::new(Slot::default());
         let mut shared = self.inner.shared();
         shared.session.expect_receipt(id, None);
-        self.inner
-            .state()
-            .receipts
-            .insert(id.to_owned(), slot.clone());
+        let slot = self.inner.state().receipts.watch(id);
         Receipt::new(id.to_owned(), slot)
     }
 
@@ -532,10 +528,10 @@ impl Drop for Client {
     /// Closes the connection (without DISCONNECT) and lets the receiver thread end.
     fn drop(&mut self) {
         self.close();
-        let mut state = self.inner.state();
-        for (_, slot) in state.receipts.drain() {
-            slot.complete(Outcome::Interrupted);
-        }
+        self.inner
+            .state()
+            .receipts
+            .complete_all(Outcome::Interrupted);
     }
 }
 

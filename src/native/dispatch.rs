@@ -179,10 +179,9 @@ fn session_event(inner: &Inner, listeners: &Each, event: Event, connection: u64)
                     return;
                 }
             };
-            let slot = inner.state().receipts.remove(&id);
-            match slot {
-                Some(slot) => slot.complete(outcome),
-                None => log::debug!("receipt {id}: {outcome:?}, nobody waits for it"),
+            let unclaimed = inner.state().receipts.complete(&id, outcome);
+            if let Some(outcome) = unclaimed {
+                log::debug!("receipt {id}: {outcome:?}, nobody waits for it");
             }
         }
         Event::UnexpectedReceipt { id, frame } => {

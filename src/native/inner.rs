@@ -5,12 +5,11 @@
 //!
 //! Lock order: the async client's state first, then [`State`]; never the other way round.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::delivered::Delivered;
 use super::listener::Listeners;
-use super::receipt::Slot;
+use super::receipts::Waits;
 use super::transport::Endpoint;
 use super::{ClientConfig, Error};
 use crate::client::shared::{Shared, lock};
@@ -22,7 +21,7 @@ use crate::reconnect::Targets;
 #[derive(Debug, Default)]
 pub(crate) struct State {
     /// Receipts a caller waits for, by id; the session says when each one ends.
-    pub(crate) receipts: HashMap<String, Arc<Slot>>,
+    pub(crate) receipts: Waits,
     /// The connection each unacknowledged MESSAGE handed out came on.
     pub(crate) delivered: Delivered,
     /// The driver thread is running.

@@ -30,6 +30,7 @@ pub mod listener;
 mod messages;
 mod parking;
 mod receipt;
+mod receipts;
 mod runner;
 pub mod transport;
 

@@ -106,9 +106,7 @@ fn run<R: Runtime>(runtime: R, inner: Arc<Inner>) {
         state.announced = false;
         state.delivered.clear();
         // Receipts still awaited (a watched id no frame carried) will not come.
-        for (_, slot) in state.receipts.drain() {
-            slot.complete(Outcome::Interrupted);
-        }
+        state.receipts.complete_all(Outcome::Interrupted);
         inner.cond.notify_all();
     }
     parking::mark_driver_thread(false);
