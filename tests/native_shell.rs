@@ -906,3 +906,38 @@ fn a_watched_receipt_id_given_to_a_send_completes_both() {
     sent.wait(PATIENCE).expect("the send's receipt");
     watched.wait(PATIENCE).expect("the watch");
 }
+
+#[test]
+fn threads_waiting_on_one_iterator_each_take_a_message_as_it_comes() {
+    let network = Network::new();
+    let client = Client::new(config(&network, &["a:1"]));
+    let mut peer = connect(&client, &network, "a:1");
+    let messages = client
+        .subscribe_messages("/queue/a", AckMode::Auto, Headers::new())
+        .unwrap();
+    let sub = peer.expect(Command::Subscribe);
+    let sub = sub.header("id").unwrap().to_owned();
+    let started = Instant::now();
+    let wait = Duration::from_secs(5);
+    let taken: Vec<_> = std::thread::scope(|scope| {
+        let waiters: Vec<_> = (0..2)
+            .map(|_| scope.spawn(|| messages.recv_timeout(wait)))
+            .collect();
+        // Both are waiting by now, most likely; the test holds either way.
+        std::thread::sleep(Duration::from_millis(50));
+        peer.write(&native_shell_support::message(&sub, "m1", "one"));
+        peer.write(&native_shell_support::message(&sub, "m2", "two"));
+        waiters.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let mut bodies: Vec<String> = taken
+        .into_iter()
+        .map(|t| String::from_utf8(t.expect("not ended").expect("a message").body).unwrap())
+        .collect();
+    bodies.sort();
+    assert_eq!(bodies, ["one", "two"]);
+    assert!(
+        started.elapsed() < wait / 2,
+        "each waiter was woken by a message, none slept to its timeout ({:?})",
+        started.elapsed()
+    );
+}

@@ -61,9 +61,37 @@ pub(crate) struct SubQueue {
     pub(crate) capacity: usize,
     pub(crate) ack: AckMode,
     pub(crate) waker: Option<Waker>,
+    /// Other threads waiting on the same buffer (a blocking iterator shared by reference):
+    /// woken with `waker`, so none sleeps through a message or the end.
+    pub(crate) more_wakers: Vec<Waker>,
     pub(crate) dropped: u64,
     /// No more messages will come (unsubscribed, or the client stopped).
     pub(crate) ended: bool,
+}
+
+impl SubQueue {
+    /// Registers `waker` for the next message: the first waiter's slot, or beside it for
+    /// another task or thread.
+    pub(crate) fn add_waker(&mut self, waker: &Waker) {
+        match &self.waker {
+            Some(w) if !w.will_wake(waker) => register(&mut self.more_wakers, waker),
+            _ => set_waker(&mut self.waker, waker),
+        }
+    }
+
+    /// Wakes every waiter but the first, and gives the first's waker to the caller (to wake
+    /// once its lock is released).
+    fn take_wakers(&mut self) -> Option<Waker> {
+        self.more_wakers.drain(..).for_each(Waker::wake);
+        self.waker.take()
+    }
+
+    /// Wakes every waiter.
+    pub(crate) fn wake(&mut self) {
+        if let Some(w) = self.take_wakers() {
+            w.wake();
+        }
+    }
 }
 
 /// A receipt someone waits for: the [`Receipt`](super::Receipt) future with this slot's key.
@@ -479,7 +507,7 @@ impl Shared {
         if sub.queue.len() >= sub.capacity && !drop {
             self.read_blocked = true;
         }
-        sub.waker.take()
+        sub.take_wakers()
     }
 
     /// After a consumer took a message: reading resumes once no buffer is full.
@@ -552,6 +580,7 @@ impl Shared {
             capacity: self.subscription_buffer,
             ack,
             waker: None,
+            more_wakers: Vec::new(),
             dropped: 0,
             ended: false,
         };
@@ -562,9 +591,7 @@ impl Shared {
     pub(crate) fn end_subscriptions(&mut self) {
         for sub in self.subscriptions.values_mut() {
             sub.ended = true;
-            if let Some(w) = sub.waker.take() {
-                w.wake();
-            }
+            sub.wake();
         }
     }
 

@@ -385,9 +385,7 @@ impl Client {
             if let Some(sub) = s.subscriptions.get_mut(id) {
                 sub.ended = true;
                 sub.queue.clear();
-                if let Some(w) = sub.waker.take() {
-                    w.wake();
-                }
+                sub.wake();
                 s.taken();
             }
             state.delivered.forget_subscription(id);

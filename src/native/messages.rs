@@ -5,7 +5,7 @@ use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
 use super::parking;
-use crate::client::shared::{Shared, lock, set_waker};
+use crate::client::shared::{Shared, lock};
 use crate::frame::Frame;
 
 /// The MESSAGE frames of one subscription, in arrival order, from
@@ -80,7 +80,7 @@ impl Messages {
         if sub.ended {
             return Poll::Ready(None);
         }
-        set_waker(&mut sub.waker, waker);
+        sub.add_waker(waker);
         Poll::Pending
     }
 
