@@ -941,3 +941,50 @@ fn threads_waiting_on_one_iterator_each_take_a_message_as_it_comes() {
         started.elapsed()
     );
 }
+
+/// Records the drops listeners are told of.
+#[derive(Default)]
+struct Drops(Mutex<Vec<(String, u64)>>);
+
+impl Listener for Drops {
+    fn on_message_dropped(&self, subscription: &str, total: u64) {
+        self.0
+            .lock()
+            .unwrap()
+            .push((subscription.to_owned(), total));
+    }
+}
+
+#[test]
+fn a_message_dropped_for_a_full_iterator_is_told_to_the_listeners() {
+    let network = Network::new();
+    let config = config(&network, &["a:1"])
+        .with_subscription_buffer(1)
+        .with_slow_consumer(stompwire::client::SlowConsumer::Drop);
+    let client = Client::new(config);
+    let drops = Arc::new(Drops::default());
+    client.set_listener("drops", drops.clone());
+    let mut peer = connect(&client, &network, "a:1");
+    let messages = client
+        .subscribe_messages("/queue/a", AckMode::Auto, Headers::new())
+        .unwrap();
+    let sub = peer.expect(Command::Subscribe);
+    let sub = sub.header("id").unwrap().to_owned();
+    let mut burst = Vec::new();
+    for (id, body) in [("m1", "one"), ("m2", "two"), ("m3", "three")] {
+        burst.extend(native_shell_support::message(&sub, id, body));
+    }
+    peer.write(&burst);
+    assert!(eventually(|| drops.0.lock().unwrap().len() == 2));
+    assert_eq!(
+        *drops.0.lock().unwrap(),
+        [(sub.clone(), 1), (sub.clone(), 2)],
+        "each drop, with the count so far"
+    );
+    assert_eq!(
+        messages.try_next().unwrap().body,
+        b"one",
+        "the one that fitted"
+    );
+    assert!(messages.try_next().is_none());
+}

@@ -94,6 +94,18 @@ impl SubQueue {
     }
 }
 
+/// What became of a MESSAGE given to a subscription's buffer.
+#[derive(Debug)]
+pub(crate) enum Delivery {
+    /// Buffered; the consumer's waker, to wake.
+    Buffered(Option<Waker>),
+    /// The buffer was full and the slow-consumer policy dropped it: the subscription's
+    /// `total` drops so far.
+    Dropped { total: u64 },
+    /// The subscription has no buffer (or it ended).
+    Ignored,
+}
+
 /// A receipt someone waits for: the [`Receipt`](super::Receipt) future with this slot's key.
 #[derive(Debug, Default)]
 pub(crate) struct ReceiptSlot {
@@ -463,23 +475,20 @@ impl Shared {
     /// Puts a MESSAGE in its subscription's buffer, as the slow-consumer policy says; it came
     /// on `connection` ([`Session::connection`]). A subscription without a buffer takes none.
     pub(crate) fn deliver_from(&mut self, id: &str, frame: Frame, connection: u64) {
-        if let Some(w) = self.push_delivery(id, frame, connection) {
+        if let Delivery::Buffered(Some(w)) = self.push_delivery(id, frame, connection) {
             w.wake();
         }
     }
 
     /// [`deliver_from`](Self::deliver_from), but the consumer's waker, if it must be woken,
-    /// is returned instead: woken once the lock is released, a consumer on another thread
-    /// does not wake only to wait for the lock.
-    pub(crate) fn push_delivery(
-        &mut self,
-        id: &str,
-        frame: Frame,
-        connection: u64,
-    ) -> Option<Waker> {
-        let sub = self.subscriptions.get_mut(id)?;
+    /// is returned instead (woken once the lock is released, a consumer on another thread
+    /// does not wake only to wait for the lock), and so is a drop.
+    pub(crate) fn push_delivery(&mut self, id: &str, frame: Frame, connection: u64) -> Delivery {
+        let Some(sub) = self.subscriptions.get_mut(id) else {
+            return Delivery::Ignored;
+        };
         if sub.ended {
-            return None;
+            return Delivery::Ignored;
         }
         // In `client` mode an ACK acknowledges every earlier message too, so a dropped one
         // would be acknowledged with the next: such subscriptions are held back instead.
@@ -501,13 +510,13 @@ impl Shared {
                 subscription: id.to_owned(),
                 total,
             });
-            return None;
+            return Delivery::Dropped { total };
         }
         sub.queue.push_back((connection, frame));
         if sub.queue.len() >= sub.capacity && !drop {
             self.read_blocked = true;
         }
-        sub.take_wakers()
+        Delivery::Buffered(sub.take_wakers())
     }
 
     /// After a consumer took a message: reading resumes once no buffer is full.

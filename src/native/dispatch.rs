@@ -11,6 +11,7 @@ use super::inner::Inner;
 use super::listener::Listener;
 use super::receipt::Outcome;
 use super::transport::TransportError;
+use crate::client::shared::Delivery;
 use crate::client::tap::{Observer, Tapped};
 use crate::frame::{Decoder, Item, Limits};
 use crate::session::{AckMode, CloseReason, Event, ReceiptOutcome};
@@ -158,10 +159,14 @@ fn session_event(inner: &Inner, listeners: &Each, event: Event, connection: u64)
             };
             listeners.each(|l| l.on_message(&frame));
             if buffered {
-                // Woken with the lock released.
-                let waker = inner.shared().push_delivery(&id, frame, connection);
-                if let Some(w) = waker {
-                    w.wake();
+                let delivery = inner.shared().push_delivery(&id, frame, connection);
+                match delivery {
+                    // Woken with the lock released.
+                    Delivery::Buffered(Some(w)) => w.wake(),
+                    Delivery::Dropped { total } => {
+                        listeners.each(|l| l.on_message_dropped(&id, total));
+                    }
+                    Delivery::Buffered(None) | Delivery::Ignored => {}
                 }
             }
         }

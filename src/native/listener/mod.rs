@@ -107,6 +107,14 @@ pub trait Listener: Send + Sync {
     fn wants_on_send(&self) -> bool {
         false
     }
+    /// A MESSAGE of `subscription` found its [`Messages`](crate::native::Messages) buffer
+    /// full and was dropped, as [`SlowConsumer::Drop`](crate::client::SlowConsumer::Drop)
+    /// says (in `client-individual` mode it was NACKed, so the broker can redeliver it; in
+    /// `auto` mode it is lost). `total` counts the subscription's drops so far. The
+    /// listeners had it in [`on_message`](Listener::on_message) first.
+    fn on_message_dropped(&self, subscription: &str, total: u64) {
+        let _ = (subscription, total);
+    }
     /// The receiver thread has stopped (until the client is started again).
     fn on_receiver_loop_completed(&self) {}
 }

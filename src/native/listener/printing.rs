@@ -55,6 +55,9 @@ impl Listener for PrintingListener {
     fn on_send(&self, frame: &Frame) {
         log::info!("on_send {frame:?}");
     }
+    fn on_message_dropped(&self, subscription: &str, total: u64) {
+        log::info!("on_message_dropped {subscription} (total {total})");
+    }
     fn on_receiver_loop_completed(&self) {
         log::info!("on_receiver_loop_completed");
     }
