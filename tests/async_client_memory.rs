@@ -438,6 +438,35 @@ fn a_failed_direct_write_ends_the_connection_with_its_error_and_it_reconnects() 
 }
 
 #[test]
+fn a_receipt_sent_by_a_direct_write_still_times_out() {
+    run(async {
+        let peer = Peer::default();
+        *peer.1.lock().unwrap() = Direct::Takes;
+        let client = Client::start(
+            MemoryRuntime(peer.clone()),
+            config().receipt_timeout_ms(Some(50)),
+        );
+        written(&peer, 0, "CONNECT").await;
+        peer.push(0, b"CONNECTED\nversion:1.2\n\n\0");
+        client.connected().await.unwrap();
+        next_millisecond().await;
+        // 50 ms, not whenever the driver next wakes for something else.
+        let err = tokio::time::timeout(
+            Duration::from_secs(2),
+            client.send_with_receipt("/queue/a", Headers::new(), "unconfirmed"),
+        )
+        .await
+        .expect("the driver armed the receipt's deadline")
+        .unwrap_err();
+        assert!(
+            peer.wire(0).lock().unwrap().direct_writes >= 1,
+            "written by the send"
+        );
+        assert!(matches!(err, Error::ReceiptTimedOut { .. }), "{err:?}");
+    });
+}
+
+#[test]
 fn a_flush_that_has_to_wait_is_finished_when_the_socket_can_take_the_bytes() {
     run(async {
         let peer = Peer::default();

@@ -194,7 +194,7 @@ impl Client {
             let (headers, body) = parts.take().expect("polled after completion");
             let now = shared.now();
             let result = shared.session.send(destination, headers, body, now);
-            shared.flush_send();
+            shared.flush_session();
             Poll::Ready(result.map_err(Error::from))
         })
         .await

@@ -274,31 +274,29 @@ impl Shared {
         }
     }
 
-    /// Wakes the driver when the session has something to send.
+    /// Gets what the session has to send written, after a call of the program's (or of
+    /// the driver's own): on the caller's thread when the connection can be written from
+    /// there and the driver is idle ([`write_direct`](Self::write_direct)), else by the
+    /// driver, woken for it. The driver is woken as well when the call left it something
+    /// else to do: a deadline earlier than the one it waits for (a receipt), events, or a
+    /// connection to close.
     pub(crate) fn flush_session(&mut self) {
-        if self.session.transmit_len() > 0 {
+        if self.session.transmit_len() == 0 {
+            return;
+        }
+        if self.in_run || !self.write_direct() || self.driver_has_work() {
             self.wake_driver();
         }
     }
 
-    /// After a SEND from the program: what the session has to send is written on the
-    /// sender's thread when the connection can be written from there and the driver is idle
-    /// ([`write_direct`](Self::write_direct)), else by the driver, woken for it. The driver
-    /// is woken as well when the session now waits for something earlier than it knew of
-    /// (a `receipt` header the program wrote) or wants the connection closed.
-    pub(crate) fn flush_send(&mut self) {
-        if self.session.transmit_len() == 0 {
-            return;
-        }
-        let written = self.write_direct();
+    /// Whether the session now needs the driver for more than writing.
+    fn driver_has_work(&self) -> bool {
         let earlier = match (self.session.poll_timeout(), self.session_deadline) {
             (Some(t), Some(known)) => t < known,
             (Some(_), None) => true,
             (None, _) => false,
         };
-        if !written || earlier || self.session.wants_close() {
-            self.wake_driver();
-        }
+        earlier || self.session.wants_close() || self.session.has_events()
     }
 
     /// Writes the session's output now, on this thread, if the connection has a

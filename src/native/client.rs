@@ -227,7 +227,8 @@ impl Client {
         });
     }
 
-    /// Runs a session call; the driver writes what it produced.
+    /// Runs a session call; what it produced is written on this thread when the driver is
+    /// idle ([`Shared::flush_session`]), else by the driver.
     fn call<T>(
         &self,
         f: impl FnOnce(&mut Shared, &mut State, u64) -> Result<T, SessionError>,
@@ -238,19 +239,6 @@ impl Client {
         let result = f(&mut shared, &mut state, now);
         drop(state);
         shared.flush_session();
-        result.map_err(Error::from)
-    }
-
-    /// Runs a SEND; what it produced is written on this thread when the driver is idle
-    /// ([`Shared::flush_send`]), else by the driver.
-    fn call_send(
-        &self,
-        f: impl FnOnce(&mut Shared, u64) -> Result<(), SessionError>,
-    ) -> Result<(), Error> {
-        let mut shared = self.inner.shared();
-        let now = shared.now();
-        let result = f(&mut shared, now);
-        shared.flush_send();
         result.map_err(Error::from)
     }
 
@@ -292,14 +280,14 @@ impl Client {
     ) -> Result<(), Error> {
         let body = body.into();
         self.wait_for_room();
-        self.call_send(|s, now| s.session.send(destination, headers, body, now))
+        self.call(|s, _, now| s.session.send(destination, headers, body, now))
     }
 
     /// Sends a SEND frame built by the caller (`content_length` decides whether the header is
     /// added; ActiveMQ reads a SEND without it as a text message).
     pub fn send_frame(&self, frame: Frame, content_length: ContentLength) -> Result<(), Error> {
         self.wait_for_room();
-        self.call_send(|s, now| s.session.send_frame(frame, content_length, now))
+        self.call(|s, _, now| s.session.send_frame(frame, content_length, now))
     }
 
     /// Sends with a `receipt` header (the one in `headers`, else a generated one); the

@@ -436,6 +436,12 @@ impl Session {
         event
     }
 
+    /// Whether [`poll_event`](Session::poll_event) has an event to give.
+    #[must_use]
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
     /// When [`handle_timeout`](Session::handle_timeout) must be called next, if ever.
     /// Changes after every input and user call.
     #[must_use]
