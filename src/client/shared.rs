@@ -72,6 +72,8 @@ pub(crate) struct SubQueue {
 impl SubQueue {
     /// Registers `waker` for the next message: the first waiter's slot, or beside it for
     /// another task or thread.
+    // Only the native shell's iterator is waited on by several threads.
+    #[cfg_attr(not(feature = "native"), allow(dead_code))]
     pub(crate) fn add_waker(&mut self, waker: &Waker) {
         match &self.waker {
             Some(w) if !w.will_wake(waker) => register(&mut self.more_wakers, waker),
@@ -101,6 +103,8 @@ pub(crate) enum Delivery {
     Buffered(Option<Waker>),
     /// The buffer was full and the slow-consumer policy dropped it: the subscription's
     /// `total` drops so far.
+    // The async client tells its events instead; the native shell reads it.
+    #[cfg_attr(not(feature = "native"), allow(dead_code))]
     Dropped { total: u64 },
     /// The subscription has no buffer (or it ended).
     Ignored,
