@@ -5,7 +5,10 @@
 //! the [`Supervisor`](crate::reconnect::Supervisor) the connection lifecycle (when and where
 //! to reconnect, when to give up); the [`Driver`] feeds them bytes and time and carries out
 //! what they ask — every frame that is ready goes out in one write, reads take what the
-//! socket has, and one timer is armed for the earliest of their deadlines.
+//! socket has, and one timer is armed for the earliest of their deadlines. On plain TCP a
+//! frame sent while the driver is idle is written by the call itself, on the caller's task
+//! or thread ([`Connection::direct_writer`]); frames sent back to back are left to the
+//! driver, which writes them together.
 //!
 //! - [`Client`]: connect from a [`Config`] (a URL or `failover:(…)`), `send`,
 //!   `send_with_receipt` (a [`Receipt`] future), `subscribe` (a [`Subscription`] stream of

@@ -341,6 +341,9 @@ impl Shared {
                 }
             }
         }
+        if !self.send_waiters.is_empty() && self.queued() < self.write_buffer / 2 {
+            self.send_waiters.drain(..).for_each(Waker::wake);
+        }
         true
     }
 

@@ -19,7 +19,12 @@ use crate::session::{AckMode, Negotiated, SessionError};
 /// thread runs that driver on a tokio runtime of its own (every frame that is ready goes out
 /// in one write, reads take what the socket has), and calls the listeners. A call queues its
 /// frame with the session and returns; it waits only while more than
-/// [`ClientConfig::write_buffer`] bytes are queued.
+/// [`ClientConfig::write_buffer`] bytes are queued. On plain TCP a frame sent while the
+/// receiver thread is idle is written by the call, on the caller's thread (no hand-off to
+/// the receiver thread); frames sent back to back go to the receiver thread, which writes
+/// them together. Messages taken by a listener cost no hand-off either (listeners run on the
+/// receiver thread); a [`Messages`](super::Messages) iterator on another thread costs one
+/// wake of that thread per message it waited for.
 ///
 /// Methods take `&self` and may be called from any thread. Messages reach the program through
 /// [listeners](Client::set_listener) (the stomp.py callback set) and as a blocking iterator
@@ -208,7 +213,7 @@ impl Client {
     }
 
     /// Waits while more than the write buffer is queued (never on the receiver thread, which
-    /// is the one that writes).
+    /// writes what is queued).
     fn wait_for_room(&self) {
         if parking::on_driver_thread() {
             return;
@@ -263,8 +268,9 @@ impl Client {
     /// Sends `body` to `destination`. `headers` may carry `content-type`, `transaction`,
     /// `receipt` and any others.
     ///
-    /// Returns once the session has queued the frame; the receiver thread writes it, with
-    /// every other frame that is ready, in one write. What happens to it afterwards is told
+    /// Returns once the session has queued the frame (or, on an idle plain TCP connection,
+    /// written it); the receiver thread writes the rest, with every other frame that is
+    /// ready, in one write. What happens to it afterwards is told
     /// as for any frame without a receipt: a connection that fails is reported to the
     /// listeners ([`on_disconnected`](super::listener::Listener::on_disconnected)) and
     /// reconnected, and a frame the transport refuses (a multicast frame over the datagram

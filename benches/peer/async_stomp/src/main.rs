@@ -185,7 +185,9 @@ fn destination(peer: Peer) -> String {
     static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     format!(
         "/queue/async-peer-bench-{}-{}-{}",
-        peer.name(),
+        // A queue name of letters and dashes only (ActiveMQ reads a comma as a list of
+        // destinations).
+        peer.name().replace([' ', ','], "-"),
         std::process::id(),
         N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     )
