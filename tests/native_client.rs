@@ -716,3 +716,47 @@ fn rabbitmq_reads_the_host_header_as_the_virtual_host() {
         other => panic!("connect: {other:?}"),
     }
 }
+
+/// Records the bodies of the frames `on_send` is given.
+#[derive(Default)]
+struct SentBodies(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl stompwire::native::listener::Listener for SentBodies {
+    fn wants_on_send(&self) -> bool {
+        true
+    }
+    fn on_send(&self, frame: &Frame) {
+        self.0.lock().unwrap().push(frame.body.clone());
+    }
+}
+
+#[test]
+fn a_send_listener_added_while_a_large_frame_is_written_hears_the_frames_after_it() {
+    let client = Client::new(Broker::RabbitTcp.config(Version::V1_2));
+    client.connect(PATIENCE).expect("connected");
+    let queue = unique_queue("on-send-late");
+    // 16 MiB: written over many writes, so the listener most likely arrives in the middle
+    // of it; its copy starts with the next frame, never in the middle of this one.
+    client
+        .send(&queue, vec![b'x'; 16 << 20], Headers::new())
+        .unwrap();
+    let sent = Arc::new(SentBodies::default());
+    client.set_listener("sent", sent.clone());
+    client.send(&queue, "after", Headers::new()).unwrap();
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !sent.0.lock().unwrap().iter().any(|b| b == b"after") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "on_send never heard of the frame sent after the listener came"
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
+    let bodies = sent.0.lock().unwrap();
+    assert!(
+        bodies.iter().all(|b| b.len() == 16 << 20 || b == b"after"),
+        "only whole frames: {:?}",
+        bodies.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+    drop(bodies);
+    let _ = client.disconnect();
+}

@@ -361,8 +361,9 @@ impl<R: Runtime> Driver<R> {
             if self.connection.is_some() && shared.session.wants_close() {
                 // Whatever is queued (a DISCONNECT) goes first, as far as the socket takes it.
                 if let Some(connection) = &mut self.connection {
-                    let copy = shared.tap.as_ref().is_some_and(|t| t.written);
-                    while let Some(bytes) = shared.next_out() {
+                    while shared.next_out().is_some() {
+                        let copy = shared.copy_write();
+                        let bytes = shared.next_out().expect("checked");
                         match connection.poll_write(cx, bytes) {
                             Poll::Ready(Ok(n)) if n > 0 => {
                                 let written = copy.then(|| bytes[..n].to_vec());
@@ -386,10 +387,9 @@ impl<R: Runtime> Driver<R> {
                 // A write on a sender's thread failed.
                 let mut failed = shared.direct_failed.take();
                 let mut wrote = false;
-                let copy = shared.tap.as_ref().is_some_and(|t| t.written);
-                while failed.is_none()
-                    && let Some(bytes) = shared.next_out()
-                {
+                while failed.is_none() && shared.next_out().is_some() {
+                    let copy = shared.copy_write();
+                    let bytes = shared.next_out().expect("checked");
                     match connection.poll_write(cx, bytes) {
                         Poll::Ready(Ok(0)) => {
                             failed = Some(io::Error::from(io::ErrorKind::WriteZero));

@@ -238,6 +238,24 @@ impl Shared {
         self.tap.get_or_insert_with(Tap::default).written = written;
     }
 
+    /// Whether the bytes of the write about to be made (of the chunk
+    /// [`next_out`](Self::next_out) gave) are copied for the observer: once it asks for them,
+    /// from the start of a chunk — a frame's start, so that what it decodes is whole frames —
+    /// until it no longer asks.
+    pub(crate) fn copy_write(&mut self) -> bool {
+        let at_start = self.out_written == 0;
+        let Some(tap) = &mut self.tap else {
+            return false;
+        };
+        if !tap.written {
+            tap.copying = false;
+        } else if !tap.copying && at_start {
+            tap.copying = true;
+            tap.events.push(Tapped::CopyStarts);
+        }
+        tap.copying
+    }
+
     /// Records `tapped` for the observer, if there is one.
     pub(crate) fn push_tap(&mut self, tapped: impl FnOnce() -> Tapped) {
         if let Some(tap) = &mut self.tap {

@@ -26,6 +26,9 @@ pub(crate) enum Tapped {
     Event(Event, u64),
     /// Bytes written, when the observer asked for them ([`Tap::written`]).
     Written(Vec<u8>),
+    /// The bytes of [`Written`](Tapped::Written) that follow start a frame, after bytes
+    /// that were not copied: a decoder of them starts afresh.
+    CopyStarts,
     /// The connection refused a frame (and stays open).
     Refused(Refused),
     /// The supervisor gave up after `attempts`.
@@ -38,6 +41,8 @@ pub(crate) struct Tap {
     pub(crate) events: Vec<Tapped>,
     /// Copy the bytes written into [`Tapped::Written`].
     pub(crate) written: bool,
+    /// Copying is under way (it starts at a frame's start once `written` is set).
+    pub(crate) copying: bool,
 }
 
 /// The shell's side of the tap: called after each run of the driver with what it tapped.

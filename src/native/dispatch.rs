@@ -75,6 +75,7 @@ fn dispatch(inner: &Inner, listeners: &Each, tapped: Tapped, written: &mut Optio
             inner.cond.notify_all();
         }
         Tapped::Written(bytes) => sent(inner, listeners, &bytes, written),
+        Tapped::CopyStarts => *written = None,
         Tapped::Refused(refused) => {
             let error = TransportError::from_io(refused.error);
             log::warn!("the transport refused a frame: {error}");
