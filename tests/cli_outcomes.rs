@@ -379,3 +379,25 @@ fn a_failed_connect_before_a_working_endpoint_is_printed_once_connected() {
     );
     assert_eq!(peer.connections(), 1);
 }
+
+#[test]
+fn a_disconnect_the_broker_never_confirms_fails_a_send_without_receipts() {
+    // The peer connects and then says nothing: no RECEIPT for the DISCONNECT, the only word
+    // that the frames sent without --receipt arrived. The session gives up on it after its
+    // disconnect timeout (10 s).
+    let peer = ScriptedPeer::start(Script::Then(Vec::new()));
+    let (out, took) = run(&[
+        "--reconnect-attempts",
+        "0",
+        "send",
+        &peer.url,
+        "/queue/x",
+        "unconfirmed",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("did not confirm the DISCONNECT"),
+        "{err} (after {took:?})"
+    );
+}

@@ -39,7 +39,8 @@ Exit status:
   1  connection or broker failure: cannot connect, refused, ERROR frame, protocol
      violation, connection lost for good (each reported on stderr as one line)
   2  bad arguments, or malformed input to decode/encode
-  3  incomplete: fewer messages or receipts than asked for within the time given";
+  3  incomplete: fewer messages or receipts than asked for within the time given (for
+     send without --receipt: the broker did not confirm the DISCONNECT)";
 
 /// The environment, shown in the help of the tool.
 const ENVIRONMENT: &str = "\

@@ -76,6 +76,14 @@ pub fn run(cli: &Cli, args: &SendArgs) -> Result<(), Failure> {
                 .to_string(),
         ));
     }
+    // Without --receipt, the DISCONNECT's RECEIPT is the broker's only word that it has the
+    // frames.
+    if !args.receipt && watch.disconnect_unconfirmed() {
+        return Err(Failure::incomplete(
+            "the broker did not confirm the DISCONNECT (no RECEIPT in time): frames sent without --receipt may not have arrived"
+                .to_string(),
+        ));
+    }
     disconnected?;
     Ok(())
 }

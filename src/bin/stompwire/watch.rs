@@ -40,6 +40,8 @@ struct Seen {
     refused_send: Option<String>,
     /// Connections lost after CONNECTED (not ended by the program).
     lost: u64,
+    /// The program's DISCONNECT was not confirmed: its RECEIPT did not come in time.
+    disconnect_unconfirmed: bool,
 }
 
 /// Reports failures; see the module.
@@ -71,6 +73,12 @@ impl Watch {
     /// sent without a receipt may have gone with them.
     pub fn connections_lost(&self) -> u64 {
         self.seen().lost
+    }
+
+    /// Whether the broker left the program's DISCONNECT unconfirmed (no RECEIPT within the
+    /// disconnect timeout): it may not have processed every frame before it.
+    pub fn disconnect_unconfirmed(&self) -> bool {
+        self.seen().disconnect_unconfirmed
     }
 
     /// The program is about to end the connection: a close from here on is expected.
@@ -266,6 +274,9 @@ impl Listener for Watch {
             );
             if seen.connected && !ended_here && !seen.closing {
                 seen.lost += 1;
+            }
+            if seen.connected && info.reason == CloseReason::DisconnectTimeout {
+                seen.disconnect_unconfirmed = true;
             }
             seen.connected = false;
         }
