@@ -23,6 +23,9 @@ use super::transport::{Connection, Refused, Runtime, Timer};
 const READS_PER_RUN: usize = 32;
 /// Bytes asked for per read.
 const READ_SIZE: usize = 64 << 10;
+/// How long a connection that is being closed may take to finish its close (a TLS
+/// close_notify, a WebSocket close frame) before it is dropped.
+const LINGER_MS: u64 = 1_000;
 
 /// The background task of one client, generic over its [`Runtime`]. A runtime's
 /// [`spawn`](Runtime::spawn) runs it; it ends when the client has stopped.
@@ -33,6 +36,8 @@ pub struct Driver<R: Runtime> {
     endpoints: Vec<Endpoint>,
     opening: Option<R::Open>,
     connection: Option<R::Connection>,
+    /// A connection given up that is finishing its close, and until when it may.
+    lingering: Option<(R::Connection, u64)>,
     timer: R::Timer,
     read_buf: Box<[u8]>,
     /// Bytes were written and the connection has not yet confirmed a flush: TLS and WebSocket
@@ -67,6 +72,7 @@ impl<R: Runtime> Driver<R> {
             endpoints,
             opening: None,
             connection: None,
+            lingering: None,
             timer,
             read_buf: vec![0; READ_SIZE].into_boxed_slice(),
             flush_pending: false,
@@ -81,6 +87,37 @@ impl<R: Runtime> Driver<R> {
     pub(crate) fn with_observer(mut self, observer: Observer) -> Driver<R> {
         self.observer = Some(observer);
         self
+    }
+
+    /// Closes `connection`: at once if it can, else it lingers until its close is done or
+    /// [`LINGER_MS`] have passed (what the driver does meanwhile goes on).
+    fn close_connection(&mut self, mut connection: R::Connection, cx: &mut Context<'_>, now: u64) {
+        if connection.poll_close(cx).is_pending() {
+            self.lingering = Some((connection, now + LINGER_MS));
+        }
+    }
+
+    /// Goes on closing the lingering connection; returns whether it still lingers.
+    fn linger(&mut self, cx: &mut Context<'_>, now: u64) -> bool {
+        if let Some((connection, until)) = &mut self.lingering
+            && (now >= *until || connection.poll_close(cx).is_ready())
+        {
+            self.lingering = None;
+        }
+        self.lingering.is_some()
+    }
+
+    /// The driver has stopped: ready once a lingering close is done, else its timer is set.
+    fn stopped(&mut self, cx: &mut Context<'_>, now: u64) -> Poll<()> {
+        if !self.linger(cx, now) {
+            return Poll::Ready(());
+        }
+        let until = self.lingering.as_ref().map_or(now, |(_, until)| *until);
+        if self.timer.poll_until(cx, until).is_ready() {
+            self.lingering = None;
+            return Poll::Ready(());
+        }
+        Poll::Pending
     }
 
     /// Gives the observer what was tapped since the last time.
@@ -222,11 +259,13 @@ impl<R: Runtime> Driver<R> {
                 Action::Close { reason } => {
                     if self.opening.take().is_some() {
                         self.supervisor.handle_transport_closed(now);
-                    } else if let Some(mut connection) = self.connection.take() {
+                    } else if let Some(connection) = self.connection.take() {
                         // The supervisor's timeout is why, which the session cannot know.
                         if let Some(why) = reason.close_reason() {
                             shared.session.close(why);
                         }
+                        // The peer stopped answering: no lingering for it.
+                        let mut connection = connection;
                         let _ = connection
                             .poll_close(&mut Context::from_waker(core::task::Waker::noop()));
                         self.closed(shared, now, None);
@@ -271,7 +310,7 @@ impl<R: Runtime> Driver<R> {
             shared.driver = Some(cx.waker().clone());
         }
         if shared.lifecycle == Lifecycle::Finished {
-            return Poll::Ready(());
+            return self.stopped(cx, R::now_ms());
         }
         let mut reads = 0;
         loop {
@@ -303,15 +342,15 @@ impl<R: Runtime> Driver<R> {
                 shared.close_now = false;
                 shared.lifecycle = Lifecycle::Stopping;
                 self.supervisor.stop(now);
-                if let Some(mut connection) = self.connection.take() {
-                    let _ =
-                        connection.poll_close(&mut Context::from_waker(core::task::Waker::noop()));
+                if let Some(connection) = self.connection.take() {
+                    self.close_connection(connection, cx, now);
                     self.closed(shared, now, None);
                 }
             }
             if self.actions(shared, now) {
-                return Poll::Ready(());
+                return self.stopped(cx, now);
             }
+            self.linger(cx, now);
             let mut progress = false;
 
             // Opening.
@@ -376,7 +415,9 @@ impl<R: Runtime> Driver<R> {
                         }
                     }
                     let _ = connection.poll_flush(cx);
-                    let _ = connection.poll_close(cx);
+                }
+                if let Some(connection) = self.connection.take() {
+                    self.close_connection(connection, cx, now);
                 }
                 self.closed(shared, now, None);
                 continue;
@@ -470,6 +511,9 @@ impl<R: Runtime> Driver<R> {
             let mut deadline = earliest(self.supervisor.poll_timeout(), shared.session_deadline);
             if let Lifecycle::Draining { deadline: d } = shared.lifecycle {
                 deadline = earliest(deadline, Some(d));
+            }
+            if let Some((_, until)) = &self.lingering {
+                deadline = earliest(deadline, Some(*until));
             }
             if let Some(deadline) = deadline {
                 if deadline <= now {
