@@ -14,6 +14,8 @@ use tungstenite::Message;
 use tungstenite::handshake::server::{Request, Response};
 
 /// What the peer saw after CONNECTED: whether a close frame came before the socket ended.
+// The upgrade callback's error type is tungstenite's (an HTTP response).
+#[allow(clippy::result_large_err)]
 fn serve_once(listener: TcpListener) -> bool {
     let (tcp, _) = listener.accept().expect("accept");
     tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
