@@ -13,7 +13,7 @@ use super::receipt::Outcome;
 use super::transport::TransportError;
 use crate::client::shared::Delivery;
 use crate::client::tap::{Observer, Tapped};
-use crate::frame::{Decoder, Item, Limits};
+use crate::frame::{Decoder, Frame, Item, Limits};
 use crate::session::{AckMode, CloseReason, Event, ReceiptOutcome};
 
 /// The observer of `inner`'s driver.
@@ -22,10 +22,90 @@ pub(crate) fn observer(inner: Arc<Inner>) -> Observer {
     Box::new(move |batch| {
         // The listeners set when the batch is handed over hear all of it.
         let listeners = Each(inner.listeners.snapshot());
+        // MESSAGEs that come one after another are handed out together (two locks for the
+        // run, not two per message); everything else in order between them.
+        let mut run = Vec::new();
         for tapped in batch {
-            dispatch(&inner, &listeners, tapped, &mut written);
+            match tapped {
+                Tapped::Event(
+                    Event::Message {
+                        subscription,
+                        frame,
+                    },
+                    connection,
+                ) => {
+                    run.push((subscription, frame, connection));
+                }
+                other => {
+                    messages(&inner, &listeners, &mut run);
+                    dispatch(&inner, &listeners, other, &mut written);
+                }
+            }
         }
+        messages(&inner, &listeners, &mut run);
     })
+}
+
+/// Hands a run of MESSAGEs (with their subscription ids and the connection each came on) to
+/// the listeners, each in turn, then to the iterators' buffers. Which subscriptions are
+/// acknowledged by the program and which have a buffer is read once for the run.
+fn messages(inner: &Inner, listeners: &Each, run: &mut Vec<(Option<String>, Frame, u64)>) {
+    if run.is_empty() {
+        return;
+    }
+    // Per message: (the program acknowledges it, its subscription has a buffer).
+    let kinds: Vec<(bool, bool)> = {
+        let shared = inner.shared();
+        run.iter()
+            .map(|(id, _, _)| match id {
+                Some(id) => (
+                    shared
+                        .session
+                        .subscription(id)
+                        .is_some_and(|s| s.ack != AckMode::Auto),
+                    shared.subscriptions.contains_key(id),
+                ),
+                None => (false, false),
+            })
+            .collect()
+    };
+    let mut buffered = Vec::new();
+    for ((id, mut frame, connection), (acked, buffer)) in run.drain(..).zip(kinds) {
+        listeners.each(|l| l.on_before_message(&mut frame));
+        let Some(id) = id else {
+            listeners.each(|l| l.on_message(&frame));
+            continue;
+        };
+        // Recorded as handed out (after `on_before_message`), before anyone can ack it.
+        if acked {
+            inner.state().delivered.record(&frame, &id, connection);
+        }
+        listeners.each(|l| l.on_message(&frame));
+        if buffer {
+            buffered.push((id, frame, connection));
+        }
+    }
+    if buffered.is_empty() {
+        return;
+    }
+    let deliveries: Vec<(String, Delivery)> = {
+        let mut shared = inner.shared();
+        buffered
+            .into_iter()
+            .map(|(id, frame, connection)| {
+                let delivery = shared.push_delivery(&id, frame, connection);
+                (id, delivery)
+            })
+            .collect()
+    };
+    // Woken with the lock released.
+    for (id, delivery) in deliveries {
+        match delivery {
+            Delivery::Buffered(Some(w)) => w.wake(),
+            Delivery::Dropped { total } => listeners.each(|l| l.on_message_dropped(&id, total)),
+            Delivery::Buffered(None) | Delivery::Ignored => {}
+        }
+    }
 }
 
 /// The listeners of one batch.
@@ -139,37 +219,10 @@ fn session_event(inner: &Inner, listeners: &Each, event: Event, connection: u64)
         }
         Event::Message {
             subscription,
-            mut frame,
+            frame,
         } => {
-            listeners.each(|l| l.on_before_message(&mut frame));
-            let Some(id) = subscription else {
-                listeners.each(|l| l.on_message(&frame));
-                return;
-            };
-            // Recorded as handed out (after `on_before_message`), before anyone can ack it.
-            let buffered = {
-                let shared = inner.shared();
-                let acked = shared
-                    .session
-                    .subscription(&id)
-                    .is_some_and(|s| s.ack != AckMode::Auto);
-                if acked {
-                    inner.state().delivered.record(&frame, &id, connection);
-                }
-                shared.subscriptions.contains_key(&id)
-            };
-            listeners.each(|l| l.on_message(&frame));
-            if buffered {
-                let delivery = inner.shared().push_delivery(&id, frame, connection);
-                match delivery {
-                    // Woken with the lock released.
-                    Delivery::Buffered(Some(w)) => w.wake(),
-                    Delivery::Dropped { total } => {
-                        listeners.each(|l| l.on_message_dropped(&id, total));
-                    }
-                    Delivery::Buffered(None) | Delivery::Ignored => {}
-                }
-            }
+            let mut run = vec![(subscription, frame, connection)];
+            messages(inner, listeners, &mut run);
         }
         Event::Receipt(outcome) => {
             let (id, outcome) = match outcome {
