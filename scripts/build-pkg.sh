@@ -193,6 +193,32 @@ minify_glue() {
     sw_log "  glue minified: $total_before -> $total_after B"
 }
 
+# shape_core_glue FILE: the npm core's glue, as the package's layer (load.js) uses it. It
+# exports the glue's imports object and its finishing step, so that load.js instantiates the
+# bytes it inflated itself (WebAssembly.instantiate on a page, the synchronous constructors in
+# Node) and an app does not ship the glue's fetch/streaming loader; and the Symbol.dispose
+# hooks go (the layer never hands a Core or FrameParser to `using`), so that an app that never
+# makes a Parser does not ship the FrameParser class. Each change is checked to apply exactly
+# where expected: a wasm-bindgen that writes the glue differently fails the build instead of
+# shipping it unchanged.
+shape_core_glue() {
+    node - "$1" <<'EOF'
+const { readFileSync, writeFileSync } = require('node:fs');
+const file = process.argv[2];
+let text = readFileSync(file, 'utf8');
+const edit = (pattern, replacement, count) => {
+  const found = (text.match(pattern) || []).length;
+  if (found !== count) throw new Error(`${file}: expected ${count} of ${pattern}, found ${found}`);
+  text = text.replace(pattern, replacement);
+};
+edit(/^function __wbg_get_imports\(\)/gm, '$&', 1);
+edit(/^function __wbg_finalize_init\(instance, module\)/gm, '$&', 1);
+edit(/^if \(Symbol\.dispose\) \w+\.prototype\[Symbol\.dispose\] = \w+\.prototype\.free;\n/gm, '', 2);
+text += 'export { __wbg_get_imports, __wbg_finalize_init };\n';
+writeFileSync(file, text);
+EOF
+}
+
 mkdir -p "$PKG_DIR"
 # build_wasm NAME OUT [CARGO_ARGS...]: wasm-pack --target web into OUT, wasm-opt, glue minified.
 build_wasm() {
@@ -216,6 +242,9 @@ build_wasm() {
         sw_die "wasm-opt ${opt[*]} failed on the $name build"
     mv "$wasm.opt" "$wasm"
     sw_log "  built in $((SECONDS - started))s; wasm-opt ${opt[*]}: $before -> $(wc -c <"$wasm") B"
+    if [ "$name" = core ]; then
+        shape_core_glue "$out/stompwire.js" || sw_die "reshaping the glue of the core failed"
+    fi
     if [ "$MINIFY_JS" = 1 ]; then
         minify_glue "$out" || sw_die "minifying the JavaScript of the $name build failed"
     fi
