@@ -314,8 +314,10 @@ zopfli.zlib(bytes, { numiterations: 15 }, (err, out) => {
 EOF
     rm -rf "$out"
     mkdir -p "$out/bundles"
+    # --mangle-props: the layer's own properties (`_` and a lowercase letter: never the API's,
+    # nor the glue's `__wbg_…`) get short names; nothing reads them by a computed name.
     local common=(--bundle --minify --platform=neutral --target=es2020 --log-level=warning
-        --legal-comments=none)
+        --legal-comments=none '--mangle-props=^_[a-z]')
     sw_run_logged esbuild-npm "$SW_ESBUILD" "$src/index.js" "${common[@]}" --format=esm \
         --outfile="$out/stompwire.mjs" || return 1
     sw_run_logged esbuild-npm "$SW_ESBUILD" "$src/index.js" "${common[@]}" --format=cjs \
