@@ -38,9 +38,12 @@
 #                            the wasm-bindgen tests; not what npm users download)
 #   STOMPWIRE_WASM_OPT_ARGS  wasm-opt arguments (default "-Oz --converge --strip-debug
 #                            --strip-producers --strip-target-features")
-#   STOMPWIRE_CORE_WASM_OPT_ARGS  wasm-opt arguments for the npm core (default "--flatten
-#                            --rereloop -Oz -Oz --converge" and the same --strip-* ones:
-#                            restructuring the control flow first saves about 250 B gzip there)
+#   STOMPWIRE_CORE_WASM_OPT_ARGS  wasm-opt arguments for the npm core (default
+#                            "--low-memory-unused --flatten --rereloop -Oz -Oz --converge" and
+#                            the same --strip-* ones: restructuring the control flow first saves
+#                            about 250 B gzip there; --low-memory-unused, 140 B: the first KiB
+#                            of memory is the far end of the 1 MiB stack, which grows down to
+#                            it, so no address computed in the module wraps into it)
 #   STOMPWIRE_MINIFY_JS      0: ship the glue as wasm-bindgen wrote it (default 1: minified)
 #   STOMPWIRE_CORE_BUILD_STD 0: build the npm core on stable with the prebuilt std (default 1:
 #                            the pinned nightly, $STOMPWIRE_NIGHTLY of scripts/lib/install.sh,
@@ -65,7 +68,7 @@ for arg in "$@"; do
     web) TARGETS+=("$arg") ;;
     --no-install) INSTALL=0 ;;
     -h | --help)
-        sed -n '2,53p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,56p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *) sw_die "unknown argument '$arg' (try --help)" ;;
@@ -81,7 +84,7 @@ WEB_BUDGET=${STOMPWIRE_WEB_SIZE_BUDGET:-77824}
 # --converge repeats -Oz while it still shrinks the module; target_features is read by
 # wasm-bindgen, which has run by then, and by nothing that loads the module.
 read -ra OPT_ARGS <<<"${STOMPWIRE_WASM_OPT_ARGS:--Oz --converge --strip-debug --strip-producers --strip-target-features}"
-read -ra CORE_OPT_ARGS <<<"${STOMPWIRE_CORE_WASM_OPT_ARGS:---flatten --rereloop -Oz -Oz --converge --strip-debug --strip-producers --strip-target-features}"
+read -ra CORE_OPT_ARGS <<<"${STOMPWIRE_CORE_WASM_OPT_ARGS:---low-memory-unused --flatten --rereloop -Oz -Oz --converge --strip-debug --strip-producers --strip-target-features}"
 MINIFY_JS=${STOMPWIRE_MINIFY_JS:-1}
 : "${CARGO_TARGET_DIR:=$STOMPWIRE_CACHE/target}"
 export CARGO_TARGET_DIR
