@@ -201,9 +201,11 @@ minify_glue() {
 # bytes it inflated itself (WebAssembly.instantiate on a page, the synchronous constructors in
 # Node) and an app does not ship the glue's fetch/streaming loader; and the Symbol.dispose
 # hooks go (the layer never hands a Core or FrameParser to `using`), so that an app that never
-# makes a Parser does not ship the FrameParser class. Each change is checked to apply exactly
-# where expected: a wasm-bindgen that writes the glue differently fails the build instead of
-# shipping it unchanged.
+# makes a Parser does not ship the FrameParser class; so do two branches no supported platform
+# takes (TextEncoder.encodeInto is everywhere DecompressionStream is; the glue always passes
+# `realloc` with a string). Each change is checked to apply exactly where expected: a
+# wasm-bindgen that writes the glue differently fails the build instead of shipping it
+# unchanged.
 shape_core_glue() {
     node - "$1" <<'EOF'
 const { readFileSync, writeFileSync } = require('node:fs');
@@ -217,6 +219,8 @@ const edit = (pattern, replacement, count) => {
 edit(/^function __wbg_get_imports\(\)/gm, '$&', 1);
 edit(/^function __wbg_finalize_init\(instance, module\)/gm, '$&', 1);
 edit(/^if \(Symbol\.dispose\) \w+\.prototype\[Symbol\.dispose\] = \w+\.prototype\.free;\n/gm, '', 2);
+edit(/^if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[\s\S]*?\n\}\n/gm, '', 1);
+edit(/^    if \(realloc === undefined\) \{\n[\s\S]*?\n    \}\n/gm, '', 1);
 text += 'export { __wbg_get_imports, __wbg_finalize_init };\n';
 writeFileSync(file, text);
 EOF
