@@ -256,15 +256,11 @@ impl Core {
                     Some(frame) => self.out.byte(1).frame(frame),
                     None => self.out.byte(0),
                 };
-                let kept: Vec<&str> = self
-                    .link
-                    .session
-                    .subscriptions()
-                    .map(|s| s.id.as_str())
-                    .collect();
-                self.out.u32(u32::try_from(kept.len()).unwrap_or(0));
-                for id in kept {
-                    self.out.str(id);
+                let session = &self.link.session;
+                let kept = session.subscriptions().count();
+                self.out.u32(u32::try_from(kept).unwrap_or(0));
+                for s in session.subscriptions() {
+                    self.out.str(&s.id);
                 }
             }
         }
