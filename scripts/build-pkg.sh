@@ -29,8 +29,11 @@
 # Environment:
 #   STOMPWIRE_PKG_DIR        output folder (default <repo>/target/pkg; never committed)
 #   STOMPWIRE_SIZE_BUDGET    bytes, gzip -9 of what the npm minimal app ships (default
-#                            46592 = 45.5 KiB: what it is now, 44.5 KiB, with a little
-#                            headroom; 63.6 KiB before the core was cut down to the session,
+#                            44092 = 43.1 KiB: what it is now, 43,836 B, with 256 B of
+#                            headroom; 46,320 B = 45.2 KiB before the layer loaded the core
+#                            without the glue's loader, its properties were mangled and the
+#                            core's containers, records and string cutting were slimmed down;
+#                            63.6 KiB before the core was cut down to the session,
 #                            supervisor and codec, 51.7 KiB before std was rebuilt for it and
 #                            its exports merged)
 #   STOMPWIRE_WEB_SIZE_BUDGET  bytes, gzip -9 of the web build's wasm + glue (default 77824 =
@@ -38,9 +41,12 @@
 #                            the wasm-bindgen tests; not what npm users download)
 #   STOMPWIRE_WASM_OPT_ARGS  wasm-opt arguments (default "-Oz --converge --strip-debug
 #                            --strip-producers --strip-target-features")
-#   STOMPWIRE_CORE_WASM_OPT_ARGS  wasm-opt arguments for the npm core (default "--flatten
-#                            --rereloop -Oz -Oz --converge" and the same --strip-* ones:
-#                            restructuring the control flow first saves about 250 B gzip there)
+#   STOMPWIRE_CORE_WASM_OPT_ARGS  wasm-opt arguments for the npm core (default
+#                            "--low-memory-unused --flatten --rereloop -Oz -Oz --converge" and
+#                            the same --strip-* ones: restructuring the control flow first saves
+#                            about 250 B gzip there; --low-memory-unused, 140 B: the first KiB
+#                            of memory is the far end of the 1 MiB stack, which grows down to
+#                            it, so no address computed in the module wraps into it)
 #   STOMPWIRE_MINIFY_JS      0: ship the glue as wasm-bindgen wrote it (default 1: minified)
 #   STOMPWIRE_CORE_BUILD_STD 0: build the npm core on stable with the prebuilt std (default 1:
 #                            the pinned nightly, $STOMPWIRE_NIGHTLY of scripts/lib/install.sh,
@@ -65,7 +71,7 @@ for arg in "$@"; do
     web) TARGETS+=("$arg") ;;
     --no-install) INSTALL=0 ;;
     -h | --help)
-        sed -n '2,53p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,59p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *) sw_die "unknown argument '$arg' (try --help)" ;;
@@ -76,12 +82,12 @@ NPM=1
 TARGETS=(web)
 
 PKG_DIR=${STOMPWIRE_PKG_DIR:-$ROOT/target/pkg}
-BUDGET=${STOMPWIRE_SIZE_BUDGET:-46592}
+BUDGET=${STOMPWIRE_SIZE_BUDGET:-44092}
 WEB_BUDGET=${STOMPWIRE_WEB_SIZE_BUDGET:-77824}
 # --converge repeats -Oz while it still shrinks the module; target_features is read by
 # wasm-bindgen, which has run by then, and by nothing that loads the module.
 read -ra OPT_ARGS <<<"${STOMPWIRE_WASM_OPT_ARGS:--Oz --converge --strip-debug --strip-producers --strip-target-features}"
-read -ra CORE_OPT_ARGS <<<"${STOMPWIRE_CORE_WASM_OPT_ARGS:---flatten --rereloop -Oz -Oz --converge --strip-debug --strip-producers --strip-target-features}"
+read -ra CORE_OPT_ARGS <<<"${STOMPWIRE_CORE_WASM_OPT_ARGS:---low-memory-unused --flatten --rereloop -Oz -Oz --converge --strip-debug --strip-producers --strip-target-features}"
 MINIFY_JS=${STOMPWIRE_MINIFY_JS:-1}
 : "${CARGO_TARGET_DIR:=$STOMPWIRE_CACHE/target}"
 export CARGO_TARGET_DIR
@@ -193,6 +199,36 @@ minify_glue() {
     sw_log "  glue minified: $total_before -> $total_after B"
 }
 
+# shape_core_glue FILE: the npm core's glue, as the package's layer (load.js) uses it. It
+# exports the glue's imports object and its finishing step, so that load.js instantiates the
+# bytes it inflated itself (WebAssembly.instantiate on a page, the synchronous constructors in
+# Node) and an app does not ship the glue's fetch/streaming loader; and the Symbol.dispose
+# hooks go (the layer never hands a Core or FrameParser to `using`), so that an app that never
+# makes a Parser does not ship the FrameParser class; so do two branches no supported platform
+# takes (TextEncoder.encodeInto is everywhere DecompressionStream is; the glue always passes
+# `realloc` with a string). Each change is checked to apply exactly where expected: a
+# wasm-bindgen that writes the glue differently fails the build instead of shipping it
+# unchanged.
+shape_core_glue() {
+    node - "$1" <<'EOF'
+const { readFileSync, writeFileSync } = require('node:fs');
+const file = process.argv[2];
+let text = readFileSync(file, 'utf8');
+const edit = (pattern, replacement, count) => {
+  const found = (text.match(pattern) || []).length;
+  if (found !== count) throw new Error(`${file}: expected ${count} of ${pattern}, found ${found}`);
+  text = text.replace(pattern, replacement);
+};
+edit(/^function __wbg_get_imports\(\)/gm, '$&', 1);
+edit(/^function __wbg_finalize_init\(instance, module\)/gm, '$&', 1);
+edit(/^if \(Symbol\.dispose\) \w+\.prototype\[Symbol\.dispose\] = \w+\.prototype\.free;\n/gm, '', 2);
+edit(/^if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[\s\S]*?\n\}\n/gm, '', 1);
+edit(/^    if \(realloc === undefined\) \{\n[\s\S]*?\n    \}\n/gm, '', 1);
+text += 'export { __wbg_get_imports, __wbg_finalize_init };\n';
+writeFileSync(file, text);
+EOF
+}
+
 mkdir -p "$PKG_DIR"
 # build_wasm NAME OUT [CARGO_ARGS...]: wasm-pack --target web into OUT, wasm-opt, glue minified.
 build_wasm() {
@@ -216,6 +252,9 @@ build_wasm() {
         sw_die "wasm-opt ${opt[*]} failed on the $name build"
     mv "$wasm.opt" "$wasm"
     sw_log "  built in $((SECONDS - started))s; wasm-opt ${opt[*]}: $before -> $(wc -c <"$wasm") B"
+    if [ "$name" = core ]; then
+        shape_core_glue "$out/stompwire.js" || sw_die "reshaping the glue of the core failed"
+    fi
     if [ "$MINIFY_JS" = 1 ]; then
         minify_glue "$out" || sw_die "minifying the JavaScript of the $name build failed"
     fi
@@ -285,8 +324,10 @@ zopfli.zlib(bytes, { numiterations: 15 }, (err, out) => {
 EOF
     rm -rf "$out"
     mkdir -p "$out/bundles"
+    # --mangle-props: the layer's own properties (`_` and a lowercase letter: never the API's,
+    # nor the glue's `__wbg_…`) get short names; nothing reads them by a computed name.
     local common=(--bundle --minify --platform=neutral --target=es2020 --log-level=warning
-        --legal-comments=none)
+        --legal-comments=none '--mangle-props=^_[a-z]')
     sw_run_logged esbuild-npm "$SW_ESBUILD" "$src/index.js" "${common[@]}" --format=esm \
         --outfile="$out/stompwire.mjs" || return 1
     sw_run_logged esbuild-npm "$SW_ESBUILD" "$src/index.js" "${common[@]}" --format=cjs \

@@ -11,7 +11,29 @@
 // pump asks the core what comes next (`poll`), so every step is decided with what the previous
 // one changed.
 import { ready, loadFailure, core as wasm } from './load.js';
-import { Reader, T, bare } from './records.js';
+import {
+  Reader,
+  bare,
+  WRITE_TEXT,
+  WRITE_BINARY,
+  DEBUG,
+  VALUE,
+  THROW,
+  DEADLINE,
+  CONNECTED,
+  MESSAGE,
+  RECEIPT,
+  RECEIPT_FAILED,
+  ERROR,
+  HEARTBEAT,
+  HEARTBEAT_LOST,
+  DISCONNECTED,
+  PROTOCOL_ERROR,
+  OPEN,
+  CLOSE,
+  SCHEDULED,
+  GAVE_UP,
+} from './records.js';
 import { Transport, keepHandlers } from './socket.js';
 import { Ticker } from './ticker.js';
 import { ActivationState, ReconnectionTimeMode, TickerStrategy, Versions } from './enums.js';
@@ -610,31 +632,31 @@ export class Client {
     while (r.more()) {
       const tag = r.u8();
       switch (tag) {
-        case T.WRITE_TEXT:
-        case T.WRITE_BINARY: {
+        case WRITE_TEXT:
+        case WRITE_BINARY: {
           const b = r.bytes();
           if (this._t) {
             try {
-              this._t.send(b, tag === T.WRITE_BINARY);
+              this._t.send(b, tag === WRITE_BINARY);
             } catch {
               this._say('WebSocket refused a frame');
             }
           }
           break;
         }
-        case T.DEBUG:
+        case DEBUG:
           this._say(r.str());
           break;
-        case T.VALUE:
+        case VALUE:
           values.push(r.str());
           break;
-        case T.THROW: {
+        case THROW: {
           const kind = r.u8();
           const text = r.str();
           error = kind === 2 ? named('StaleMessageError', text) : new (kind ? TypeError : Error)(text);
           break;
         }
-        case T.DEADLINE:
+        case DEADLINE:
           this._deadline = r.f64();
           this._isOpen = r.u8() === 1;
           break;
@@ -649,10 +671,10 @@ export class Client {
   // An event or step record, read.
   _item(tag, r) {
     switch (tag) {
-      case T.CONNECTED:
+      case CONNECTED:
         this._connections++; // the core's connection number (packed.rs)
         return [tag, r.str(), r.frame()];
-      case T.MESSAGE: {
+      case MESSAGE: {
         const sub = r.opt();
         const id = r.opt();
         const acked = r.opt();
@@ -663,31 +685,31 @@ export class Client {
         m._on = this._connections; // given back to the core's ack: a stale one is refused
         return [tag, sub, m];
       }
-      case T.RECEIPT:
+      case RECEIPT:
         return [tag, r.str(), r.frame()];
-      case T.RECEIPT_FAILED: {
+      case RECEIPT_FAILED: {
         const kind = r.u8();
         const id = r.str();
         return [tag, id, kind, kind === 1 ? r.frame() : kind === 3 ? r.str() : undefined];
       }
-      case T.ERROR:
+      case ERROR:
         return [tag, r.frame()];
-      case T.HEARTBEAT_LOST:
-      case T.SCHEDULED:
+      case HEARTBEAT_LOST:
+      case SCHEDULED:
         return [tag, r.f64()];
-      case T.DISCONNECTED: {
+      case DISCONNECTED: {
         const refused = r.u8() ? r.frame() : undefined;
         const receipt = r.u8() ? r.frame() : undefined;
         const kept = [];
         for (let n = r.u32(); n > 0; n--) kept.push(r.str());
         return [tag, refused, receipt, kept];
       }
-      case T.PROTOCOL_ERROR:
+      case PROTOCOL_ERROR:
         return [tag, r.str(), r.opt()];
-      case T.OPEN:
-      case T.GAVE_UP:
+      case OPEN:
+      case GAVE_UP:
         return [tag, r.u32()];
-      case T.CLOSE:
+      case CLOSE:
         return [tag, r.u8(), r.u8()];
       default:
         return [tag];
@@ -703,7 +725,7 @@ export class Client {
     try {
       while (this._qi < this._q.length) {
         const item = this._q[this._qi++];
-        if (item[0] < T.OPEN) {
+        if (item[0] < OPEN) {
           this._event(item);
         } else {
           this._step(item);
@@ -720,14 +742,14 @@ export class Client {
 
   _step([tag, a, b]) {
     switch (tag) {
-      case T.OPEN:
+      case OPEN:
         return this._beginConnect(a);
-      case T.CLOSE:
+      case CLOSE:
         return this._close(!!a, !!b);
-      case T.SCHEDULED:
+      case SCHEDULED:
         this._say(`STOMP: scheduling reconnection in ${a}ms`);
         return this._call('onReconnectScheduled', a);
-      case T.GAVE_UP:
+      case GAVE_UP:
         return this._giveUp(named('GaveUpError', `gave up after ${a} connection attempts`));
     }
   }
@@ -735,13 +757,13 @@ export class Client {
   // A session event to the callbacks and promises it concerns.
   _event([tag, a, b, c]) {
     switch (tag) {
-      case T.CONNECTED: {
+      case CONNECTED: {
         this._version = a;
         this._frame = b;
         for (const w of this._connecting.splice(0)) w.d.resolve(b);
         return this._call('onConnect', b);
       }
-      case T.MESSAGE: {
+      case MESSAGE: {
         const callback = a === undefined ? undefined : this._subs.get(a);
         if (!callback) return this._call('onUnhandledMessage', b);
         try {
@@ -751,9 +773,9 @@ export class Client {
         }
         return;
       }
-      case T.RECEIPT:
+      case RECEIPT:
         return this._receipt(a, b);
-      case T.RECEIPT_FAILED: {
+      case RECEIPT_FAILED: {
         const p = this._receipts.get(a);
         if (!p) return;
         this._receipts.delete(a);
@@ -769,15 +791,15 @@ export class Client {
                   : named('ConnectionClosedError', `the connection closed before the RECEIPT for ${a} came`);
         return p.d.reject(error);
       }
-      case T.ERROR:
+      case ERROR:
         return this._call('onStompError', a);
-      case T.HEARTBEAT:
+      case HEARTBEAT:
         this._say('<<< PONG');
         return this._call('onHeartbeatReceived');
-      case T.HEARTBEAT_LOST:
+      case HEARTBEAT_LOST:
         this._say(`did not receive server activity for the last ${a}ms`);
         return this._call('onHeartbeatLost');
-      case T.DISCONNECTED: {
+      case DISCONNECTED: {
         this._frame = undefined;
         this._disconnectReceipt = undefined;
         for (const id of [...this._subs.keys()]) if (!c.includes(id)) this._subs.delete(id);
@@ -790,7 +812,7 @@ export class Client {
         if (b) this._call('onDisconnect', b);
         return;
       }
-      case T.PROTOCOL_ERROR:
+      case PROTOCOL_ERROR:
         this._say(`Closing the connection: ${a}`);
         if (b) this._call('onUnhandledFrame', bare(b));
     }

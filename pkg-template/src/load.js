@@ -2,8 +2,10 @@
 // over the wire as a separate .wasm file, and nothing for a bundler or server to get right).
 // In Node (20.16+, 22) they are inflated and instantiated synchronously at import; elsewhere
 // (pages, workers, bundled apps) with DecompressionStream and WebAssembly.instantiate, which a
-// page's main thread needs for a module this size. `ready` settles when that is done.
-import init, { initSync, Core } from './glue.js';
+// page's main thread needs for a module this size (before Chrome 114). `ready` settles when
+// that is done. The glue's own loaders (fetch, streaming) are not used: the build exports its
+// imports object and its finishing step (scripts/build-pkg.sh, shape_core_glue).
+import { __wbg_get_imports as imports, __wbg_finalize_init as finish, Core } from './glue.js';
 import { WASM } from './wasm-data.js';
 
 let loaded = false;
@@ -37,7 +39,8 @@ try {
   const raw = nodeInflate();
   if (raw) {
     check();
-    exports = initSync({ module: raw });
+    const module = new WebAssembly.Module(raw);
+    exports = finish(new WebAssembly.Instance(module, imports()), module);
     loaded = true;
   }
 } catch {
@@ -51,7 +54,8 @@ async function load() {
   }
   const stream = new Blob([bytes(WASM)]).stream().pipeThrough(new DecompressionStream('deflate'));
   const raw = await new Response(stream).arrayBuffer();
-  exports = await init({ module_or_path: raw });
+  const { instance, module } = await WebAssembly.instantiate(raw, imports());
+  exports = finish(instance, module);
   loaded = true;
 }
 

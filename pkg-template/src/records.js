@@ -8,28 +8,26 @@ import { memory } from './load.js';
 
 const decoder = new TextDecoder();
 
-/** Record tags (src/browser/packed.rs). */
-export const T = {
-  WRITE_TEXT: 1,
-  WRITE_BINARY: 2,
-  DEBUG: 3,
-  VALUE: 4,
-  THROW: 5,
-  DEADLINE: 6,
-  CONNECTED: 10,
-  MESSAGE: 11,
-  RECEIPT: 12,
-  RECEIPT_FAILED: 13,
-  ERROR: 14,
-  HEARTBEAT: 15,
-  HEARTBEAT_LOST: 16,
-  DISCONNECTED: 17,
-  PROTOCOL_ERROR: 18,
-  OPEN: 20,
-  CLOSE: 21,
-  SCHEDULED: 22,
-  GAVE_UP: 23,
-};
+// Record tags (src/browser/packed.rs); constants, which a bundler writes in as numbers.
+export const WRITE_TEXT = 1;
+export const WRITE_BINARY = 2;
+export const DEBUG = 3;
+export const VALUE = 4;
+export const THROW = 5;
+export const DEADLINE = 6;
+export const CONNECTED = 10;
+export const MESSAGE = 11;
+export const RECEIPT = 12;
+export const RECEIPT_FAILED = 13;
+export const ERROR = 14;
+export const HEARTBEAT = 15;
+export const HEARTBEAT_LOST = 16;
+export const DISCONNECTED = 17;
+export const PROTOCOL_ERROR = 18;
+export const OPEN = 20;
+export const CLOSE = 21;
+export const SCHEDULED = 22;
+export const GAVE_UP = 23;
 
 const NONE = 0xffffffff;
 

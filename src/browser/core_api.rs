@@ -34,6 +34,7 @@ use super::lifecycle::{CloseCause, Lifecycle, Step};
 use super::log;
 use super::packed::{Lost, Out, tag};
 use super::settings::{self, Connect, Reconnect};
+use crate::frame::scan::pieces;
 use crate::frame::{Command, ContentLength, Frame, Headers, Limits, Version};
 use crate::reconnect::Random;
 use crate::session::{AckMode, CloseReason, Event, LostReason, ReceiptOutcome, SessionError};
@@ -60,7 +61,7 @@ fn ms(now: f64) -> u64 {
 /// Headers from their packed form (`name\0value\0…`).
 fn unpack(packed: &str) -> Headers {
     let mut headers = Headers::new();
-    let mut parts = packed.split('\0');
+    let mut parts = pieces(packed, 0);
     while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
         headers.push(name, value);
     }
@@ -256,15 +257,11 @@ impl Core {
                     Some(frame) => self.out.byte(1).frame(frame),
                     None => self.out.byte(0),
                 };
-                let kept: Vec<&str> = self
-                    .link
-                    .session
-                    .subscriptions()
-                    .map(|s| s.id.as_str())
-                    .collect();
-                self.out.u32(u32::try_from(kept.len()).unwrap_or(0));
-                for id in kept {
-                    self.out.str(id);
+                let session = &self.link.session;
+                let kept = session.subscriptions().count();
+                self.out.u32(u32::try_from(kept).unwrap_or(0));
+                for s in session.subscriptions() {
+                    self.out.str(&s.id);
                 }
             }
         }
@@ -448,7 +445,7 @@ impl Core {
         }
         let at = |i: usize| s.get(i).copied().unwrap_or(f64::NAN);
         let d = Limits::DEFAULT;
-        let offered = Connect::offered(versions.split(',').filter_map(Version::parse).collect());
+        let offered = Connect::offered(pieces(versions, b',').filter_map(Version::parse).collect());
         let mut protocols = String::new();
         for v in &offered {
             if !protocols.is_empty() {

@@ -5,6 +5,7 @@
 use alloc::string::String;
 
 use crate::frame::Frame;
+use crate::frame::scan::{cut, pieces};
 
 /// Appends `n` in decimal.
 pub(crate) fn push_u64(out: &mut String, n: u64) {
@@ -56,13 +57,13 @@ pub(crate) fn outgoing(bytes: &[u8], raw: bool) -> String {
     let head = core::str::from_utf8(&bytes[..split]).unwrap_or("");
     let mut out = String::with_capacity(head.len() + 8);
     out.push_str(">>> ");
-    let mut lines = head.split('\n');
+    let mut lines = pieces(head, b'\n');
     if let Some(command) = lines.next() {
         out.push_str(command);
         out.push('\n');
     }
     for line in lines {
-        let (name, value) = line.split_once(':').unwrap_or((line, ""));
+        let (name, value) = cut(line, b':').unwrap_or((line, ""));
         push_header(&mut out, name, value);
     }
     if raw {

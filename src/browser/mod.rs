@@ -50,7 +50,12 @@
 //! - The npm core is built on the pinned nightly with std rebuilt for it (`-Zbuild-std`,
 //!   `panic=immediate-abort`, no source locations: no panic messages or formatting machinery),
 //!   has six exports (calls by number behind three of them), and neither of its classes builds
-//!   a JavaScript object: 44.5 KiB for the minimal app, 33 KiB of it the core (was 51.7 KiB).
+//!   a JavaScript object (was 51.7 KiB for the minimal app). 42.8 KiB (43,836 B) now, about
+//!   34 KiB of it the core, since the layer instantiates the core itself with the glue's
+//!   imports (the glue's fetch/streaming loader is not shipped; `scripts/build-pkg.sh`
+//!   reshapes the glue, checked), its own properties are mangled, and the core was trimmed
+//!   (receipts in a `Vec`, smaller record writes, strings cut without the `char` searcher,
+//!   `wasm-opt --low-memory-unused`): 45.2 KiB before.
 //! - No serde, no `gloo-timers` in the package: settings cross as a `Float64Array` of numbers
 //!   and strings, headers as one NUL-separated string (a NUL in a header is a `TypeError`),
 //!   events as records; timers are the layer's `setTimeout` or Worker. (`serde-wasm-bindgen`

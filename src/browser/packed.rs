@@ -101,13 +101,15 @@ impl Out {
         core::mem::take(&mut self.bytes)
     }
 
-    /// A tag.
+    /// A tag. (Not inlined, nor is `byte`: a call is smaller than a push at every record.)
+    #[inline(never)]
     pub(crate) fn tag(&mut self, tag: u8) -> &mut Out {
         self.bytes.push(tag);
         self
     }
 
     /// A `u8`.
+    #[inline(never)]
     pub(crate) fn byte(&mut self, b: u8) -> &mut Out {
         self.bytes.push(b);
         self

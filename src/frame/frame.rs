@@ -135,7 +135,7 @@ impl Frame {
     /// `heart-beat` as `(cx, cy)` milliseconds, when present and well formed.
     pub fn heart_beat(&self) -> Option<(u32, u32)> {
         let v = self.header("heart-beat")?;
-        let (a, b) = v.split_once(',')?;
+        let (a, b) = super::scan::cut(v, b',')?;
         // ASCII whitespace only, as the header's grammar allows: Unicode `trim` costs code.
         Some((a.trim_ascii().parse().ok()?, b.trim_ascii().parse().ok()?))
     }

@@ -54,7 +54,7 @@ mod escape;
 mod frame;
 mod headers;
 mod limits;
-mod scan;
+pub(crate) mod scan;
 mod snippet;
 mod version;
 

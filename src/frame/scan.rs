@@ -76,9 +76,64 @@ pub(crate) fn find_any<const N: usize>(haystack: &[u8], needles: [u8; N]) -> Opt
         .map(|i| base + i)
 }
 
+/// `text` before and after its first `sep`, an ASCII byte (so both sides are whole
+/// characters), if it has one: `str::split_once` without the `char` searcher, which a wasm
+/// build would otherwise carry for a few short strings.
+pub(crate) fn cut(text: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = text.bytes().position(|b| b == sep)?;
+    Some((text.get(..i)?, text.get(i + 1..)?))
+}
+
+/// `text` cut at every `sep` (an ASCII byte), as `str::split` cuts it (without the `char`
+/// searcher: see [`cut`]). For the browser shell's packed strings.
+#[cfg(any(target_arch = "wasm32", test))]
+pub(crate) fn pieces(text: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    core::iter::from_fn(move || {
+        let s = rest?;
+        Some(match cut(s, sep) {
+            Some((piece, after)) => {
+                rest = Some(after);
+                piece
+            }
+            None => {
+                rest = None;
+                s
+            }
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{find, find_any};
+    use super::{cut, find, find_any, pieces};
+
+    #[test]
+    fn cut_and_pieces_split_as_the_standard_library_does() {
+        let texts = [
+            "",
+            ",",
+            ",,",
+            "a",
+            "a,",
+            ",a",
+            "a,b",
+            "a,,b",
+            "10, 20",
+            "é,ü,",
+            "1.2,1.1,1.0",
+        ];
+        for text in texts {
+            assert_eq!(cut(text, b','), text.split_once(','), "{text:?}");
+            let ours: alloc::vec::Vec<&str> = pieces(text, b',').collect();
+            let std: alloc::vec::Vec<&str> = text.split(',').collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
+        assert_eq!(
+            pieces("login\0guest\0\0\0", 0).collect::<alloc::vec::Vec<_>>(),
+            ["login", "guest", "", "", ""]
+        );
+    }
 
     #[test]
     fn find_any_finds_whichever_comes_first() {

@@ -1,7 +1,6 @@
 //! [`Supervisor`]: the connection lifecycle as a sans-I/O state machine — which entry to open
 //! next, when, when to close a silent attempt, and when to give up.
 
-use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 use super::random::NoDraws;
@@ -159,7 +158,8 @@ pub struct Supervisor<R> {
     /// Where the policy set by [`set_policy`](Self::set_policy) takes the backoff on from:
     /// the step and base of the wait planned last before it was set.
     rebase: Option<(u32, u64)>,
-    actions: VecDeque<Action>,
+    /// What to do next, in order (a few at most: a Vec is enough).
+    actions: Vec<Action>,
 }
 
 impl<R: Random> Supervisor<R> {
@@ -186,7 +186,7 @@ impl<R: Random> Supervisor<R> {
             restart: false,
             last_wait: None,
             rebase: None,
-            actions: VecDeque::new(),
+            actions: Vec::new(),
         }
     }
 
@@ -221,7 +221,7 @@ impl<R: Random> Supervisor<R> {
             State::Idle | State::Stopping => {}
             State::Waiting { .. } => self.stopped(now),
             State::Opening { .. } | State::Handshake { .. } => {
-                self.actions.push_back(Action::Close {
+                self.actions.push(Action::Close {
                     reason: Reason::Session(CloseReason::Immediate),
                 });
                 self.state = State::Stopping;
@@ -435,7 +435,7 @@ impl<R: Random> Supervisor<R> {
     /// and [`stop`](Self::stop), until it returns `None`.
     #[must_use = "an action the shell does not carry out leaves the client stuck"]
     pub fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
+        (!self.actions.is_empty()).then(|| self.actions.remove(0))
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) must be called next, if ever: the end of
@@ -520,7 +520,7 @@ impl<R: Random> Supervisor<R> {
         self.last = Some(reason.clone());
         self.ending = None;
         self.state = State::Closing { target };
-        self.actions.push_back(Action::Close { reason });
+        self.actions.push(Action::Close { reason });
     }
 
     /// The connection has stayed up long enough to count as a success: counting restarts.
@@ -534,7 +534,7 @@ impl<R: Random> Supervisor<R> {
 
     fn stopped(&mut self, now: u64) {
         self.state = State::Idle;
-        self.actions.push_back(Action::Stopped);
+        self.actions.push(Action::Stopped);
         if core::mem::take(&mut self.restart) {
             self.start(now);
         }
@@ -610,7 +610,7 @@ impl<R: Random> Supervisor<R> {
         if first && delay_ms == 0 {
             return self.open(now, target, attempt.number);
         }
-        self.actions.push_back(Action::Scheduled {
+        self.actions.push(Action::Scheduled {
             attempt: attempt.number,
             target,
             delay_ms,
@@ -629,12 +629,12 @@ impl<R: Random> Supervisor<R> {
         let since = (!self.config.await_opening).then_some(now);
         self.state = State::Opening { target, since };
         self.ending = None;
-        self.actions.push_back(Action::Open { target, attempt });
+        self.actions.push(Action::Open { target, attempt });
     }
 
     fn give_up(&mut self) {
         self.state = State::Idle;
-        self.actions.push_back(Action::GaveUp {
+        self.actions.push(Action::GaveUp {
             attempts: self.made,
             last: self.last.clone(),
         });
