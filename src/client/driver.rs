@@ -419,7 +419,9 @@ impl<R: Runtime> Driver<R> {
                 if let Some(connection) = self.connection.take() {
                     self.close_connection(connection, cx, now);
                 }
-                self.closed(shared, now, None);
+                // A write on a sender's thread that failed is why, if one did.
+                let failed = shared.direct_failed.take();
+                self.closed(shared, now, failed);
                 continue;
             }
 
