@@ -1,6 +1,6 @@
 //! `Client`: the blocking native STOMP client.
 
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard};
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
@@ -215,21 +215,36 @@ impl Client {
     /// Waits while more than the write buffer is queued (never on the receiver thread, which
     /// writes what is queued).
     fn wait_for_room(&self) {
-        if parking::on_driver_thread() {
-            return;
+        if !parking::on_driver_thread() {
+            drop(self.shared_with_room());
         }
+    }
+
+    /// The shared state, locked once the write buffer has room (waiting for it unlocked).
+    fn shared_with_room(&self) -> MutexGuard<'_, Shared> {
         parking::wait(None, |waker| {
             let mut shared = self.inner.shared();
-            let full = shared.queued() > shared.write_buffer
-                && shared.session.is_connected()
-                && shared.lifecycle != Lifecycle::Finished;
-            if full {
+            if no_room(&shared) {
                 register(&mut shared.send_waiters, waker);
                 Poll::Pending
             } else {
-                Poll::Ready(())
+                Poll::Ready(shared)
             }
-        });
+        })
+        // A wait without a time limit ends only when ready.
+        .unwrap_or_else(|| self.inner.shared())
+    }
+
+    /// [`call_session`](Self::call_session) once there is room in the write buffer, in the
+    /// same hold of the lock as the check (a send takes it once).
+    fn call_session_with_room<T>(
+        &self,
+        f: impl FnOnce(&mut Shared, u64) -> Result<T, SessionError>,
+    ) -> Result<T, Error> {
+        if parking::on_driver_thread() {
+            return self.call_session(f);
+        }
+        run_session(self.shared_with_room(), f)
     }
 
     /// Runs a session call; what it produced is written on this thread when the driver is
@@ -253,11 +268,7 @@ impl Client {
         &self,
         f: impl FnOnce(&mut Shared, u64) -> Result<T, SessionError>,
     ) -> Result<T, Error> {
-        let mut shared = self.inner.shared();
-        let now = shared.now();
-        let result = f(&mut shared, now);
-        shared.flush_session();
-        result.map_err(Error::from)
+        run_session(self.inner.shared(), f)
     }
 
     /// Makes `headers` ask for a receipt (the session's rule: their `receipt` header, or a
@@ -298,15 +309,13 @@ impl Client {
         headers: Headers,
     ) -> Result<(), Error> {
         let body = body.into();
-        self.wait_for_room();
-        self.call_session(|s, now| s.session.send(destination, headers, body, now))
+        self.call_session_with_room(|s, now| s.session.send(destination, headers, body, now))
     }
 
     /// Sends a SEND frame built by the caller (`content_length` decides whether the header is
     /// added; ActiveMQ reads a SEND without it as a text message).
     pub fn send_frame(&self, frame: Frame, content_length: ContentLength) -> Result<(), Error> {
-        self.wait_for_room();
-        self.call_session(|s, now| s.session.send_frame(frame, content_length, now))
+        self.call_session_with_room(|s, now| s.session.send_frame(frame, content_length, now))
     }
 
     /// Sends with a `receipt` header (the one in `headers`, else a generated one); the
@@ -549,4 +558,22 @@ impl std::fmt::Debug for Client {
             .field("listeners", &self.inner.listeners)
             .finish()
     }
+}
+
+/// Whether a send waits: more than the write buffer is queued on a live connection.
+fn no_room(shared: &Shared) -> bool {
+    shared.queued() > shared.write_buffer
+        && shared.session.is_connected()
+        && shared.lifecycle != Lifecycle::Finished
+}
+
+/// Runs a session call on the locked state and gets what it produced written.
+fn run_session<T>(
+    mut shared: MutexGuard<'_, Shared>,
+    f: impl FnOnce(&mut Shared, u64) -> Result<T, SessionError>,
+) -> Result<T, Error> {
+    let now = shared.now();
+    let result = f(&mut shared, now);
+    shared.flush_session();
+    result.map_err(Error::from)
 }

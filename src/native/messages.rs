@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::parking;
 use crate::client::shared::{Shared, lock};
@@ -88,8 +88,7 @@ impl Messages {
     /// when the subscription or client ended.
     #[allow(clippy::result_unit_err)]
     pub fn recv_timeout(&self, timeout: Duration) -> Result<Option<Frame>, ()> {
-        let deadline = Instant::now().checked_add(timeout);
-        match parking::wait(deadline, |waker| self.poll_take(waker)) {
+        match parking::wait(Some(timeout), |waker| self.poll_take(waker)) {
             Some(Some(frame)) => Ok(Some(frame)),
             Some(None) => Err(()),
             None => Ok(None),

@@ -5,7 +5,7 @@ use std::cell::Cell;
 use std::sync::Arc;
 use std::task::{Poll, Wake, Waker};
 use std::thread::{self, Thread};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Wakes a parked thread.
 struct Unpark(Thread);
@@ -20,17 +20,25 @@ impl Wake for Unpark {
     }
 }
 
+thread_local! {
+    /// This thread's waker, made once: a wait that parks allocates nothing.
+    static WAKER: Waker = Waker::from(Arc::new(Unpark(thread::current())));
+}
+
 /// Calls `poll` until it is ready, parking this thread in between (until its waker is woken,
-/// or `deadline`). `None` once the deadline passed. The first poll goes without a waker of
-/// this thread's (a no-op one): what is ready at once costs no allocation.
+/// or `timeout` after the first poll; `None`: no limit). `None` once the time passed. The
+/// first poll goes without this thread's waker (a no-op one) and before the clock is read:
+/// what is ready at once costs neither.
 pub(crate) fn wait<T>(
-    deadline: Option<Instant>,
+    timeout: Option<Duration>,
     mut poll: impl FnMut(&Waker) -> Poll<T>,
 ) -> Option<T> {
     if let Poll::Ready(value) = poll(Waker::noop()) {
         return Some(value);
     }
-    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    // A limit too far to count is none.
+    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+    let waker = WAKER.with(Waker::clone);
     loop {
         if let Poll::Ready(value) = poll(&waker) {
             return Some(value);
