@@ -36,6 +36,14 @@ const CHROMIUM_ARGS = [
 // stompwire as configured by default (one frame per message, as stompjs) and with batchFrames.
 const LIBS = ['stompwire', 'stompwire-batch', 'stompjs', 'floor'];
 
+// The libraries in round `r`'s order: each round starts one further along, so that over the
+// rounds every library runs in every position (the broker's state after a run, and the
+// machine's, weigh on whichever runs next).
+function inTurn(list, r) {
+  const k = r % list.length;
+  return [...list.slice(k), ...list.slice(0, k)];
+}
+
 function option(name, all) {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1].split(',') : all;
@@ -201,7 +209,7 @@ if (envs.includes('chromium')) {
   console.log(`chromium ${browser.version()}, @stomp/stompjs ${stompjsVersion}, broker ${BROKER}`);
   for (let r = 0; r < repeat; r++) {
     for (const name of workloads) {
-      for (const lib of libs) {
+      for (const lib of inTurn(libs, r)) {
         await attempts(`chromium ${lib} ${name}`, async () => {
           const page = await browser.newPage();
           try {
@@ -290,7 +298,7 @@ if (envs.includes('firefox')) {
   try {
     for (let r = 0; r < repeat; r++) {
       for (const name of workloads) {
-        for (const lib of libs) {
+        for (const lib of inTurn(libs, r)) {
           await attempts(`firefox ${lib} ${name}`, async () => {
             await call('POST', `/session/${id}/url`, { url: `${origin}/bench.html?lib=${lib}` });
             const err = await run(`const done = arguments[arguments.length - 1];
@@ -336,7 +344,7 @@ if (envs.includes('node')) {
   };
   for (let r = 0; r < repeat; r++) {
     for (const name of workloads) {
-      for (const lib of libs) {
+      for (const lib of inTurn(libs, r)) {
         await attempts(`node ${lib} ${name}`, async () => {
           const out = await new Promise((resolveRun, reject) => {
             const child = spawn(process.execPath, [join(here, 'node-run.mjs'), lib, name, dest(lib, name)], {
@@ -362,7 +370,12 @@ if (envs.includes('node')) {
 }
 
 // ---- the table -----------------------------------------------------------------------------
-const mean = (rows, k) => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+// The median of the rounds: one round disturbed by the machine does not move it.
+const median = (rows, k) => {
+  const v = rows.map((r) => r[k]).sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
 const pick = (e, l, w) => results.filter((r) => r.env === e && r.lib === l && r.workload === w);
 const lines = [];
 if (scale !== 1) lines.push(`Counts scaled by ${scale} (--scale): ${JSON.stringify(WORKLOADS)}\n`);
@@ -373,7 +386,7 @@ for (const e of envs) {
     const cells = {};
     for (const l of libs) {
       const rows = pick(e, l, w);
-      if (rows.length) cells[l] = { cpu: mean(rows, 'cpuPerMsgUs'), rate: mean(rows, 'msgPerSec'), p50: mean(rows, 'p50'), p99: mean(rows, 'p99') };
+      if (rows.length) cells[l] = { cpu: median(rows, 'cpuPerMsgUs'), rate: median(rows, 'msgPerSec'), p50: median(rows, 'p50'), p99: median(rows, 'p99') };
     }
     const show = (c) => (c ? `${c.cpu.toFixed(1)} µs/msg, ${Math.round(c.rate)} msg/s, p50 ${c.p50.toFixed(2)} / p99 ${c.p99.toFixed(2)} ms` : '—');
     const ratio = (c) =>
