@@ -2,7 +2,13 @@
 //! broker, for what no real broker shows: how many writes the driver makes, how much one read
 //! delivers, and what a hostile peer's bytes do. It also shows that a runtime is only the
 //! [`Runtime`] and [`Connection`] traits: nothing of the protocol lives in it.
+//! Allocations are counted per thread by a counting allocator (the runtime is single-threaded).
 #![cfg(all(feature = "tokio", not(target_arch = "wasm32")))]
+// A global allocator is an `unsafe impl`; the package denies `unsafe` everywhere else.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 
 use std::collections::VecDeque;
 use std::future::{Ready, poll_fn, ready};
@@ -20,6 +26,48 @@ use stompwire::client::{
 use stompwire::frame::Headers;
 use stompwire::reconnect::{Backoff, Endpoint, MaxAttempts, Pacing, Policy};
 use stompwire::session::{AckMode, CloseReason, LostReason};
+
+thread_local! {
+    /// Allocations made on this thread while [`COUNTING`] is on.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The system allocator, counting the allocations of a thread that asks for it. It reads only
+/// constant-initialised thread-locals, which never allocate.
+struct Counting;
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        }
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The allocations this thread makes in `f` (a reallocation counts as one).
+fn allocations<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = ALLOCATIONS.with(Cell::get);
+    COUNTING.with(|c| c.set(true));
+    let out = f();
+    COUNTING.with(|c| c.set(false));
+    (out, ALLOCATIONS.with(Cell::get) - before)
+}
 
 /// The peer's side of every connection opened, newest last.
 #[derive(Default)]
@@ -849,5 +897,65 @@ fn a_future_polled_many_times_keeps_one_waker() {
             broker.push(0, format!("RECEIPT\nreceipt-id:{id}\n\n\0").as_bytes());
         });
         stopping.await.unwrap();
+    });
+}
+
+/// `n` MESSAGE frames of subscription `sub-0`, numbered from `from`, as one read.
+fn messages_chunk(from: usize, n: usize) -> Vec<u8> {
+    let mut chunk = Vec::new();
+    for i in from..from + n {
+        chunk.extend_from_slice(
+            format!(
+                "MESSAGE\nsubscription:sub-0\ndestination:/queue/a\nmessage-id:{i}\ncontent-length:4\n\nbody\0"
+            )
+            .as_bytes(),
+        );
+    }
+    chunk
+}
+
+/// Turns the counting of this thread's allocations on or off; the count so far.
+fn count_allocations(on: bool) -> usize {
+    COUNTING.with(|c| c.set(on));
+    ALLOCATIONS.with(Cell::get)
+}
+
+#[test]
+fn a_message_on_its_way_to_the_stream_allocates_no_more_than_its_frame() {
+    const N: usize = 500;
+    // What the frames themselves cost: the decoder alone, on the same bytes.
+    let chunk = messages_chunk(0, N);
+    let mut decoder = stompwire::frame::Decoder::new(stompwire::frame::Limits::default());
+    let (frames, per_frame) = allocations(|| {
+        decoder
+            .feed(&chunk)
+            .try_fold(0, |n, item| item.map(|_| n + 1))
+    });
+    assert_eq!(frames, Ok(N));
+    run(async {
+        let peer = Peer::default();
+        let client = connected(&peer).await;
+        let mut messages = client.subscribe("/queue/a", AckMode::Auto).unwrap();
+        written(&peer, 0, "SUBSCRIBE").await;
+        // A first run, for the buffers to reach their size.
+        peer.push(0, &messages_chunk(0, N));
+        for _ in 0..N {
+            next_message(&mut messages).await;
+        }
+        let chunk = messages_chunk(N, N);
+        // The peer's copy of the read is its own, made before the count.
+        peer.push(0, &chunk);
+        let mut client_total = 0;
+        for i in N..2 * N {
+            let before = count_allocations(true);
+            let m = next_message(&mut messages).await;
+            client_total += count_allocations(false) - before;
+            assert_eq!(m.frame().header("message-id"), Some(i.to_string().as_str()));
+        }
+        eprintln!("decoder: {per_frame} allocations for {N} frames; client: {client_total}");
+        assert!(
+            client_total <= per_frame + N / 50,
+            "{client_total} allocations for {N} messages, their frames alone {per_frame}"
+        );
     });
 }

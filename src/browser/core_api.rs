@@ -210,10 +210,12 @@ impl Core {
                 } else {
                     frame.message_id()
                 };
-                let acked = frame.subscription().or(subscription.as_deref());
+                let acked = frame
+                    .subscription()
+                    .or(subscription.as_deref().map(String::as_str));
                 self.out
                     .tag(tag::MESSAGE)
-                    .opt(subscription.as_deref())
+                    .opt(subscription.as_deref().map(String::as_str))
                     .opt(id)
                     .opt(acked);
                 let elided = self.elided.filter(|&(_, n)| {

@@ -49,7 +49,7 @@ pub(crate) fn observer(inner: Arc<Inner>) -> Observer {
 /// Hands a run of MESSAGEs (with their subscription ids and the connection each came on) to
 /// the listeners, each in turn, then to the iterators' buffers. Which subscriptions are
 /// acknowledged by the program and which have a buffer is read once for the run.
-fn messages(inner: &Inner, listeners: &Each, run: &mut Vec<(Option<String>, Frame, u64)>) {
+fn messages(inner: &Inner, listeners: &Each, run: &mut Vec<(Option<Arc<String>>, Frame, u64)>) {
     if run.is_empty() {
         return;
     }
@@ -63,7 +63,7 @@ fn messages(inner: &Inner, listeners: &Each, run: &mut Vec<(Option<String>, Fram
                         .session
                         .subscription(id)
                         .is_some_and(|s| s.ack != AckMode::Auto),
-                    shared.subscriptions.contains_key(id),
+                    shared.subscriptions.contains_key(id.as_str()),
                 ),
                 None => (false, false),
             })
@@ -88,7 +88,7 @@ fn messages(inner: &Inner, listeners: &Each, run: &mut Vec<(Option<String>, Fram
     if buffered.is_empty() {
         return;
     }
-    let deliveries: Vec<(String, Delivery)> = {
+    let deliveries: Vec<(Arc<String>, Delivery)> = {
         let mut shared = inner.shared();
         buffered
             .into_iter()

@@ -1,6 +1,7 @@
 //! What a session tells its shell: events, and why a connection ended.
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::{Negotiated, SessionError};
@@ -17,7 +18,8 @@ pub enum Event {
     Message {
         /// The id of the registered subscription it belongs to (from its `subscription`
         /// header, or for 1.0 by destination); `None` when no registered subscription matches.
-        subscription: Option<String>,
+        /// The registry's own id, shared: no copy per message.
+        subscription: Option<Arc<String>>,
         /// The MESSAGE frame.
         frame: Frame,
     },

@@ -2,6 +2,7 @@
 
 use alloc::collections::VecDeque;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::heartbeat::Heartbeats;
@@ -75,7 +76,7 @@ use crate::frame::{
 ///     .unwrap();
 /// match session.poll_event() {
 ///     Some(Event::Message { subscription, frame }) => {
-///         assert_eq!(subscription.as_deref(), Some(id.as_str()));
+///         assert_eq!(subscription.as_deref(), Some(&id));
 ///         assert_eq!(frame.body(), b"hi");
 ///     }
 ///     other => panic!("{other:?}"),
@@ -834,7 +835,7 @@ impl Session {
             now,
         )?;
         self.subscriptions.insert(Subscription {
-            id: id.clone(),
+            id: Arc::new(id.clone()),
             destination: String::from(destination),
             ack,
             headers: kept,
@@ -886,7 +887,7 @@ impl Session {
         now: u64,
     ) -> Result<String, SessionError> {
         let id = match self.subscriptions.by_destination(destination) {
-            Some(sub) => sub.id.clone(),
+            Some(sub) => String::clone(&sub.id),
             None => return Err(SessionError::UnknownSubscription(String::from(destination))),
         };
         self.unsubscribe(&id, headers, now)?;
@@ -1063,7 +1064,7 @@ impl Session {
     fn refuse_auto(&self, message: &Frame) -> Result<(), SessionError> {
         match self.route(message).filter(|s| s.ack == AckMode::Auto) {
             Some(sub) => Err(SessionError::AckInAutoMode {
-                subscription: sub.id.clone(),
+                subscription: String::clone(&sub.id),
             }),
             None => Ok(()),
         }
@@ -1204,7 +1205,7 @@ impl Session {
         if let Some(sub) = subscription.and_then(|s| self.subscriptions.get(s)) {
             if sub.ack == AckMode::Auto {
                 return Err(SessionError::AckInAutoMode {
-                    subscription: sub.id.clone(),
+                    subscription: String::clone(&sub.id),
                 });
             }
         }
@@ -1352,7 +1353,7 @@ impl Session {
                     ContentLength::Auto,
                     now,
                 )?;
-                replayed.push(sub.id);
+                replayed.push(String::clone(&sub.id));
             }
         }
         // SEND frames kept across the close go again, in sending order, with the same receipt

@@ -2,6 +2,7 @@
 //! messages and for replay after a reconnect.
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::frame::Headers;
@@ -48,8 +49,11 @@ impl AckMode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Subscription {
-    /// The subscription id (the `id` header).
-    pub id: String,
+    /// The subscription id (the `id` header). Shared with the [`Event::Message`]s routed to
+    /// it: a message costs no copy of it.
+    ///
+    /// [`Event::Message`]: super::Event::Message
+    pub id: Arc<String>,
     /// The destination.
     pub destination: String,
     /// The ack mode.
@@ -75,12 +79,12 @@ impl Subscriptions {
     }
 
     pub(crate) fn remove(&mut self, id: &str) -> Option<Subscription> {
-        let i = self.list.iter().position(|s| s.id == id)?;
+        let i = self.list.iter().position(|s| s.id.as_str() == id)?;
         Some(self.list.remove(i))
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<&Subscription> {
-        self.list.iter().find(|s| s.id == id)
+        self.list.iter().find(|s| s.id.as_str() == id)
     }
 
     pub(crate) fn contains(&self, id: &str) -> bool {

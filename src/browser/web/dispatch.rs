@@ -3,6 +3,7 @@
 //! for it (the connection, a receipt).
 
 use alloc::string::String;
+use alloc::sync::Arc;
 
 use wasm_bindgen::JsValue;
 
@@ -77,7 +78,7 @@ impl Inner {
         self.call(Key::OnConnect, Some(&frame));
     }
 
-    fn on_stomp_message(&self, subscription: Option<String>, frame: Frame) {
+    fn on_stomp_message(&self, subscription: Option<Arc<String>>, frame: Frame) {
         self.log_frame(&frame);
         let (callback, version, connection) = {
             let core = self.core.borrow();
@@ -85,7 +86,7 @@ impl Inner {
                 subscription.as_ref().and_then(|id| {
                     core.subscriptions
                         .iter()
-                        .find(|(k, _)| k == id)
+                        .find(|(k, _)| *k == **id)
                         .map(|(_, f)| f.clone())
                 }),
                 core.link.session.version(),

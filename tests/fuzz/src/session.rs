@@ -455,7 +455,7 @@ impl Harness<'_> {
         let subs: Vec<(String, String)> = self
             .session
             .subscriptions()
-            .map(|s| (s.id.clone(), s.destination.clone()))
+            .map(|s| (s.id.to_string(), s.destination.clone()))
             .collect();
         let text = match kind % 10 {
             0 => {
@@ -559,8 +559,11 @@ impl Harness<'_> {
                 });
             }
             OP_UNSUBSCRIBE => {
-                let subs: Vec<String> =
-                    self.session.subscriptions().map(|s| s.id.clone()).collect();
+                let subs: Vec<String> = self
+                    .session
+                    .subscriptions()
+                    .map(|s| s.id.to_string())
+                    .collect();
                 let id = subs
                     .get(usize::from(a) % (subs.len() + 1))
                     .cloned()
