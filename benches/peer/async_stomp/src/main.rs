@@ -657,9 +657,9 @@ fn main() {
             row(peer, &w, &o);
         }
         _ => {
-            // `all [N]`: every workload N times (default 1), the three clients in turn within
-            // each round so that they share the machine's state; a row per run, then the
-            // medians and the ratios of the medians.
+            // `all [N]`: every workload N times (default 1), the clients in turn within each
+            // round (in a rotated order) so that they share the machine's state; a row per
+            // run, then the medians and the ratios of the medians.
             let rounds: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1).max(1);
             println!("| workload | client | delivered | msg/s | CPU µs/msg | p50 ms | p99 ms |");
             println!("|---|---|---|---|---|---|---|");
@@ -674,8 +674,13 @@ fn main() {
             for w in &workloads {
                 // Per peer: CPU, msg/s, p50, p99 of every round.
                 let mut runs: Vec<[Vec<f64>; 4]> = vec![Default::default(); peers.len()];
-                for _ in 0..rounds {
-                    for (k, peer) in peers.into_iter().enumerate() {
+                for round in 0..rounds {
+                    // Each round starts one client further along: over the rounds every
+                    // client runs in every position (the broker's state after a run weighs
+                    // on whichever runs next).
+                    for i in 0..peers.len() {
+                        let k = (i + round) % peers.len();
+                        let peer = peers[k];
                         let o = run_one(peer, *w);
                         row(peer, w, &o);
                         let values = [
