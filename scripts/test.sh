@@ -6,14 +6,14 @@
 #   scripts/test.sh --only tests,fuzz   the install stage, then only the stages named
 #
 # Stages:
-#   install   rustfmt + clippy, target thumbv7em-none-eabihf, a pinned nightly and cargo-fuzz
-#             (for the fuzz run), Debian's rabbitmq-server and activemq; each skipped when present
+#   install   rustfmt + clippy, targets thumbv7em-none-eabihf and thumbv6m-none-eabi, a pinned
+#             nightly and cargo-fuzz (for the fuzz run), Debian's rabbitmq-server and activemq; each skipped when present
 #             and the wasm toolchain (wasm-bindgen-cli, wasm-pack, npm binaryen, playwright-core,
 #             Vite, Chromium + chromedriver)
 #   lint      cargo fmt --check; clippy -D warnings (default features, --features cli,tokio, the
 #             wasm32 target, the npm package's core on wasm32, and the async client on wasm32);
 #             the same for the fuzz crate
-#   no_std    the core built for thumbv7em-none-eabihf, a target without std
+#   no_std    the core built for thumbv7em-none-eabihf and thumbv6m-none-eabi, targets without std
 #   docs      cargo doc -D warnings with every feature, natively and for wasm32 (the browser
 #             module), as docs.rs builds them
 #   brokers   scripts/brokers.sh start + check (RabbitMQ and ActiveMQ on loopback)
@@ -196,6 +196,7 @@ command -v cargo >/dev/null && command -v rustup >/dev/null ||
     sw_die "cargo and rustup are needed (https://rustup.rs); nothing else has to be installed by hand"
 sw_ensure_rustup_components rustfmt clippy
 sw_ensure_rust_target thumbv7em-none-eabihf
+sw_ensure_rust_target thumbv6m-none-eabi
 SW_NIGHTLY=""
 if [ "$QUICK" = 0 ]; then
     sw_ensure_nightly
@@ -240,9 +241,12 @@ if stage lint "rustfmt, clippy -D warnings, script syntax"; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-if stage no_std "the core builds for thumbv7em-none-eabihf (no std)"; then
-    cargo build --lib --no-default-features --target thumbv7em-none-eabihf ||
-        sw_die "the core does not build without std (cargo build --lib --no-default-features --target thumbv7em-none-eabihf)"
+if stage no_std "the core builds for thumbv7em-none-eabihf and thumbv6m-none-eabi (no std; no atomic pointers)"; then
+    # thumbv6m has no atomic read-modify-write: the core's shared ids are Rc there.
+    for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+        cargo build --lib --no-default-features --target "$target" ||
+            sw_die "the core does not build without std (cargo build --lib --no-default-features --target $target)"
+    done
 fi
 
 # ---------------------------------------------------------------------------------------------

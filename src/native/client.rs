@@ -222,7 +222,7 @@ impl Client {
 
     /// The shared state, locked once the write buffer has room (waiting for it unlocked).
     fn shared_with_room(&self) -> MutexGuard<'_, Shared> {
-        parking::wait(None, |waker| {
+        parking::block(|waker| {
             let mut shared = self.inner.shared();
             if no_room(&shared) {
                 register(&mut shared.send_waiters, waker);
@@ -231,8 +231,6 @@ impl Client {
                 Poll::Ready(shared)
             }
         })
-        // A wait without a time limit ends only when ready.
-        .unwrap_or_else(|| self.inner.shared())
     }
 
     /// [`call_session`](Self::call_session) once there is room in the write buffer, in the

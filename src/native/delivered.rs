@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::frame::Frame;
+use crate::session::SharedId;
 
 /// The MESSAGE frames of `client` and `client-individual` subscriptions handed out to the
 /// program and not yet acknowledged, by acknowledgement key (the 1.2 `ack` header, else
@@ -31,7 +32,7 @@ pub(crate) struct Delivered {
 #[derive(Debug)]
 struct Entry {
     connection: u64,
-    subscription: String,
+    subscription: SharedId,
     order: u64,
 }
 
@@ -42,7 +43,7 @@ fn key(frame: &Frame) -> Option<&str> {
 
 impl Delivered {
     /// Records `frame`, delivered on `connection` to `subscription`.
-    pub(crate) fn record(&mut self, frame: &Frame, subscription: &str, connection: u64) {
+    pub(crate) fn record(&mut self, frame: &Frame, subscription: &SharedId, connection: u64) {
         let Some(key) = key(frame) else {
             return;
         };
@@ -51,7 +52,7 @@ impl Delivered {
             key.to_owned(),
             Entry {
                 connection,
-                subscription: subscription.to_owned(),
+                subscription: subscription.clone(),
                 order: self.next,
             },
         );
@@ -80,7 +81,7 @@ impl Delivered {
 
     /// Forgets the messages of subscription `id`.
     pub(crate) fn forget_subscription(&mut self, id: &str) {
-        self.by_key.retain(|_, e| e.subscription != id);
+        self.by_key.retain(|_, e| e.subscription.as_str() != id);
     }
 
     /// Forgets every message.
@@ -103,11 +104,12 @@ mod tests {
     #[test]
     fn cumulative_settle_takes_earlier_messages_of_the_same_connection_only() {
         let mut delivered = Delivered::default();
-        delivered.record(&message("a"), "s", 1);
-        delivered.record(&message("b"), "s", 2);
-        delivered.record(&message("c"), "t", 2);
-        delivered.record(&message("d"), "s", 2);
-        delivered.record(&message("e"), "s", 2);
+        let (s, t) = (SharedId::new("s".into()), SharedId::new("t".into()));
+        delivered.record(&message("a"), &s, 1);
+        delivered.record(&message("b"), &s, 2);
+        delivered.record(&message("c"), &t, 2);
+        delivered.record(&message("d"), &s, 2);
+        delivered.record(&message("e"), &s, 2);
         delivered.settle(&message("d"), true);
         assert_eq!(delivered.get(&message("a")), Some((1, "s")));
         assert_eq!(delivered.get(&message("b")), None);

@@ -14,7 +14,7 @@ use super::transport::TransportError;
 use crate::client::shared::Delivery;
 use crate::client::tap::{Observer, Tapped};
 use crate::frame::{Decoder, Frame, Item, Limits};
-use crate::session::{AckMode, CloseReason, Event, ReceiptOutcome};
+use crate::session::{AckMode, CloseReason, Event, ReceiptOutcome, SharedId};
 
 /// The observer of `inner`'s driver.
 pub(crate) fn observer(inner: Arc<Inner>) -> Observer {
@@ -49,7 +49,7 @@ pub(crate) fn observer(inner: Arc<Inner>) -> Observer {
 /// Hands a run of MESSAGEs (with their subscription ids and the connection each came on) to
 /// the listeners, each in turn, then to the iterators' buffers. Which subscriptions are
 /// acknowledged by the program and which have a buffer is read once for the run.
-fn messages(inner: &Inner, listeners: &Each, run: &mut Vec<(Option<Arc<String>>, Frame, u64)>) {
+fn messages(inner: &Inner, listeners: &Each, run: &mut Vec<(Option<SharedId>, Frame, u64)>) {
     if run.is_empty() {
         return;
     }
@@ -88,7 +88,7 @@ fn messages(inner: &Inner, listeners: &Each, run: &mut Vec<(Option<Arc<String>>,
     if buffered.is_empty() {
         return;
     }
-    let deliveries: Vec<(Arc<String>, Delivery)> = {
+    let deliveries: Vec<(SharedId, Delivery)> = {
         let mut shared = inner.shared();
         buffered
             .into_iter()

@@ -88,7 +88,7 @@ impl Messages {
     /// when the subscription or client ended.
     #[allow(clippy::result_unit_err)]
     pub fn recv_timeout(&self, timeout: Duration) -> Result<Option<Frame>, ()> {
-        match parking::wait(Some(timeout), |waker| self.poll_take(waker)) {
+        match parking::wait(timeout, |waker| self.poll_take(waker)) {
             Some(Some(frame)) => Ok(Some(frame)),
             Some(None) => Err(()),
             None => Ok(None),
@@ -108,7 +108,7 @@ impl Iterator for Messages {
     type Item = Frame;
 
     fn next(&mut self) -> Option<Frame> {
-        parking::wait(None, |waker| self.poll_take(waker)).flatten()
+        parking::block(|waker| self.poll_take(waker))
     }
 }
 

@@ -25,34 +25,49 @@ thread_local! {
     static WAKER: Waker = Waker::from(Arc::new(Unpark(thread::current())));
 }
 
-/// Calls `poll` until it is ready, parking this thread in between (until its waker is woken,
-/// or `timeout` after the first poll; `None`: no limit). `None` once the time passed. The
-/// first poll goes without this thread's waker (a no-op one) and before the clock is read:
-/// what is ready at once costs neither.
-pub(crate) fn wait<T>(
-    timeout: Option<Duration>,
-    mut poll: impl FnMut(&Waker) -> Poll<T>,
-) -> Option<T> {
+/// This thread's waker (a new one while the thread's locals are being torn down).
+fn this_waker() -> Waker {
+    WAKER
+        .try_with(Waker::clone)
+        .unwrap_or_else(|_| Waker::from(Arc::new(Unpark(thread::current()))))
+}
+
+/// Calls `poll` until it is ready, parking this thread in between (until its waker is
+/// woken). The first poll goes without this thread's waker (a no-op one): what is ready at
+/// once costs nothing more.
+pub(crate) fn block<T>(mut poll: impl FnMut(&Waker) -> Poll<T>) -> T {
+    if let Poll::Ready(value) = poll(Waker::noop()) {
+        return value;
+    }
+    let waker = this_waker();
+    loop {
+        if let Poll::Ready(value) = poll(&waker) {
+            return value;
+        }
+        thread::park();
+    }
+}
+
+/// [`block`], for at most `timeout` after the first poll: `None` once the time passed. The
+/// clock is read only when the first poll is not ready.
+pub(crate) fn wait<T>(timeout: Duration, mut poll: impl FnMut(&Waker) -> Poll<T>) -> Option<T> {
     if let Poll::Ready(value) = poll(Waker::noop()) {
         return Some(value);
     }
     // A limit too far to count is none.
-    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
-    let waker = WAKER.with(Waker::clone);
+    let Some(deadline) = Instant::now().checked_add(timeout) else {
+        return Some(block(poll));
+    };
+    let waker = this_waker();
     loop {
         if let Poll::Ready(value) = poll(&waker) {
             return Some(value);
         }
-        match deadline {
-            Some(deadline) => {
-                let left = deadline.checked_duration_since(Instant::now())?;
-                if left.is_zero() {
-                    return None;
-                }
-                thread::park_timeout(left);
-            }
-            None => thread::park(),
+        let left = deadline.checked_duration_since(Instant::now())?;
+        if left.is_zero() {
+            return None;
         }
+        thread::park_timeout(left);
     }
 }
 

@@ -1,10 +1,9 @@
 //! What a session tells its shell: events, and why a connection ended.
 
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use super::{Negotiated, SessionError};
+use super::{Negotiated, SessionError, SharedId};
 use crate::frame::{Frame, Version};
 
 /// Something that happened, for the shell to hand to the user. Drained with
@@ -18,8 +17,8 @@ pub enum Event {
     Message {
         /// The id of the registered subscription it belongs to (from its `subscription`
         /// header, or for 1.0 by destination); `None` when no registered subscription matches.
-        /// The registry's own id, shared: no copy per message.
-        subscription: Option<Arc<String>>,
+        /// The registry's own id, shared ([`SharedId`]): no copy per message.
+        subscription: Option<SharedId>,
         /// The MESSAGE frame.
         frame: Frame,
     },

@@ -62,4 +62,4 @@ pub use event::{
 pub use heartbeat::Negotiated;
 pub use session::Session;
 pub use state::State;
-pub use subscriptions::{AckMode, Subscription};
+pub use subscriptions::{AckMode, SharedId, Subscription};

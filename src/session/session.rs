@@ -2,7 +2,6 @@
 
 use alloc::collections::VecDeque;
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::heartbeat::Heartbeats;
@@ -11,7 +10,7 @@ use super::receipts::{Asked, Pending, Receipts};
 use super::subscriptions::Subscriptions;
 use super::{
     AckMode, CloseReason, Config, Connected, Disconnected, Event, LostReason, Negotiated,
-    ReceiptOutcome, RequiredHeader, SessionError, State, Subscription,
+    ReceiptOutcome, RequiredHeader, SessionError, SharedId, State, Subscription,
 };
 use crate::frame::{
     Command, ContentLength, Decoded, Decoder, Frame, Headers, Item, Version, encode_heartbeat,
@@ -835,7 +834,7 @@ impl Session {
             now,
         )?;
         self.subscriptions.insert(Subscription {
-            id: Arc::new(id.clone()),
+            id: SharedId::new(id.clone()),
             destination: String::from(destination),
             ack,
             headers: kept,

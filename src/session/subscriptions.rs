@@ -2,7 +2,6 @@
 //! messages and for replay after a reconnect.
 
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::frame::Headers;
@@ -49,11 +48,8 @@ impl AckMode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Subscription {
-    /// The subscription id (the `id` header). Shared with the [`Event::Message`]s routed to
-    /// it: a message costs no copy of it.
-    ///
-    /// [`Event::Message`]: super::Event::Message
-    pub id: Arc<String>,
+    /// The subscription id (the `id` header), shared with the messages routed to it.
+    pub id: SharedId,
     /// The destination.
     pub destination: String,
     /// The ack mode.
@@ -61,6 +57,22 @@ pub struct Subscription {
     /// Every header of the SUBSCRIBE as sent (replayed as is, minus `receipt`).
     pub headers: Headers,
 }
+
+/// A subscription id as the registry keeps it: one allocation per subscription, shared by
+/// the [`Event::Message`]s routed to it (a message costs no copy of it). An `Arc<String>`;
+/// an `Rc<String>` on targets without atomic pointers (such as `thumbv6m`), where the
+/// session is not `Send`.
+///
+/// [`Event::Message`]: super::Event::Message
+#[cfg(target_has_atomic = "ptr")]
+pub type SharedId = alloc::sync::Arc<String>;
+/// A subscription id as the registry keeps it: one allocation per subscription, shared by
+/// the [`Event::Message`]s routed to it (a message costs no copy of it). An `Rc<String>` on
+/// this target, which has no atomic pointers (elsewhere an `Arc<String>`).
+///
+/// [`Event::Message`]: super::Event::Message
+#[cfg(not(target_has_atomic = "ptr"))]
+pub type SharedId = alloc::rc::Rc<String>;
 
 /// The subscriptions, in the order they were made (the order of replay). Few enough that a
 /// linear search is the cheapest lookup, in time and in code size.

@@ -3,7 +3,6 @@
 //! for it (the connection, a receipt).
 
 use alloc::string::String;
-use alloc::sync::Arc;
 
 use wasm_bindgen::JsValue;
 
@@ -15,7 +14,7 @@ use super::receipts::Resolves;
 use super::subscription::StompSubscription;
 use crate::frame::Frame;
 use crate::session::{
-    CloseReason, Connected, Disconnected, Event, LostReason, ReceiptOutcome, SessionError,
+    CloseReason, Connected, Disconnected, Event, LostReason, ReceiptOutcome, SessionError, SharedId,
 };
 
 /// A `StompError` for an ERROR frame.
@@ -78,7 +77,7 @@ impl Inner {
         self.call(Key::OnConnect, Some(&frame));
     }
 
-    fn on_stomp_message(&self, subscription: Option<Arc<String>>, frame: Frame) {
+    fn on_stomp_message(&self, subscription: Option<SharedId>, frame: Frame) {
         self.log_frame(&frame);
         let (callback, version, connection) = {
             let core = self.core.borrow();
