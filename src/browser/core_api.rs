@@ -210,14 +210,9 @@ impl Core {
                 } else {
                     frame.message_id()
                 };
-                let acked = frame
-                    .subscription()
-                    .or(subscription.as_deref().map(String::as_str));
-                self.out
-                    .tag(tag::MESSAGE)
-                    .opt(subscription.as_deref().map(String::as_str))
-                    .opt(id)
-                    .opt(acked);
+                let routed = subscription.as_deref().map(String::as_str);
+                let acked = frame.subscription().or(routed);
+                self.out.tag(tag::MESSAGE).opt(routed).opt(id).opt(acked);
                 let elided = self.elided.filter(|&(_, n)| {
                     frame.body.is_empty() && frame.content_length() == Some(n as usize)
                 });

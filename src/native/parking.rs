@@ -20,16 +20,19 @@ impl Wake for Unpark {
     }
 }
 
+/// A waker that unparks this thread.
+fn new_waker() -> Waker {
+    Waker::from(Arc::new(Unpark(thread::current())))
+}
+
 thread_local! {
     /// This thread's waker, made once: a wait that parks allocates nothing.
-    static WAKER: Waker = Waker::from(Arc::new(Unpark(thread::current())));
+    static WAKER: Waker = new_waker();
 }
 
 /// This thread's waker (a new one while the thread's locals are being torn down).
 fn this_waker() -> Waker {
-    WAKER
-        .try_with(Waker::clone)
-        .unwrap_or_else(|_| Waker::from(Arc::new(Unpark(thread::current()))))
+    WAKER.try_with(Waker::clone).unwrap_or_else(|_| new_waker())
 }
 
 /// Calls `poll` until it is ready, parking this thread in between (until its waker is
