@@ -418,7 +418,7 @@ export interface IRawFrameType {
 /**
  * stompjs's incremental frame parser, over stompwire's codec: feed chunks split anywhere; it
  * calls `onFrame` per frame and `onIncomingPing` per heart-beat (every EOL between frames).
- * Needs the WebAssembly core (`await coreReady` first where it may still be loading).
+ * Needs the WebAssembly core (`await coreReady` first where it loads after the import).
  */
 export declare class Parser {
   /**

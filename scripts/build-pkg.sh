@@ -14,7 +14,7 @@
 # feature (core/: the session, the supervisor and the codec behind `browser::Core`, and the
 # Parser's decoder); pkg-template/src/ (the JavaScript layer: the stompjs API, the WebSocket,
 # the timers, carrying out what the core decides) is bundled by esbuild with the core's glue
-# and its .wasm, inlined as base64 of its zlib stream (zopfli), into one file per module system:
+# and its .wasm, inlined as base64 of its LZMA stream, into one file per module system:
 #   stompwire.mjs             ES module (bundlers, <script type="module">, workers, Node import)
 #   stompwire.cjs             CommonJS (Node require)
 #   bundles/stompwire.umd.js  classic <script> (global `StompJs`), AMD, CommonJS
@@ -29,8 +29,9 @@
 # Environment:
 #   STOMPWIRE_PKG_DIR        output folder (default <repo>/target/pkg; never committed)
 #   STOMPWIRE_SIZE_BUDGET    bytes, gzip -9 of what the npm minimal app ships (default
-#                            44092 = 43.1 KiB: what it is now, 43,836 B, with 256 B of
-#                            headroom; 46,320 B = 45.2 KiB before the layer loaded the core
+#                            41600 = 40.6 KiB: what it is now, 41,316 B, with about 256 B
+#                            of headroom; 43,966 B before the core was packed with LZMA
+#                            instead of zopfli; 46,320 B = 45.2 KiB before the layer loaded the core
 #                            without the glue's loader, its properties were mangled and the
 #                            core's containers, records and string cutting were slimmed down;
 #                            63.6 KiB before the core was cut down to the session,
@@ -82,7 +83,7 @@ NPM=1
 TARGETS=(web)
 
 PKG_DIR=${STOMPWIRE_PKG_DIR:-$ROOT/target/pkg}
-BUDGET=${STOMPWIRE_SIZE_BUDGET:-44092}
+BUDGET=${STOMPWIRE_SIZE_BUDGET:-41600}
 WEB_BUDGET=${STOMPWIRE_WEB_SIZE_BUDGET:-77824}
 # --converge repeats -Oz while it still shrinks the module; target_features is read by
 # wasm-bindgen, which has run by then, and by nothing that loads the module.
@@ -300,14 +301,23 @@ bundle_npm() {
     [ ! -d "$web/snippets" ] || cp -R "$web/snippets" "$src/"
     # The glue's fallback `new URL('stompwire_bg.wasm', import.meta.url)` would make bundlers
     # look for an asset that is not shipped (the bytes are inlined); the layer always passes them.
-    # The core is zlib-compressed by zopfli (about 7 % smaller than zlib -9; any zlib inflater,
-    # DecompressionStream('deflate') included, unpacks it), checked by inflating it back.
-    node - "$src/glue.js" "$web/stompwire_bg.wasm" "$src/wasm-data.js" "$SW_NODE_MODULES" <<'EOF' || return 1
-const { readFileSync, writeFileSync } = require('node:fs');
-const { inflateSync } = require('node:zlib');
-const { join } = require('node:path');
-const [glue, wasm, data, modules] = process.argv.slice(2);
-const zopfli = require(join(modules, '@gfx', 'zopfli'));
+    # The core is packed as a raw LZMA stream (Python's lzma, liblzma: preset 9e, lc=3 lp=0
+    # pb=0, the best of every lc/lp/pb for this module; about 10 % smaller than zopfli's
+    # deflate) and unpacked by the layer's own decoder (lzma.js), which is run here on the
+    # result and compared with the core byte for byte.
+    python3 - "$web/stompwire_bg.wasm" "$src/core.lzma" <<'EOF' || return 1
+import lzma, sys
+data = open(sys.argv[1], 'rb').read()
+lzma1 = {'id': lzma.FILTER_LZMA1, 'preset': 9 | lzma.PRESET_EXTREME, 'lc': 3, 'lp': 0, 'pb': 0,
+         'nice_len': 273, 'mf': lzma.MF_BT4, 'depth': 0}
+open(sys.argv[2], 'wb').write(lzma.compress(data, format=lzma.FORMAT_ALONE, filters=[lzma1]))
+EOF
+    node --input-type=module - "$src/glue.js" "$web/stompwire_bg.wasm" "$src/core.lzma" \
+        "$src/wasm-data.js" "$src/lzma.js" <<'EOF' || return 1
+import { readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+const [glue, wasm, packedFile, data, decoder] = process.argv.slice(2);
+const { unlzma } = await import(pathToFileURL(decoder).href);
 const text = readFileSync(glue, 'utf8');
 const fallback = /new URL\(\s*["']stompwire_bg\.wasm["']\s*,\s*import\.meta\.url\s*\)/g;
 if ((text.match(fallback) || []).length !== 1) {
@@ -315,13 +325,20 @@ if ((text.match(fallback) || []).length !== 1) {
 }
 writeFileSync(glue, text.replace(fallback, 'undefined'));
 const bytes = readFileSync(wasm);
-zopfli.zlib(bytes, { numiterations: 15 }, (err, out) => {
-  if (err) throw err;
-  const packed = Buffer.from(out);
-  if (!inflateSync(packed).equals(bytes)) throw new Error('zopfli output does not inflate to the core');
-  writeFileSync(data, `export const WASM = ${JSON.stringify(packed.toString('base64'))};\n`);
-});
+// The .lzma header: the properties byte, the dictionary size (4 bytes), the size (8 bytes).
+const packed = readFileSync(packedFile);
+const props = packed[0];
+const body = packed.subarray(13);
+if (!Buffer.from(unlzma(body, props, bytes.length)).equals(bytes)) {
+  throw new Error('the packed core does not unpack to the core');
+}
+writeFileSync(
+  data,
+  `export const WASM = ${JSON.stringify(body.toString('base64'))};\n` +
+    `export const WASM_PROPS = ${props};\nexport const WASM_SIZE = ${bytes.length};\n`,
+);
 EOF
+    rm -f "$src/core.lzma"
     rm -rf "$out"
     mkdir -p "$out/bundles"
     # --mangle-props: the layer's own properties (`_` and a lowercase letter: never the API's,

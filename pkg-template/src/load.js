@@ -1,34 +1,25 @@
-// Loads the WebAssembly core. Its bytes are inlined (zlib-compressed, base64: about as small
-// over the wire as a separate .wasm file, and nothing for a bundler or server to get right).
-// In Node (20.16+, 22) they are inflated and instantiated synchronously at import; elsewhere
-// (pages, workers, bundled apps) with DecompressionStream and WebAssembly.instantiate, which a
-// page's main thread needs for a module this size (before Chrome 114). `ready` settles when
-// that is done. The glue's own loaders (fetch, streaming) are not used: the build exports its
-// imports object and its finishing step (scripts/build-pkg.sh, shape_core_glue).
+// Loads the WebAssembly core. Its bytes are inlined (an LZMA stream, base64: smaller over the
+// wire than a separate .wasm file, and nothing for a bundler or server to get right) and
+// unpacked by lzma.js at import. The module is then compiled and instantiated synchronously
+// (Node, Firefox, Safari, Chromium 114 and later), so that a client is complete at once; where
+// that is refused (before Chromium 114 its main thread compiled at most 4 KB synchronously; a CSP
+// may forbid it), with WebAssembly.instantiate. `ready` settles when that is done. The glue's
+// own loaders (fetch, streaming) are not used: the build exports its imports object and its
+// finishing step (scripts/build-pkg.sh, shape_core_glue).
 import { __wbg_get_imports as imports, __wbg_finalize_init as finish, Core } from './glue.js';
-import { WASM } from './wasm-data.js';
+import { unlzma } from './lzma.js';
+import { WASM, WASM_PROPS, WASM_SIZE } from './wasm-data.js';
 
 let loaded = false;
 let failure = null;
 let exports;
+let raw;
 
-function bytes(base64) {
-  const text = atob(base64);
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
-}
-
-// Node's zlib, reached without an import statement that bundlers would try to resolve.
-function nodeInflate() {
-  const proc = typeof process === 'object' && process ? process : undefined;
-  const builtin = proc && typeof proc.getBuiltinModule === 'function' ? proc.getBuiltinModule : undefined;
-  if (!builtin) return undefined;
-  try {
-    return builtin('node:zlib').inflateSync(bytes(WASM));
-  } catch {
-    return undefined;
-  }
+function unpack() {
+  const text = atob(WASM);
+  const packed = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) packed[i] = text.charCodeAt(i);
+  return unlzma(packed, WASM_PROPS, WASM_SIZE);
 }
 
 function check() {
@@ -36,25 +27,20 @@ function check() {
 }
 
 try {
-  const raw = nodeInflate();
-  if (raw) {
-    check();
-    const module = new WebAssembly.Module(raw);
-    exports = finish(new WebAssembly.Instance(module, imports()), module);
-    loaded = true;
-  }
+  check();
+  raw = unpack();
+  const module = new WebAssembly.Module(raw);
+  exports = finish(new WebAssembly.Instance(module, imports()), module);
+  loaded = true;
+  raw = undefined;
 } catch {
-  // The asynchronous path below reports what went wrong.
+  // The asynchronous path below tries again, and reports what went wrong.
 }
 
 async function load() {
   check();
-  if (typeof DecompressionStream !== 'function') {
-    throw new Error('this platform has no DecompressionStream (needed to unpack the core)');
-  }
-  const stream = new Blob([bytes(WASM)]).stream().pipeThrough(new DecompressionStream('deflate'));
-  const raw = await new Response(stream).arrayBuffer();
-  const { instance, module } = await WebAssembly.instantiate(raw, imports());
+  const { instance, module } = await WebAssembly.instantiate(raw || unpack(), imports());
+  raw = undefined;
   exports = finish(instance, module);
   loaded = true;
 }

@@ -182,9 +182,9 @@ sw_ensure_apt_packages() {
 #     Debian's older binaryen breaks wasm-bindgen output, so its node_modules/.bin goes FIRST on
 #     PATH), playwright-core (drives the system Chromium; never downloads a browser), and for the
 #     package apps of tests/pkg-apps: vite, webpack, rollup with its node-resolve plugin, ws,
-#     typescript (the declarations are checked without the DOM library); @gfx/zopfli compresses
-#     the core inlined in the npm package (scripts/build-pkg.sh)
-#   - Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver)
+#     typescript (the declarations are checked without the DOM library)
+#   - Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver), and
+#     python3 (its lzma module packs the core inlined in the npm package, scripts/build-pkg.sh)
 # Each piece is skipped when present. Afterwards SW_NODE_MODULES names the node_modules folder
 # and CHROMEDRIVER is exported (unless already set).
 
@@ -192,8 +192,7 @@ sw_ensure_apt_packages() {
 : "${STOMPWIRE_WASM_PACK_VERSION:=0.15.1}"
 # Exact versions, so that every machine runs the same tools.
 SW_NPM_PACKAGES=(binaryen@132.0.0 playwright-core@1.65.1 vite@8.4.0
-    webpack@5.113.0 rollup@4.69.3 @rollup/plugin-node-resolve@16.0.3 ws@8.23.1 typescript@5.9.3
-    @gfx/zopfli@1.0.15)
+    webpack@5.113.0 rollup@4.69.3 @rollup/plugin-node-resolve@16.0.3 ws@8.23.1 typescript@5.9.3)
 export STOMPWIRE_NODE_DIR
 SW_NODE_MODULES="$STOMPWIRE_NODE_DIR/node_modules"
 
@@ -263,7 +262,8 @@ sw_ensure_wasm_toolchain() {
         sw_die "wasm-bindgen-test-runner missing from $STOMPWIRE_CACHE/bin"
     sw_ensure_cargo_tool wasm-pack wasm-pack "=$STOMPWIRE_WASM_PACK_VERSION" "$STOMPWIRE_WASM_PACK_VERSION"
     sw_ensure_npm_tools
-    sw_ensure_apt_packages chromium chromium-driver
+    # python3: its lzma module packs the npm package's core (scripts/build-pkg.sh).
+    sw_ensure_apt_packages chromium chromium-driver python3
     : "${CHROMEDRIVER:=/usr/bin/chromedriver}"
     export CHROMEDRIVER
 }

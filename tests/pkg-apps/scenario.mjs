@@ -92,6 +92,15 @@ export function start(StompJs, options = {}) {
   check('connectedTimeout: 5000 by default, a write reads back', connectedDefault === 5000 && client.connectedTimeout === 8000, `${connectedDefault}, then ${client.connectedTimeout}`);
   client.activate();
   check('state is ACTIVE right after activate()', client.state === StompJs.ActivationState.ACTIVE && client.active);
+  // The core is compiled synchronously at import wherever the platform allows it (every one
+  // tested here): a Parser, which needs it, can be made in the importing turn.
+  let early = null;
+  try {
+    new StompJs.Parser(() => {}, () => {});
+  } catch (e) {
+    early = e;
+  }
+  check('the core is there in the importing turn (a Parser can be made)', early === null, early && early.message);
 
   // A setting the core refuses (a number option given a word). Where the core is there at
   // once (Node) the constructor throws; where it loads after the import, the refusal comes
