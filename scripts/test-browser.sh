@@ -19,6 +19,9 @@
 #             STOMPWIRE_BROWSER_FIREFOX=0 leaves it out
 #   package   scripts/build-pkg.sh: the --target web build (target/pkg/web), the npm package
 #             (target/pkg/npm: the JavaScript layer with the core inlined), size budget
+#   lzma      tests/pkg-layer/lzma.mjs: the npm layer's LZMA decoder on streams of Python's
+#             lzma (several inputs and lc/lp/pb settings, the package's core among them),
+#             and on damaged streams; one result per check
 #   page      tests/page/run.mjs: the --target web build loaded by a page (await init()), text
 #             and binary round trip through RabbitMQ, screenshot; then tests/page/package.mjs:
 #             the npm package's promise forms, batching and backpressure, limits, failover,
@@ -257,6 +260,21 @@ case $status in
     ;;
 *) fail "package builds (exit $status)" ;;
 esac
+
+# ---------------------------------------------------------------------------------------------
+step lzma "the layer's LZMA decoder against liblzma's streams (tests/pkg-layer/lzma.mjs)"
+lzma_log="$OUTPUT/lzma.log"
+core_wasm=()
+[ ! -f "$STOMPWIRE_PKG_DIR/core/stompwire_bg.wasm" ] || core_wasm=("$STOMPWIRE_PKG_DIR/core/stompwire_bg.wasm")
+timeout -k 10 "$PAGE_TIMEOUT" node tests/pkg-layer/lzma.mjs "${core_wasm[@]}" 2>&1 | tee "$lzma_log"
+read -r p f < <(awk '/^lzma: [0-9]/ { print $2, $4 }' "$lzma_log")
+if [ -z "${p:-}" ]; then
+    fail "lzma decoder (no summary; log: $lzma_log)"
+else
+    PASSED=$((PASSED + p))
+    FAILED=$((FAILED + f))
+    [ "$f" -eq 0 ] || FAILURES+=("lzma decoder ($f)")
+fi
 
 # ---------------------------------------------------------------------------------------------
 step page "page test: the --target web build in Chromium (Playwright)"

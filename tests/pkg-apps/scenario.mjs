@@ -100,7 +100,7 @@ export function start(StompJs, options = {}) {
   } catch (e) {
     early = e;
   }
-  check('the core is there in the importing turn (a Parser can be made)', early === null, early && early.message);
+  check('the core is there in the importing turn (a Parser can be made)', early === null, early ? early.message : '');
 
   // A setting the core refuses (a number option given a word). Where the core is there at
   // once (Node) the constructor throws; where it loads after the import, the refusal comes
