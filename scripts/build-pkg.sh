@@ -202,8 +202,8 @@ minify_glue() {
 
 # shape_core_glue FILE: the npm core's glue, as the package's layer (load.js) uses it. It
 # exports the glue's imports object and its finishing step, so that load.js instantiates the
-# bytes it inflated itself (WebAssembly.instantiate on a page, the synchronous constructors in
-# Node) and an app does not ship the glue's fetch/streaming loader; and the Symbol.dispose
+# bytes it unpacked itself (the synchronous constructors where the platform allows them, else
+# WebAssembly.instantiate) and an app does not ship the glue's fetch/streaming loader; and the Symbol.dispose
 # hooks go (the layer never hands a Core or FrameParser to `using`), so that an app that never
 # makes a Parser does not ship the FrameParser class; so do two branches no supported platform
 # takes (TextEncoder.encodeInto is in every browser and Node with WebAssembly the package
