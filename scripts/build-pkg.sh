@@ -204,11 +204,11 @@ minify_glue() {
 # shape_core_glue FILE: the npm core's glue, as the package's layer (load.js) uses it. It
 # exports the glue's imports object and its finishing step, so that load.js instantiates the
 # bytes it unpacked itself (the synchronous constructors where the platform allows them, else
-# WebAssembly.instantiate) and an app does not ship the glue's fetch/streaming loader; and the Symbol.dispose
-# hooks go (the layer never hands a Core or FrameParser to `using`), so that an app that never
-# makes a Parser does not ship the FrameParser class; so do two branches no supported platform
-# takes (TextEncoder.encodeInto is in every browser and Node with WebAssembly the package
-# supports: Chrome 74, Firefox 66, Safari 14.1, Node 12; the glue always passes
+# WebAssembly.instantiate) and an app does not ship the glue's fetch/streaming loader; and
+# the Symbol.dispose hooks go (the layer never hands a Core or FrameParser to `using`), so
+# that an app that never makes a Parser does not ship the FrameParser class; so do two
+# branches no supported platform takes (TextEncoder.encodeInto is in every browser and Node
+# that runs the package: Chrome 74, Firefox 66, Safari 14.1, Node 12; the glue always passes
 # `realloc` with a string). Each change is checked to apply exactly where expected: a
 # wasm-bindgen that writes the glue differently fails the build instead of shipping it
 # unchanged.

@@ -1,11 +1,12 @@
 // Loads the WebAssembly core. Its bytes are inlined (an LZMA stream, base64: smaller over the
 // wire than a separate .wasm file, and nothing for a bundler or server to get right) and
 // unpacked by lzma.js at import. The module is then compiled and instantiated synchronously
-// (Node, Firefox, Safari, Chromium 114 and later), so that a client is complete at once; where
-// that is refused (before Chromium 114 its main thread compiled at most 4 KB synchronously; a CSP
-// may forbid it), with WebAssembly.instantiate. `ready` settles when that is done. The glue's
-// own loaders (fetch, streaming) are not used: the build exports its imports object and its
-// finishing step (scripts/build-pkg.sh, shape_core_glue).
+// (Node, Firefox, Safari, Chromium 114 and later), so that a client is complete at once.
+// Where that is refused (a page's main thread before Chromium 114 compiles at most 4 KB
+// synchronously; a CSP may forbid compiling at all), WebAssembly.instantiate tries again.
+// `ready` settles when that is done. The glue's own loaders (fetch, streaming) are not used:
+// the build exports its imports object and its finishing step (scripts/build-pkg.sh,
+// shape_core_glue).
 import { __wbg_get_imports as imports, __wbg_finalize_init as finish, Core } from './glue.js';
 import { unlzma } from './lzma.js';
 import { WASM, WASM_PROPS, WASM_SIZE } from './wasm-data.js';
