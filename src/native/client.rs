@@ -212,11 +212,14 @@ impl Client {
         self.inner.state().connections
     }
 
-    /// Waits while more than the write buffer is queued (never on the receiver thread, which
-    /// writes what is queued).
-    fn wait_for_room(&self) {
-        if !parking::on_driver_thread() {
-            drop(self.shared_with_room());
+    /// The shared state for a send: locked once no more than the write buffer is queued
+    /// (waiting for room unlocked), or at once on the receiver thread, which writes what is
+    /// queued and so never waits.
+    fn shared_for_send(&self) -> MutexGuard<'_, Shared> {
+        if parking::on_driver_thread() {
+            self.inner.shared()
+        } else {
+            self.shared_with_room()
         }
     }
 
@@ -239,10 +242,7 @@ impl Client {
         &self,
         f: impl FnOnce(&mut Shared, u64) -> Result<T, SessionError>,
     ) -> Result<T, Error> {
-        if parking::on_driver_thread() {
-            return self.call_session(f);
-        }
-        run_session(self.shared_with_room(), f)
+        run_session(self.shared_for_send(), f)
     }
 
     /// Runs a session call; what it produced is written on this thread when the driver is
@@ -251,7 +251,15 @@ impl Client {
         &self,
         f: impl FnOnce(&mut Shared, &mut State, u64) -> Result<T, SessionError>,
     ) -> Result<T, Error> {
-        let mut shared = self.inner.shared();
+        self.call_locked(self.inner.shared(), f)
+    }
+
+    /// [`call`](Self::call) on the shared state the caller locked.
+    fn call_locked<T>(
+        &self,
+        mut shared: MutexGuard<'_, Shared>,
+        f: impl FnOnce(&mut Shared, &mut State, u64) -> Result<T, SessionError>,
+    ) -> Result<T, Error> {
         let now = shared.now();
         let mut state = self.inner.state();
         let result = f(&mut shared, &mut state, now);
@@ -269,17 +277,19 @@ impl Client {
         run_session(self.inner.shared(), f)
     }
 
-    /// Makes `headers` ask for a receipt (the session's rule: their `receipt` header, or a
-    /// generated one), runs `f` with them, and once the session has taken the frame registers
+    /// On `shared`, which the caller locked: makes `headers` ask for a receipt (the session's
+    /// rule: their `receipt` header, or a generated one), runs `f` with them, and once the
+    /// session has taken the frame registers
     /// a slot for the receipt (the one [`watch_receipt`](Client::watch_receipt) made, if it
     /// did). A receipt id another frame still waits for is refused by the session
     /// ([`Error::DuplicateReceipt`]) and leaves that frame's slot alone.
     fn with_receipt(
         &self,
+        shared: MutexGuard<'_, Shared>,
         mut headers: Headers,
         f: impl FnOnce(&mut Shared, u64, Headers) -> Result<(), SessionError>,
     ) -> Result<Receipt, Error> {
-        self.call(|shared, state, now| {
+        self.call_locked(shared, |shared, state, now| {
             let id = shared.session.add_receipt(&mut headers);
             f(shared, now, headers)?;
             let slot = state.receipts.bind(&id);
@@ -328,8 +338,8 @@ impl Client {
         headers: Headers,
     ) -> Result<Receipt, Error> {
         let body = body.into();
-        self.wait_for_room();
-        self.with_receipt(headers, |s, now, headers| {
+        // The room check and the send in one hold of the lock, as for `send`.
+        self.with_receipt(self.shared_for_send(), headers, |s, now, headers| {
             s.session.send(destination, headers, body, now)
         })
     }
@@ -366,7 +376,7 @@ impl Client {
         headers: Headers,
     ) -> Result<(String, Receipt), Error> {
         let mut sub = String::new();
-        let receipt = self.with_receipt(headers, |s, now, headers| {
+        let receipt = self.with_receipt(self.inner.shared(), headers, |s, now, headers| {
             sub = s.session.subscribe(destination, ack, headers, now)?;
             Ok(())
         })?;
