@@ -49,7 +49,7 @@
 #   STOMPWIRE_BROWSER_FIREFOX       0: leave out the Firefox step (default 1)
 #   WASM_BINDGEN_TEST_TIMEOUT       the runner's bound on the test run in the browser, s
 #                                   (default here 300; the runner's own default is 20)
-#   STOMPWIRE_PAGE_TEST_TIMEOUT     bound on the page step and on the pkg-apps step, s
+#   STOMPWIRE_PAGE_TEST_TIMEOUT     bound on each of the lzma, page and pkg-apps steps, s
 #                                   (default 300)
 #   STOMPWIRE_ENFORCE_SIZE_BUDGET   0: a package over the size budget is reported, not counted
 #                                   (default 1: it fails the stage)

@@ -40,8 +40,9 @@ try {
 
 async function load() {
   check();
-  const { instance, module } = await WebAssembly.instantiate(raw || unpack(), imports());
+  const bytes = raw || unpack();
   raw = undefined;
+  const { instance, module } = await WebAssembly.instantiate(bytes, imports());
   exports = finish(instance, module);
   loaded = true;
 }

@@ -15,9 +15,14 @@ const LIT = 1846; // where the literal probabilities start (the fixed tables com
 
 /**
  * Decodes `src` (the LZMA stream after its header) into `size` bytes. `props` is the header's
- * first byte: (pb × 5 + lp) × 9 + lc. Throws on a stream that does not decode.
+ * first byte: (pb × 5 + lp) × 9 + lc. Throws on a stream that does not decode or ends too soon;
+ * other damage gives `size` bytes that are not the original, which the caller's checks reject
+ * (the WebAssembly compiler's, for the core).
  */
 export function unlzma(src, props, size) {
+  // pb at most 4 (the tables below are laid out for 16 position states); the range coder's
+  // first byte is always 0.
+  if (!(props < 225) || src[0] !== 0) throw new Error('the core does not unpack');
   const lc = props % 9;
   const lp = ((props / 9) | 0) % 5;
   const pb = (props / 45) | 0;
@@ -75,8 +80,9 @@ export function unlzma(src, props, size) {
         : 16 + tree(base + 258, 8);
 
   // The fixed tables: 0 isMatch (state × 16 + posState), 192 isRep, 204 isRepG0, 216 isRepG1,
-  // 228 isRepG2, 240 isRep0Long, 432 posSlot (4 × 64), 688 the distances' low bits (115),
-  // 803 align (16), 818 the match lengths, 1332 the repeated matches' lengths (514 each).
+  // 228 isRepG2, 240 isRep0Long, 432 posSlot (4 × 64), 688 the distances' low bits (115;
+  // 689–802 in use), 802 the align tree's base (803–817 in use), 818 the match lengths, 1332
+  // the repeated matches' lengths (514 each).
   let state = 0;
   let rep0 = 0;
   let rep1 = 0;
@@ -158,5 +164,7 @@ export function unlzma(src, props, size) {
     if (rep0 >= pos || at > src.length) throw new Error('the core does not unpack');
     for (len += 2; len > 0 && pos < size; len--, pos++) out[pos] = out[pos - rep0 - 1];
   }
+  // A stream cut short reads as zeros past its end: that is not the stream.
+  if (at > src.length) throw new Error('the core does not unpack');
   return out;
 }

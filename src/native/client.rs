@@ -279,10 +279,10 @@ impl Client {
 
     /// On `shared`, which the caller locked: makes `headers` ask for a receipt (the session's
     /// rule: their `receipt` header, or a generated one), runs `f` with them, and once the
-    /// session has taken the frame registers
-    /// a slot for the receipt (the one [`watch_receipt`](Client::watch_receipt) made, if it
-    /// did). A receipt id another frame still waits for is refused by the session
-    /// ([`Error::DuplicateReceipt`]) and leaves that frame's slot alone.
+    /// session has taken the frame registers a slot for the receipt (the one
+    /// [`watch_receipt`](Client::watch_receipt) made, if it did). A receipt id another frame
+    /// still waits for is refused by the session ([`Error::DuplicateReceipt`]) and leaves that
+    /// frame's slot alone.
     fn with_receipt(
         &self,
         shared: MutexGuard<'_, Shared>,

@@ -5,11 +5,14 @@
 //   node tests/pkg-apps/run.mjs PKG_NPM_DIR [ENV...]
 //
 // ENV (default all): node-esm node-cjs node-global node22-esm node22-cjs node22-global
-// module-page classic-page worker vite webpack esbuild rollup load-failure types. node-* run
+// module-page classic-page worker vite webpack esbuild rollup late-core load-failure types. node-* run
 // under the Node that runs this script (Node 20 here), node22-* the same apps under the Node 22
 // binary named by SW_NODE22 (scripts/lib/install.sh: sw_ensure_node22; a node22-* app fails
 // when it is not set). node-global uses Node's own WebSocket (Node 22; Node 20 with
-// --experimental-websocket); load-failure is a page whose CSP forbids WebAssembly (the
+// --experimental-websocket); late-core is a module page whose new WebAssembly.Module refuses
+// more than 4 KB, as a page's main thread did before Chromium 114 (the core comes after the
+// import, through WebAssembly.instantiate, and a client activated before that connects once
+// it is there); load-failure is a page whose CSP forbids WebAssembly (the
 // failure must reach debug and onWebSocketError); types type-checks a TypeScript app with tsc
 // (strict, no DOM library). Work folder: target/pkg-apps (replaced on each run).
 // Environment: STOMPWIRE_RABBIT_WS, SW_NODE_MODULES (bundlers, ws, playwright-core),
@@ -22,7 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO, requireTool, runPage, serveStatic, watchdog } from '../page/lib.mjs';
 
-const ALL = ['node-esm', 'node-cjs', 'node-global', 'node22-esm', 'node22-cjs', 'node22-global', 'module-page', 'classic-page', 'worker', 'vite', 'webpack', 'esbuild', 'rollup', 'load-failure', 'types'];
+const ALL = ['node-esm', 'node-cjs', 'node-global', 'node22-esm', 'node22-cjs', 'node22-global', 'module-page', 'classic-page', 'worker', 'vite', 'webpack', 'esbuild', 'rollup', 'late-core', 'load-failure', 'types'];
 watchdog(600000, 'package apps');
 const [pkgArg, ...wanted] = process.argv.slice(2);
 if (!pkgArg) {
@@ -123,7 +126,7 @@ for (const env of envs) {
       const app = { esm: ['node-esm', 'main.mjs'], cjs: ['node-cjs', 'main.cjs'], global: ['node-global', 'main.mjs'] }[node[2]];
       const flags = node[2] === 'global' && major < 22 ? ['--experimental-websocket'] : [];
       ok = runNode([...flags, join(work, ...app)], binary);
-    } else if (['module-page', 'classic-page', 'worker', 'load-failure'].includes(env)) {
+    } else if (['module-page', 'classic-page', 'worker', 'late-core', 'load-failure'].includes(env)) {
       ok = await runServed(env, join(work, env), '/index.html');
     } else if (['vite', 'webpack', 'esbuild', 'rollup'].includes(env)) {
       const dist = await build(env);

@@ -54,7 +54,8 @@ function within(promise, ms, what) {
 const uid = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
 /**
- * Starts the checks. `StompJs` is the package's namespace; options: brokerURL, env (a name
+ * Starts the checks. `StompJs` is the package's namespace; options: lateCore (the core is
+ * expected to load after the import), brokerURL, env (a name
  * for queue names), webSocketFactory (else brokerURL is used), modes (['main', 'compat']).
  */
 export function start(StompJs, options = {}) {
@@ -93,18 +94,24 @@ export function start(StompJs, options = {}) {
   client.activate();
   check('state is ACTIVE right after activate()', client.state === StompJs.ActivationState.ACTIVE && client.active);
   // The core is compiled synchronously at import wherever the platform allows it (every one
-  // tested here): a Parser, which needs it, can be made in the importing turn.
+  // tested here but the late-core page, which refuses it): a Parser, which needs it, can be
+  // made in the importing turn. Where it loads after the import, the client above was
+  // activated without it and connects once it is there (the checks below).
   let early = null;
   try {
     new StompJs.Parser(() => {}, () => {});
   } catch (e) {
     early = e;
   }
-  check('the core is there in the importing turn (a Parser can be made)', early === null, early ? early.message : '');
+  if (options.lateCore) {
+    check('the core comes after the import where synchronous compiling is refused (no Parser yet)', early !== null && client.webSocket === undefined, early ? early.message : 'a Parser was made');
+  } else {
+    check('the core is there in the importing turn (a Parser can be made)', early === null, early ? early.message : '');
+  }
 
   // A setting the core refuses (a number option given a word). Where the core is there at
-  // once (Node) the constructor throws; where it loads after the import, the refusal comes
-  // once it is there, through onWebSocketError and INACTIVE, never a debug line alone.
+  // once the constructor throws; where it loads after the import, the refusal comes once it
+  // is there, through onWebSocketError and INACTIVE, never a debug line alone.
   const refused = deferred();
   let refusedClient;
   try {
