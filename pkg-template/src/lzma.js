@@ -29,25 +29,27 @@ export function unlzma(src, props, size) {
   const out = new Uint8Array(size);
   const probs = new Uint16Array(LIT + (0x300 << (lc + lp))).fill(1024);
   let at = 5;
-  let range = -1 >>> 0;
-  let code = ((src[1] << 24) | (src[2] << 16) | (src[3] << 8) | src[4]) >>> 0;
+  // The range and the code are unsigned 32-bit numbers kept in int32s (so that the engine
+  // holds them as small integers): compared with their sign bits flipped.
+  let range = -1;
+  let code = (src[1] << 24) | (src[2] << 16) | (src[3] << 8) | src[4];
 
   const norm = () => {
-    if (range < 0x1000000) {
-      range = (range << 8) >>> 0;
-      code = ((code << 8) | src[at++]) >>> 0;
+    if (range >>> 24 === 0) {
+      range <<= 8;
+      code = (code << 8) | src[at++];
     }
   };
   const bit = (i) => {
     const p = probs[i];
-    const bound = (range >>> 11) * p;
+    const bound = Math.imul(range >>> 11, p);
     let b = 0;
-    if (code < bound) {
+    if ((code ^ 0x80000000) < (bound ^ 0x80000000)) {
       range = bound;
       probs[i] = p + ((2048 - p) >> 5);
     } else {
-      range -= bound;
-      code -= bound;
+      range = (range - bound) | 0;
+      code = (code - bound) | 0;
       probs[i] = p - (p >> 5);
       b = 1;
     }
@@ -125,9 +127,9 @@ export function unlzma(src, props, size) {
         if (slot < 14) rep0 += reverse(688 + rep0 - slot, n);
         else {
           for (let i = n - 4; i > 0; i--) {
-            range >>>= 1;
-            const b = code >= range ? 1 : 0;
-            if (b) code -= range;
+            range = (range >>> 1) | 0;
+            const b = (code ^ 0x80000000) >= (range ^ 0x80000000) ? 1 : 0;
+            if (b) code = (code - range) | 0;
             rep0 = (rep0 + (b << (i + 3))) >>> 0;
             norm();
           }

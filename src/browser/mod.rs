@@ -61,8 +61,9 @@
 //!   the main thread of Chromium before 114), its bytes first in the bundle (so that gzip
 //!   reads the layer's code in one stretch: 784 B less): 39.6 KiB (40,532 B) for the minimal
 //!   app, about 30 KiB of it the core, against 43,966 B with a zopfli zlib stream and
-//!   `DecompressionStream`. The price is unpacking at import: about 15–20 ms of CPU once in
-//!   Node 20 here, where inflating took under 1 ms.
+//!   `DecompressionStream`. The price is unpacking at import: about 12–15 ms of CPU once in
+//!   Node 20 here (the import ready about 10 ms later in headless Chromium), where inflating
+//!   took under 1 ms.
 //! - No serde, no `gloo-timers` in the package: settings cross as a `Float64Array` of numbers
 //!   and strings, headers as one NUL-separated string (a NUL in a header is a `TypeError`),
 //!   events as records; timers are the layer's `setTimeout` or Worker. (`serde-wasm-bindgen`
