@@ -101,6 +101,19 @@ fail() {
     FAILURES+=("$1")
     sw_log "FAIL $1"
 }
+# Adds the counts of the summary line `NAME: N passed, M failed` in LOG to the totals; LABEL
+# names the step among the failures.
+add_summary() {
+    local name=$1 log=$2 label=$3 p f
+    read -r p f < <(awk -v name="$name:" '$1 == name && $2 ~ /^[0-9]+$/ { print $2, $4 }' "$log")
+    if [ -z "${p:-}" ]; then
+        fail "$label (no summary; log: $log)"
+    else
+        PASSED=$((PASSED + p))
+        FAILED=$((FAILED + f))
+        [ "$f" -eq 0 ] || FAILURES+=("$label ($f)")
+    fi
+}
 
 on_exit() {
     local status=$?
@@ -267,14 +280,7 @@ lzma_log="$OUTPUT/lzma.log"
 core_wasm=()
 [ ! -f "$STOMPWIRE_PKG_DIR/core/stompwire_bg.wasm" ] || core_wasm=("$STOMPWIRE_PKG_DIR/core/stompwire_bg.wasm")
 timeout -k 10 "$PAGE_TIMEOUT" node tests/pkg-layer/lzma.mjs "${core_wasm[@]}" 2>&1 | tee "$lzma_log"
-read -r p f < <(awk '/^lzma: [0-9]/ { print $2, $4 }' "$lzma_log")
-if [ -z "${p:-}" ]; then
-    fail "lzma decoder (no summary; log: $lzma_log)"
-else
-    PASSED=$((PASSED + p))
-    FAILED=$((FAILED + f))
-    [ "$f" -eq 0 ] || FAILURES+=("lzma decoder ($f)")
-fi
+add_summary lzma "$lzma_log" "lzma decoder"
 
 # ---------------------------------------------------------------------------------------------
 step page "page test: the --target web build in Chromium (Playwright)"
@@ -300,14 +306,7 @@ if [ "$pkg_ok" = 1 ]; then
     fi
     apps_log="$OUTPUT/pkg-apps.log"
     timeout -k 10 "$PAGE_TIMEOUT" node tests/pkg-apps/run.mjs "$STOMPWIRE_PKG_DIR/npm" 2>&1 | tee "$apps_log"
-    read -r p f < <(awk '/^pkg-apps: / { print $2, $4 }' "$apps_log")
-    if [ -z "${p:-}" ]; then
-        fail "package apps (no summary; log: $apps_log)"
-    else
-        PASSED=$((PASSED + p))
-        FAILED=$((FAILED + f))
-        [ "$f" -eq 0 ] || FAILURES+=("package apps ($f)")
-    fi
+    add_summary pkg-apps "$apps_log" "package apps"
 else
     fail "package apps (no package)"
 fi
