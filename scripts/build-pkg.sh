@@ -310,7 +310,6 @@ bundle_npm() {
     # whole core, gives the same stream as preset 9's 64 MiB; about 10 % smaller than zopfli's
     # deflate) and unpacked by the layer's own decoder (lzma.js), which is run here on the
     # result and compared with the core byte for byte.
-    command -v python3 >/dev/null || sw_die "python3 is needed to pack the core (Debian: python3)"
     python3 - "$web/stompwire_bg.wasm" "$src/core.lzma" <<'EOF' || return 1
 import lzma, sys
 data = open(sys.argv[1], 'rb').read()
